@@ -1,0 +1,22 @@
+import nodemailer from 'nodemailer';
+import type { MailTransport, OutgoingMail } from '../../services/ports.ts';
+
+/** SMTP through nodemailer: the same path for the built-in catcher and a real server. */
+export function createSmtpTransport(smtpUrl: string, from: string): MailTransport {
+  const transporter = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(mail: OutgoingMail) {
+      await transporter.sendMail({
+        from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        ...(mail.messageId ? { messageId: mail.messageId } : {}),
+      });
+    },
+    async close() {
+      transporter.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database } from './adapters/db/database.ts';
+import { isFullyMigrated, migrate } from './adapters/db/migrate.ts';
+import { openPglite } from './adapters/db/pglite.ts';
+import { openPostgres } from './adapters/db/postgres.ts';
+import { createRegistryStore } from './adapters/db/registry-store.ts';
+import { createSettingsStore } from './adapters/db/settings-store.ts';
+import { createLogger } from './adapters/logger.ts';
+import { startMailCatcher, type MailCatcher } from './adapters/mail/catcher.ts';
+import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
+import { loadOrCreateSecret } from './adapters/secret-file.ts';
+import type { MailTransport, RegistryStore, SettingsStore } from './services/ports.ts';
+import { buildWebApp } from './web/server.ts';
+import { buildStylesheet } from './web/stylesheet.ts';
+
+/** Every concrete part of a running Clave, wired together. Only this file knows them all. */
+export interface Clave {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  secret: string;
+  registry: RegistryStore;
+  settings: SettingsStore;
+  mail: MailTransport;
+  /** Present when SMTP_URL is unset (development and tests). */
+  catcher: MailCatcher | undefined;
+  web: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface ClaveOverrides {
+  logger?: Logger;
+  /** Tests hand in a database opened on a schema of their own. */
+  database?: Database;
+}
+
+export async function openDatabase(config: Config): Promise<Database> {
+  switch (config.storage.kind) {
+    case 'pglite-file':
+      return openPglite(config.storage.dataDir);
+    case 'pglite-memory':
+      return openPglite();
+    case 'postgres':
+      return openPostgres(config.storage.url);
+  }
+}
+
+async function serverSecret(config: Config): Promise<string> {
+  if (config.secretKey) return config.secretKey;
+  if (config.storage.kind === 'pglite-memory') return randomBytes(32).toString('base64url');
+  return loadOrCreateSecret(config.dataDir);
+}
+
+async function assetVersion(): Promise<string> {
+  const stylesheet = await readFile(await buildStylesheet());
+  return createHash('sha256').update(stylesheet).update(process.env.npm_package_version ?? '').digest('hex').slice(0, 12);
+}
+
+export async function createClave(config: Config, overrides: ClaveOverrides = {}): Promise<Clave> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = overrides.database ?? (await openDatabase(config));
+  await migrate(db);
+  const catcher = config.smtpUrl ? undefined : await startMailCatcher();
+  const mail = createSmtpTransport(config.smtpUrl ?? catcher!.url, config.mailFrom);
+  const web = await buildWebApp(
+    {
+      publicUrl: config.publicUrl,
+      instituteName: config.instituteName,
+      trustProxy: config.trustProxy,
+      production: config.nodeEnv !== 'development',
+      assetVersion: await assetVersion(),
+      logger,
+    },
+    {
+      readiness: { isReady: () => isFullyMigrated(db).catch(() => false) },
+      ...(catcher && config.nodeEnv !== 'production' ? { devMailbox: catcher } : {}),
+    },
+  );
+  return {
+    config,
+    logger,
+    db,
+    secret: await serverSecret(config),
+    registry: createRegistryStore(db),
+    settings: createSettingsStore(db),
+    mail,
+    catcher,
+    web,
+    async close() {
+      await web.close();
+      await mail.close();
+      await catcher?.close();
+      await db.close();
+    },
+  };
+}

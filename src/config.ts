@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+import { parseDuration } from './duration.ts';
+
+export type StorageConfig =
+  | { kind: 'pglite-file'; dataDir: string }
+  | { kind: 'pglite-memory' }
+  | { kind: 'postgres'; url: string };
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: URL;
+  storage: StorageConfig;
+  dataDir: string;
+  redisUrl: string | undefined;
+  smtpUrl: string | undefined;
+  smsWebhookUrl: string | undefined;
+  mailFrom: string;
+  secretKey: string | undefined;
+  trustProxy: boolean | number | string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  timeZone: string;
+  instituteName: string;
+  demoData: boolean;
+  limits: Limits;
+}
+
+export interface Limits {
+  flowTtlMs: number;
+  recoveryLinkTtlMs: number;
+  unlockLinkTtlMs: number;
+  resetSessionTtlMs: number;
+  captchaTtlMs: number;
+  captchaMaxNumber: number;
+  kbaQuestions: number;
+  identityMaxFailures: number;
+  identityFailureWindowMs: number;
+  emailsPerCedulaPerDay: number;
+  loginMaxFailures: number;
+  passwordMinLength: number;
+  passwordClassesBelow: number;
+  passwordHistory: number;
+  argon2MemoryKib: number;
+  argon2Iterations: number;
+  argon2Parallelism: number;
+  sessionIdleTtlMs: number;
+  sessionAbsoluteTtlMs: number;
+}
+
+/** A configuration problem: names the variable, never echoes a secret. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const parsed = z.string().regex(/^\d+$/).transform(Number).pipe(z.number().min(min).max(max)).safeParse(raw);
+  if (!parsed.success) throw new ConfigError(name, `debe ser un número entero entre ${min} y ${max} (recibido "${raw}")`);
+  return parsed.data;
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = read(env, name) ?? fallback;
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms <= 0) {
+    throw new ConfigError(name, `debe ser una duración como 30s, 15m o 24h (recibido "${raw}")`);
+  }
+  return ms;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name) ?? fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `debe ser uno de ${allowed.join(', ')} (recibido "${raw}")`);
+  }
+  return raw as T;
+}
+
+function booleanFlag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'si', 'sí', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `debe ser true o false (recibido "${raw}")`);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!parsed || !protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `debe ser una URL ${protocols.map((p) => `${p}//…`).join(' o ')}`);
+  }
+  return raw;
+}
+
+function storage(env: Env, dataDir: string): StorageConfig {
+  const raw = read(env, 'DATABASE_URL');
+  if (raw === undefined) return { kind: 'pglite-file', dataDir };
+  if (raw === 'memory://') return { kind: 'pglite-memory' };
+  if (/^postgres(ql)?:\/\/./.test(raw) && URL.canParse(raw)) return { kind: 'postgres', url: raw };
+  throw new ConfigError('DATABASE_URL', 'debe estar vacía (base embebida), ser memory:// o una URL postgres://…');
+}
+
+function smtpUrl(env: Env, production: boolean): string | undefined {
+  const value = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  // The built-in catcher would swallow real citizens' mail.
+  if (value === undefined && production) throw new ConfigError('SMTP_URL', 'es obligatoria con NODE_ENV=production');
+  return value;
+}
+
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const addresses = raw.split(',').map((part) => part.trim());
+  if (addresses.every((address) => /^[0-9a-fA-F:.\/]+$/.test(address))) return addresses;
+  throw new ConfigError('TRUST_PROXY', 'debe ser false, true, un número de saltos o una lista de IP/CIDR separadas por comas');
+}
+
+function timeZone(env: Env): string {
+  const zone = read(env, 'TIME_ZONE') ?? 'America/Guayaquil';
+  try {
+    new Intl.DateTimeFormat('es-EC', { timeZone: zone });
+  } catch {
+    throw new ConfigError('TIME_ZONE', `no es una zona horaria IANA conocida (recibido "${zone}")`);
+  }
+  return zone;
+}
+
+function secretKey(env: Env, production: boolean): string | undefined {
+  const secret = read(env, 'SECRET_KEY');
+  if (secret === undefined && production) throw new ConfigError('SECRET_KEY', 'es obligatoria con NODE_ENV=production');
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('SECRET_KEY', 'debe tener al menos 32 caracteres');
+  return secret;
+}
+
+function publicUrl(env: Env, port: number, production: boolean): URL {
+  const raw = read(env, 'PUBLIC_URL') ?? `http://localhost:${port}`;
+  const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
+    throw new ConfigError('PUBLIC_URL', `debe ser una URL http(s)://… (recibido "${raw}")`);
+  }
+  if (production && parsed.protocol !== 'https:') throw new ConfigError('PUBLIC_URL', 'debe usar https con NODE_ENV=production');
+  return new URL(parsed.origin + parsed.pathname.replace(/\/+$/, ''));
+}
+
+function limits(env: Env): Limits {
+  return {
+    flowTtlMs: duration(env, 'FLOW_TTL', '30m'),
+    recoveryLinkTtlMs: duration(env, 'RECOVERY_LINK_TTL', '15m'),
+    unlockLinkTtlMs: duration(env, 'UNLOCK_LINK_TTL', '3m'),
+    resetSessionTtlMs: duration(env, 'RESET_SESSION_TTL', '10m'),
+    captchaTtlMs: duration(env, 'CAPTCHA_TTL', '10m'),
+    captchaMaxNumber: integer(env, 'CAPTCHA_MAX_NUMBER', 100_000, 1_000, 10_000_000),
+    kbaQuestions: integer(env, 'KBA_QUESTIONS', 3, 0, 5),
+    identityMaxFailures: integer(env, 'IDENTITY_MAX_FAILURES', 3, 1, 100),
+    identityFailureWindowMs: duration(env, 'IDENTITY_FAILURE_WINDOW', '24h'),
+    emailsPerCedulaPerDay: integer(env, 'EMAILS_PER_CEDULA_PER_DAY', 5, 1, 100),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    passwordMinLength: integer(env, 'PASSWORD_MIN_LENGTH', 8, 8, 64),
+    passwordClassesBelow: integer(env, 'PASSWORD_CLASSES_BELOW', 15, 0, 128),
+    passwordHistory: integer(env, 'PASSWORD_HISTORY', 5, 0, 24),
+    argon2MemoryKib: integer(env, 'ARGON2_MEMORY_KIB', 19_456, 8_192, 1_048_576),
+    argon2Iterations: integer(env, 'ARGON2_ITERATIONS', 2, 1, 10),
+    argon2Parallelism: integer(env, 'ARGON2_PARALLELISM', 1, 1, 16),
+    sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
+    sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),
+  };
+}
+
+/** Reads and validates the whole environment; throws ConfigError on the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const production = nodeEnv === 'production';
+  const port = integer(env, 'PORT', 3000, 0, 65_535);
+  const dataDir = resolve(read(env, 'DATA_DIR') ?? './data');
+  const storageConfig = storage(env, dataDir);
+  const instituteName = read(env, 'INSTITUTE_NAME') ?? 'Instituto de Seguridad Social';
+  return {
+    nodeEnv,
+    port,
+    host: read(env, 'HOST') ?? 'localhost',
+    publicUrl: publicUrl(env, port, production),
+    storage: storageConfig,
+    dataDir,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    smtpUrl: smtpUrl(env, production),
+    smsWebhookUrl: url(env, 'SMS_WEBHOOK_URL', ['http:', 'https:']),
+    mailFrom: read(env, 'MAIL_FROM') ?? `"${instituteName}" <no-responder@clave.localhost>`,
+    secretKey: secretKey(env, production),
+    trustProxy: trustProxy(env),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    timeZone: timeZone(env),
+    instituteName,
+    demoData: booleanFlag(env, 'DEMO_DATA', storageConfig.kind === 'pglite-file' && !production),
+    limits: limits(env),
+  };
+}

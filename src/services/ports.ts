@@ -1,0 +1,58 @@
+import type { AffiliateRecord, EmploymentRecord } from '../domain/registry.ts';
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+}
+
+/** Where the affiliate registry is kept. Upserts leave identical rows untouched. */
+export interface RegistryStore {
+  upsertAffiliates(records: readonly AffiliateRecord[]): Promise<UpsertCounts>;
+  upsertEmployment(records: readonly EmploymentRecord[]): Promise<UpsertCounts>;
+  /** Which of these cédulas are in the registry. */
+  knownCedulas(cedulas: readonly string[]): Promise<Set<string>>;
+  countAffiliates(): Promise<number>;
+}
+
+/** Small facts about the installation, such as whether the demo registry was loaded. */
+export interface SettingsStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId?: string;
+}
+
+/** Sends one e-mail now; the outbox worker is its only caller in production paths. */
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Whether this instance can serve: the database answers and its schema is current. */
+export interface ReadinessProbe {
+  isReady(): Promise<boolean>;
+}
+
+export interface MailboxMessage {
+  id: string;
+  receivedAt: Date;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string | undefined;
+  messageId: string | undefined;
+}
+
+/** The development mailbox behind /dev/correo (the built-in catcher). */
+export interface DevMailbox {
+  /** Newest first. */
+  list(): MailboxMessage[];
+  find(id: string): MailboxMessage | undefined;
+}

@@ -1,0 +1,47 @@
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import { DEFAULT_LOCALE, isLocale, LOCALES, translator, type Locale, type Translate } from '../i18n.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    locale: Locale;
+    t: Translate;
+    /** The current page in the other language. */
+    languageSwitchUrl: string;
+  }
+}
+
+export interface I18nOptions {
+  instituteName: string;
+  secureCookies: boolean;
+}
+
+const COOKIE = 'lang';
+const ONE_YEAR_SECONDS = 365 * 24 * 3600;
+
+function switchUrl(request: FastifyRequest, target: Locale): string {
+  const url = new URL(request.url, 'http://localhost');
+  url.searchParams.set(COOKIE, target);
+  return url.pathname + url.search;
+}
+
+/** Spanish first; `?lang=en` switches and the choice is remembered in a cookie. */
+export const i18nPlugin = fp(async (app, options: I18nOptions) => {
+  app.decorateRequest('locale', DEFAULT_LOCALE);
+  app.decorateRequest('t', null as unknown as Translate);
+  app.decorateRequest('languageSwitchUrl', '');
+  app.addHook('onRequest', async (request, reply) => {
+    const asked = (request.query as Record<string, unknown> | undefined)?.[COOKIE];
+    const remembered = request.cookies[COOKIE];
+    let locale: Locale = DEFAULT_LOCALE;
+    if (isLocale(asked)) {
+      locale = asked;
+      reply.setCookie(COOKIE, asked, { path: '/', maxAge: ONE_YEAR_SECONDS, sameSite: 'lax', httpOnly: true, secure: options.secureCookies });
+    } else if (isLocale(remembered)) {
+      locale = remembered;
+    }
+    request.locale = locale;
+    request.t = translator(locale, { institute: options.instituteName });
+    request.languageSwitchUrl = switchUrl(request, LOCALES.find((other) => other !== locale) ?? DEFAULT_LOCALE);
+  });
+});

@@ -1,0 +1,63 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { DevMailbox, ReadinessProbe } from '../services/ports.ts';
+import { assetsPlugin } from './plugins/assets.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { i18nPlugin } from './plugins/i18n.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { securityPlugin } from './plugins/security.ts';
+import { viewsPlugin } from './plugins/views.ts';
+import { devMailboxRoutes } from './pages/dev-mailbox/routes.ts';
+import { homeRoutes } from './pages/home/routes.ts';
+import { opsRoutes } from './pages/ops/routes.ts';
+
+export interface WebOptions {
+  publicUrl: URL;
+  instituteName: string;
+  trustProxy: boolean | number | string[];
+  production: boolean;
+  assetVersion: string;
+  logger: Logger;
+}
+
+export interface WebServices {
+  readiness: ReadinessProbe;
+  /** Only in development with the built-in catcher. */
+  devMailbox?: DevMailbox;
+}
+
+const LIMITS = {
+  bodyLimit: 64 * 1024,
+  connectionTimeout: 30_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+};
+
+/** The HTTP face of Clave: translates requests to services and answers back. */
+export async function buildWebApp(options: WebOptions, services: WebServices): Promise<FastifyInstance> {
+  const https = options.publicUrl.protocol === 'https:';
+  const app = Fastify({
+    ...LIMITS,
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // Fastify takes a hop count too, although its types only list the other forms.
+    trustProxy: options.trustProxy as boolean | string | string[],
+    genReqId: () => randomUUID(),
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+  await app.register(metricsPlugin);
+  await app.register(securityPlugin, { https });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: LIMITS.bodyLimit });
+  await app.register(i18nPlugin, { instituteName: options.instituteName, secureCookies: https });
+  await app.register(viewsPlugin, { instituteName: options.instituteName, assetVersion: options.assetVersion, production: options.production });
+  await app.register(assetsPlugin);
+  await app.register(errorsPlugin);
+  await app.register(opsRoutes(services.readiness));
+  await app.register(homeRoutes);
+  if (services.devMailbox) await app.register(devMailboxRoutes(services.devMailbox));
+  return app;
+}
