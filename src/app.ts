@@ -94,7 +94,8 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       await web.close();
       await mail.close();
       await catcher?.close();
-      await db.close();
+      // A database handed in by the caller is the caller's to close.
+      if (!overrides.database) await db.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './app.ts';
@@ -85,7 +86,13 @@ function describeFailure(error: unknown): { message: string; code: number } {
   return { message: error instanceof Error ? error.message : String(error), code: 1 };
 }
 
+/** A .env file in the working directory fills in what the real environment does not set. */
+function loadDotEnv(): void {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+}
+
 try {
+  loadDotEnv();
   const code = await run(process.argv.slice(2));
   if (code >= 0) process.exit(code);
 } catch (error) {

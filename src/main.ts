@@ -1,6 +1,6 @@
 import { createClave, type Clave } from './app.ts';
 import type { Config } from './config.ts';
-import { demoBanner, hasDemoRegistry, loadDemoRegistryOnce } from './demo.ts';
+import { DEMO_AFFILIATES, demoBanner, hasDemoRegistry, loadDemoRegistryOnce } from './demo.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -29,7 +29,9 @@ function stopOnSignals(clave: Clave): void {
 export async function serve(config: Config): Promise<Clave> {
   const clave = await createClave(config);
   stopOnSignals(clave);
-  if (config.demoData) await loadDemoRegistryOnce(clave.registry, clave.settings, new Date());
+  if (config.demoData && (await loadDemoRegistryOnce(clave.registry, clave.settings, new Date()))) {
+    console.log(`Registro de demostración cargado: ${DEMO_AFFILIATES} afiliados ficticios.`);
+  }
   await clave.web.listen({ port: config.port, host: config.host });
   const where = config.storage.kind === 'postgres' ? 'PostgreSQL' : `PGlite en ${config.dataDir}`;
   console.log(`\nClave está sirviendo en ${config.publicUrl}  (base de datos: ${where})`);

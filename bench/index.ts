@@ -1,0 +1,11 @@
+// `npm run bench`: every benchmark, one after the other. Figures are printed as
+// rates and as ratios to a baseline measured in the same run, never asserted.
+import { benchImport } from './import.ts';
+
+const only = process.argv[2];
+const benches: Record<string, () => Promise<void>> = { import: benchImport };
+
+for (const [name, run] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  await run();
+}

@@ -1,0 +1,70 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
+
+const unavailable = browserUnavailable();
+
+describe('the portal shell in a real browser', { skip: unavailable }, () => {
+  let clave: TestClave;
+  let browser: Browser;
+  let base: string;
+  before(async () => {
+    clave = await startTestClave(backends()[0]!);
+    await clave.web.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(clave.web.server.address() as { port: number }).port}`;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await clave?.dispose();
+  });
+
+  const pages = [
+    { name: 'inicio', path: '/', heading: 'Gestione su clave personal', status: 200 },
+    { name: 'inicio-en', path: '/?lang=en', heading: 'Manage your clave personal', status: 200 },
+    { name: 'no-encontrada', path: '/no/existe', heading: 'No encontramos esta página', status: 404 },
+    { name: 'buzon-desarrollo', path: '/dev/correo', heading: 'Correo de desarrollo', status: 200 },
+  ];
+
+  for (const { name, path, heading, status } of pages) {
+    test(`${path} renders styled, without console errors, and passes axe-core at 360×800`, async () => {
+      const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        // Chromium reports the document's own 404 as a console error; anything else is a fault.
+        if (message.type() === 'error' && !(status === 404 && message.location().url === base + path)) problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      const response = await page.goto(base + path);
+      assert.equal(response?.status(), status);
+      assert.equal(await page.locator('h1').innerText(), heading);
+      const font = await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).fontFamily);
+      assert.match(font, /system-ui/, 'the stylesheet loaded');
+      assert.equal(await page.evaluate(() => document.body.classList.contains('js-enabled')), true, 'scripts run under the CSP');
+      await page.screenshot({ path: screenshotPath(`shell-${name}`), fullPage: true });
+      const violations = await axeViolations(page);
+      assert.deepEqual(problems, []);
+      assert.equal(violations.length, 0, describeViolations(violations));
+      await context.close();
+    });
+  }
+
+  test('the language toggle and the skip link work from the keyboard', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    await page.goto(base + '/');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Saltar al contenido principal');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'English');
+    await Promise.all([page.waitForURL(/lang=en/), page.keyboard.press('Enter')]);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.goto(base + '/');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en', 'the choice is remembered');
+    await page.close();
+  });
+});

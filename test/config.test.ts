@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+test('defaults serve the embedded database on port 3000 in Spanish time', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 3000);
+  assert.equal(config.storage.kind, 'pglite-file');
+  assert.equal(config.publicUrl.href, 'http://localhost:3000/');
+  assert.equal(config.timeZone, 'America/Guayaquil');
+  assert.equal(config.demoData, true);
+  assert.equal(config.trustProxy, false);
+  assert.equal(config.limits.recoveryLinkTtlMs, 15 * 60_000);
+  assert.equal(config.limits.unlockLinkTtlMs, 3 * 60_000);
+  assert.equal(config.limits.loginMaxFailures, 5);
+  assert.equal(config.limits.argon2MemoryKib, 19_456);
+});
+
+test('each storage form is recognised', () => {
+  assert.deepEqual(loadConfig({ DATABASE_URL: 'memory://' }).storage, { kind: 'pglite-memory' });
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).storage.kind, 'postgres');
+  assert.equal(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).demoData, false);
+});
+
+const bad: [Record<string, string>, string][] = [
+  [{ PORT: 'abc' }, 'PORT'],
+  [{ PORT: '70000' }, 'PORT'],
+  [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+  [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
+  [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+  [{ SMTP_URL: 'nope' }, 'SMTP_URL'],
+  [{ TIME_ZONE: 'Marte/Olympus' }, 'TIME_ZONE'],
+  [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+  [{ TRUST_PROXY: 'everyone!' }, 'TRUST_PROXY'],
+  [{ RECOVERY_LINK_TTL: '15 minutes' }, 'RECOVERY_LINK_TTL'],
+  [{ PASSWORD_MIN_LENGTH: '4' }, 'PASSWORD_MIN_LENGTH'],
+  [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
+  [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA'],
+];
+
+for (const [env, variable] of bad) {
+  test(`a bad ${variable} is refused by name`, () => {
+    assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.variable === variable && error.message.startsWith(variable));
+  });
+}
+
+test('production needs a secret, https and a real SMTP server', () => {
+  const production = { NODE_ENV: 'production', SECRET_KEY: 'k'.repeat(40), PUBLIC_URL: 'https://clave.example', SMTP_URL: 'smtp://mail:25' };
+  assert.equal(loadConfig(production).nodeEnv, 'production');
+  assert.equal(loadConfig(production).demoData, false);
+  assert.throws(() => loadConfig({ ...production, SECRET_KEY: '' }), /SECRET_KEY/);
+  assert.throws(() => loadConfig({ ...production, PUBLIC_URL: 'http://clave.example' }), /PUBLIC_URL/);
+  assert.throws(() => loadConfig({ ...production, SMTP_URL: '' }), /SMTP_URL/);
+});
+
+test('the secret is never echoed in the error', () => {
+  assert.throws(() => loadConfig({ SECRET_KEY: 'hunter2' }), (error: Error) => !error.message.includes('hunter2'));
+});
+
+test('durations and proxy settings parse', () => {
+  const config = loadConfig({ FLOW_TTL: '45m', UNLOCK_LINK_TTL: '90', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' });
+  assert.equal(config.limits.flowTtlMs, 45 * 60_000);
+  assert.equal(config.limits.unlockLinkTtlMs, 90_000);
+  assert.deepEqual(config.trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+  assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+});

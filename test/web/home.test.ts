@@ -1,0 +1,118 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+
+const [pglite] = backends();
+
+describe('web shell', () => {
+  let clave: TestClave;
+  before(async () => {
+    clave = await startTestClave(pglite!);
+    clave.web.get('/prueba/falla', async () => {
+      throw new Error('secreto interno: la base explotó en db.ts:42');
+    });
+  });
+  after(async () => clave.dispose());
+
+  test('the home page is Spanish and offers every journey', async () => {
+    const response = await clave.web.inject({ method: 'GET', url: '/' });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['content-type'] as string, /text\/html; charset=utf-8/);
+    const html = response.body;
+    assert.match(html, /<html lang="es"/);
+    assert.match(html, /<title>Gestione su clave personal – Clave personal – Instituto de Prueba<\/title>/);
+    for (const href of ['/clave/generar', '/clave/recuperar', '/clave/desbloquear', '/ingresar', '/ayuda/errores']) {
+      assert.ok(html.includes(`href="${href}"`), href);
+    }
+    assert.doesNotMatch(html, /GOV\.UK|govuk-header__logotype|crown/i);
+  });
+
+  test('English is one click away and the choice is remembered', async () => {
+    const switched = await clave.web.inject({ method: 'GET', url: '/?lang=en' });
+    assert.match(switched.body, /<html lang="en"/);
+    assert.match(switched.body, /Manage your clave personal/);
+    const cookie = switched.cookies.find((c) => c.name === 'lang');
+    assert.equal(cookie?.value, 'en');
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, 'Lax');
+    const later = await clave.web.inject({ method: 'GET', url: '/', cookies: { lang: 'en' } });
+    assert.match(later.body, /<html lang="en"/);
+    assert.match(later.body, /href="\/\?lang=es"/);
+    const bogus = await clave.web.inject({ method: 'GET', url: '/?lang=<script>', cookies: { lang: 'xx' } });
+    assert.match(bogus.body, /<html lang="es"/);
+  });
+
+  test('security headers: CSP without unsafe-inline, no framing, no HSTS over http', async () => {
+    const response = await clave.web.inject({ method: 'GET', url: '/' });
+    const csp = response.headers['content-security-policy'] as string;
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(response.headers['x-frame-options'], 'DENY');
+    assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    assert.equal(response.headers['strict-transport-security'], undefined);
+    assert.doesNotMatch(response.body, /<script>|<style|style="/, 'no inline script or style for the CSP to block');
+  });
+
+  test('a styled 404 in the chosen language', async () => {
+    const response = await clave.web.inject({ method: 'GET', url: '/no/existe' });
+    assert.equal(response.statusCode, 404);
+    assert.match(response.body, /No encontramos esta página/);
+    assert.match(response.body, /clave\.css/);
+  });
+
+  test('the 500 page shows a reference, never the error or a stack', async () => {
+    const response = await clave.web.inject({ method: 'GET', url: '/prueba/falla' });
+    assert.equal(response.statusCode, 500);
+    assert.match(response.body, /Lo sentimos, hubo un problema con el servicio/);
+    assert.doesNotMatch(response.body, /secreto interno|db\.ts|at .*\(/);
+    assert.match(response.body, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'request id as reference');
+  });
+
+  test('API clients get JSON errors', async () => {
+    const response = await clave.web.inject({ method: 'GET', url: '/api/v1/nada' });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().error.code, 'not_found');
+  });
+
+  test('malformed requests are a clear 4xx, not a 500', async () => {
+    const response = await clave.web.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    assert.ok(response.statusCode >= 400 && response.statusCode < 500, String(response.statusCode));
+  });
+
+  test('static assets are served with long-lived caching, and the stylesheet is rebranded', async () => {
+    const home = await clave.web.inject({ method: 'GET', url: '/' });
+    const href = /href="(\/assets\/build\/clave\.css\?v=[0-9a-f]+)"/.exec(home.body)?.[1];
+    assert.ok(href);
+    const css = await clave.web.inject({ method: 'GET', url: href });
+    assert.equal(css.statusCode, 200);
+    assert.match(css.headers['cache-control'] as string, /max-age=31536000, immutable/);
+    assert.doesNotMatch(css.body, /GDS Transport/);
+    assert.match(css.body, /system-ui/);
+    const script = await clave.web.inject({ method: 'GET', url: '/assets/govuk/govuk-frontend.min.js' });
+    assert.equal(script.statusCode, 200);
+    const notAllowed = await clave.web.inject({ method: 'GET', url: '/assets/govuk/all.bundle.js' });
+    assert.equal(notAllowed.statusCode, 404);
+  });
+
+  test('the scss source keeps GOV.UK branding out', () => {
+    const scss = readFileSync(new URL('../../src/web/styles/clave.scss', import.meta.url), 'utf8');
+    assert.match(scss, /\$govuk-include-default-font-face: false/);
+  });
+});
+
+describe('web shell over https', () => {
+  let clave: TestClave;
+  before(async () => {
+    clave = await startTestClave(pglite!, { PUBLIC_URL: 'https://clave.example' });
+  });
+  after(async () => clave.dispose());
+
+  test('HSTS is sent and cookies are Secure', async () => {
+    const response = await clave.web.inject({ method: 'GET', url: '/?lang=en' });
+    assert.match(response.headers['strict-transport-security'] as string, /max-age=31536000/);
+    assert.equal(response.cookies.find((c) => c.name === 'lang')?.secure, true);
+  });
+});
