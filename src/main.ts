@@ -34,7 +34,7 @@ export async function serve(config: Config): Promise<Clave> {
   }
   await clave.web.listen({ port: config.port, host: config.host });
   const where = config.storage.kind === 'postgres' ? 'PostgreSQL' : `PGlite en ${config.dataDir}`;
-  console.log(`\nClave está sirviendo en ${config.publicUrl}  (base de datos: ${where})`);
-  if (config.demoData && (await hasDemoRegistry(clave.settings))) console.log(demoBanner(config.publicUrl));
+  const banner = config.demoData && (await hasDemoRegistry(clave.settings)) ? `\n${demoBanner(config.publicUrl)}` : '';
+  console.log(`\nClave está sirviendo en ${config.publicUrl}  (base de datos: ${where})${banner}`);
   return clave;
 }

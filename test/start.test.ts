@@ -1,10 +1,12 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPglite } from '../src/adapters/db/pglite.ts';
-import { freePort, startServer } from './support/process.ts';
+import { freePort, killAllServers, startServer } from './support/process.ts';
+
+after(killAllServers);
 
 test('npm start: serves the portal on the embedded database, loads the demo registry once, keeps data across restarts', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'clave-start-'));

@@ -17,6 +17,12 @@ export interface RunningServer {
 }
 
 const bin = new URL('../../bin/clave.js', import.meta.url).pathname;
+const running = new Set<ChildProcess>();
+
+/** For `after` hooks: a failed assertion must not leave a server running and the test waiting on it. */
+export function killAllServers(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
 
 /** Runs `clave serve` as a real process and waits until it says it is serving. */
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
@@ -24,7 +30,11 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), timeoutMs);
     const check = () => {
