@@ -13,7 +13,14 @@ import { createLogger } from './adapters/logger.ts';
 import { startMailCatcher, type MailCatcher } from './adapters/mail/catcher.ts';
 import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
 import { loadOrCreateSecret } from './adapters/secret-file.ts';
+import { createAltchaCaptcha } from './adapters/captcha.ts';
+import { createRecoveryStorage } from './adapters/db/recovery-stores.ts';
+import { createOutboxWorker, type OutboxWorker } from './adapters/mail/outbox-worker.ts';
+import { createMailRenderer } from './adapters/mail/renderer.ts';
+import { createPasswordHasher } from './adapters/password-hasher.ts';
 import type { MailTransport, RegistryStore, SettingsStore } from './services/ports.ts';
+import type { Clock } from './services/recovery-ports.ts';
+import { createRecoveryService, type RecoveryService } from './services/recovery/index.ts';
 import { buildWebApp } from './web/server.ts';
 import { buildStylesheet } from './web/stylesheet.ts';
 
@@ -28,6 +35,8 @@ export interface Clave {
   mail: MailTransport;
   /** Present when SMTP_URL is unset (development and tests). */
   catcher: MailCatcher | undefined;
+  outbox: OutboxWorker;
+  recovery: RecoveryService;
   web: FastifyInstance;
   close(): Promise<void>;
 }
@@ -36,6 +45,8 @@ export interface ClaveOverrides {
   logger?: Logger;
   /** Tests hand in a database opened on a schema of their own. */
   database?: Database;
+  /** Tests move time forward to see links and flows expire. */
+  clock?: Clock;
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
@@ -64,8 +75,23 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = overrides.database ?? (await openDatabase(config));
   await migrate(db);
+  const clock = overrides.clock ?? (() => new Date());
+  const secret = await serverSecret(config);
   const catcher = config.smtpUrl ? undefined : await startMailCatcher();
   const mail = createSmtpTransport(config.smtpUrl ?? catcher!.url, config.mailFrom);
+  const outbox = createOutboxWorker({ db, transport: mail, clock, logger });
+  const recovery = createRecoveryService({
+    storage: createRecoveryStorage(db, { secret }),
+    captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),
+    hasher: createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism }),
+    renderer: createMailRenderer({ instituteName: config.instituteName, publicUrl: config.publicUrl, timeZone: config.timeZone }),
+    clock,
+    secret,
+    limits: config.limits,
+    publicUrl: config.publicUrl,
+    instituteName: config.instituteName,
+    onMailQueued: () => outbox.kick(),
+  });
   const web = await buildWebApp(
     {
       publicUrl: config.publicUrl,
@@ -74,8 +100,10 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       production: config.nodeEnv !== 'development',
       assetVersion: await assetVersion(),
       logger,
+      limits: config.limits,
     },
     {
+      recovery,
       readiness: { isReady: () => isFullyMigrated(db).catch(() => false) },
       ...(catcher && config.nodeEnv !== 'production' ? { devMailbox: catcher } : {}),
     },
@@ -84,14 +112,17 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     config,
     logger,
     db,
-    secret: await serverSecret(config),
+    secret,
     registry: createRegistryStore(db),
     settings: createSettingsStore(db),
     mail,
     catcher,
+    outbox,
+    recovery,
     web,
     async close() {
       await web.close();
+      await outbox.stop();
       await mail.close();
       await catcher?.close();
       // A database handed in by the caller is the caller's to close.

@@ -3,7 +3,19 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Limits } from '../config.ts';
 import type { DevMailbox, ReadinessProbe } from '../services/ports.ts';
+import type { RecoveryService } from '../services/recovery/index.ts';
+import { csrfPlugin } from './plugins/csrf.ts';
+import { captchaRoutes } from './pages/captcha/routes.ts';
+import { checkEmailRoutes } from './pages/check-email/routes.ts';
+import { disavowRoutes } from './pages/disavow/routes.ts';
+import { doneRoutes } from './pages/done/routes.ts';
+import { identityRoutes } from './pages/identity/routes.ts';
+import { linkRoutes } from './pages/link/routes.ts';
+import { newPasswordRoutes } from './pages/new-password/routes.ts';
+import { startRoutes } from './pages/start/routes.ts';
+import { apiRoutes } from './api/v1/routes.ts';
 import { assetsPlugin } from './plugins/assets.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { i18nPlugin } from './plugins/i18n.ts';
@@ -21,9 +33,11 @@ export interface WebOptions {
   production: boolean;
   assetVersion: string;
   logger: Logger;
+  limits: Limits;
 }
 
 export interface WebServices {
+  recovery: RecoveryService;
   readiness: ReadinessProbe;
   /** Only in development with the built-in catcher. */
   devMailbox?: DevMailbox;
@@ -52,12 +66,24 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(securityPlugin, { https });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: LIMITS.bodyLimit });
+  await app.register(csrfPlugin, { secureCookies: https });
   await app.register(i18nPlugin, { instituteName: options.instituteName, secureCookies: https });
   await app.register(viewsPlugin, { instituteName: options.instituteName, assetVersion: options.assetVersion, production: options.production });
   await app.register(assetsPlugin);
   await app.register(errorsPlugin);
   await app.register(opsRoutes(services.readiness));
   await app.register(homeRoutes);
+  const { recovery } = services;
+  const minutes = (ms: number) => Math.round(ms / 60_000);
+  await app.register(captchaRoutes(recovery));
+  await app.register(startRoutes(recovery));
+  await app.register(identityRoutes(recovery));
+  await app.register(checkEmailRoutes({ recovery: minutes(options.limits.recoveryLinkTtlMs), unlock: minutes(options.limits.unlockLinkTtlMs) }));
+  await app.register(linkRoutes(recovery, https));
+  await app.register(newPasswordRoutes(recovery, options.limits));
+  await app.register(doneRoutes);
+  await app.register(disavowRoutes(recovery));
+  await app.register(apiRoutes(recovery), { prefix: '/api/v1' });
   if (services.devMailbox) await app.register(devMailboxRoutes(services.devMailbox));
   return app;
 }

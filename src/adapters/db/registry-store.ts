@@ -24,6 +24,12 @@ const UPSERT_EMPLOYMENT = `
   WHERE (e.empleador, e.fecha_fin) IS DISTINCT FROM (excluded.empleador, excluded.fecha_fin)
   RETURNING (xmax = 0) AS inserted`;
 
+const UPSERT_EMPLOYERS = `
+  INSERT INTO employers AS e (ruc_empleador, empleador)
+  SELECT DISTINCT ON (ruc) ruc, name FROM unnest($1::text[], $2::text[]) AS batch (ruc, name) ORDER BY ruc
+  ON CONFLICT (ruc_empleador) DO UPDATE SET empleador = excluded.empleador
+  WHERE e.empleador IS DISTINCT FROM excluded.empleador`;
+
 function count(rows: { inserted: boolean }[]): UpsertCounts {
   const inserted = rows.filter((row) => row.inserted).length;
   return { inserted, updated: rows.length - inserted };
@@ -44,6 +50,7 @@ export function createRegistryStore(db: Sql): RegistryStore {
       return count(rows);
     },
     async upsertEmployment(records: readonly EmploymentRecord[]) {
+      await db.query(UPSERT_EMPLOYERS, [records.map((r) => r.rucEmpleador), records.map((r) => r.empleador)]);
       const rows = await db.query<{ inserted: boolean }>(UPSERT_EMPLOYMENT, [
         records.map((r) => r.cedula),
         records.map((r) => r.rucEmpleador),

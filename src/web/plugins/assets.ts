@@ -6,7 +6,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const staticDir = join(dirname(dirname(fileURLToPath(import.meta.url))), 'static');
-const govukDir = dirname(createRequire(import.meta.url).resolve('govuk-frontend'));
+const require = createRequire(import.meta.url);
+const govukDir = dirname(require.resolve('govuk-frontend'));
+const altchaDir = dirname(dirname(require.resolve('altcha')));
+const ALTCHA_FILES = new Map([
+  ['/altcha.js', '/external/altcha.js'],
+  ['/altcha.css', '/external/altcha.css'],
+  ['/workers/sha.js', '/workers/sha.js'],
+]);
 
 // Pages link assets with ?v=<content hash>, so a cached copy can be kept for a year.
 const cacheForever = (reply: FastifyReply) => {
@@ -29,5 +36,12 @@ export const assetsPlugin = fp(async (app) => {
     cacheControl: false,
     index: false,
     decorateReply: false,
+  });
+  // The CSP-friendly ALTCHA build: styles and the proof-of-work worker as separate files.
+  app.get<{ Params: { '*': string } }>('/assets/altcha/*', async (request, reply) => {
+    const file = ALTCHA_FILES.get(`/${request.params['*']}`);
+    if (!file) return reply.callNotFound();
+    cacheForever(reply);
+    return reply.sendFile(file, altchaDir);
   });
 });

@@ -1,28 +1,48 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorEntry, type ErrorCode } from '../../domain/errors.ts';
+import { JourneyError } from '../../services/recovery/index.ts';
+import { journeyErrorPage, statusFor } from '../journey.ts';
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
 
-function apiError(reply: FastifyReply, status: number, code: string, message: string) {
-  return reply.code(status).type('application/json').send({ error: { code, message } });
+/** API errors carry the catalogue entry: `{ error: { code, message, cause, action } }`. */
+export function apiError(request: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode | 'not_found' | 'bad_request' | 'internal', extra: Record<string, unknown> = {}) {
+  const body = code.startsWith('CLV-')
+    ? (() => {
+        const entry = errorEntry(code as ErrorCode, request.locale, { institute: request.instituteName });
+        return { code, message: entry.title, cause: entry.cause, action: entry.action };
+      })()
+    : { code, message: request.t(code === 'not_found' ? 'errors.notFound.title' : code === 'internal' ? 'errors.server.title' : 'errors.badRequest.title') };
+  return reply.code(status).type('application/json').header('cache-control', 'no-store').send({ error: { ...body, ...extra } });
 }
 
+const CSRF_CODES = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']);
+
 /**
- * The 404 and error pages. A 5xx never shows a stack or an internal message: the
- * person sees what to do and a reference; the log keeps the detail.
+ * The 404 and error pages. A journey refusal shows its catalogue entry; a 5xx never
+ * shows a stack or an internal message: the person sees what to do and a reference.
  */
 export const errorsPlugin = fp(async (app) => {
   app.setNotFoundHandler(async (request, reply) => {
-    if (wantsJson(request)) return apiError(reply, 404, 'not_found', request.t('errors.notFound.title'));
+    if (wantsJson(request)) return apiError(request, reply, 404, 'not_found');
     return reply.code(404).page('errors/not-found.njk');
   });
 
-  app.setErrorHandler(async (error: { statusCode?: number; message?: string }, request, reply) => {
+  app.setErrorHandler(async (error: { statusCode?: number; message?: string; code?: string }, request, reply) => {
+    if (error instanceof JourneyError) {
+      if (wantsJson(request)) return apiError(request, reply, statusFor(error.code), error.code);
+      return journeyErrorPage(request, reply, error.code);
+    }
+    if (error.code && CSRF_CODES.has(error.code)) {
+      request.log.info({ reason: error.code }, 'form refused: CSRF');
+      return journeyErrorPage(request, reply, 'CLV-050', 403);
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ status, reason: error.message }, 'request refused');
+    if (wantsJson(request)) return apiError(request, reply, status, status >= 500 ? 'internal' : 'bad_request');
     const [titleKey, bodyKey] = status >= 500 ? ['errors.server.title', 'errors.server.body'] : ['errors.badRequest.title', 'errors.badRequest.body'];
-    if (wantsJson(request)) return apiError(reply, status, status >= 500 ? 'internal' : 'bad_request', request.t(titleKey));
     return reply.code(status).page('errors/server-error.njk', { titleKey, bodyKey, requestId: status >= 500 ? request.id : undefined });
   });
 });

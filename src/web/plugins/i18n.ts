@@ -8,6 +8,7 @@ declare module 'fastify' {
     t: Translate;
     /** The current page in the other language. */
     languageSwitchUrl: string;
+    instituteName: string;
   }
 }
 
@@ -30,6 +31,7 @@ export const i18nPlugin = fp(async (app, options: I18nOptions) => {
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('t', null as unknown as Translate);
   app.decorateRequest('languageSwitchUrl', '');
+  app.decorateRequest('instituteName', options.instituteName);
   app.addHook('onRequest', async (request, reply) => {
     const asked = (request.query as Record<string, unknown> | undefined)?.[COOKIE];
     const remembered = request.cookies[COOKIE];

@@ -1,0 +1,240 @@
+import { maskCedula } from '../../domain/cedula.ts';
+import { cedulaRef } from '../../domain/tokens.ts';
+import type { EmploymentFact } from '../../domain/knowledge-questions.ts';
+import type { AccountRecord, AffiliateProfile, FlowRecord, RecoveryStores, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
+import type { Sql } from './database.ts';
+import { createEmployerPool } from './employer-pool.ts';
+
+interface FlowRow {
+  id: string;
+  kind: FlowRecord['kind'];
+  cedula: string;
+  state: FlowRecord['state'];
+  locale: FlowRecord['locale'];
+  created_at: Date;
+  expires_at: Date;
+}
+
+const toFlow = (row: FlowRow): FlowRecord => ({
+  id: row.id,
+  kind: row.kind,
+  cedula: row.cedula,
+  state: row.state,
+  locale: row.locale,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+});
+
+interface TokenRow {
+  purpose: TokenPurpose;
+  cedula: string;
+  flow_id: string | null;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+function classify(row: TokenRow | undefined, now: Date): TokenLookup {
+  if (!row) return { status: 'unknown' };
+  if (row.revoked_at) return { status: 'replaced' };
+  if (row.used_at) return { status: 'used' };
+  if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired' };
+  const token: TokenRecord = { purpose: row.purpose, cedula: row.cedula, flowId: row.flow_id, expiresAt: row.expires_at };
+  return { status: 'live', token };
+}
+
+const TOKEN_COLUMNS = 'purpose, cedula, flow_id, expires_at, used_at, revoked_at';
+
+function tokenStore(db: Sql): RecoveryStores['tokens'] {
+  const find = async (hash: Buffer, purposes: readonly TokenPurpose[]) =>
+    (await db.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1 AND purpose = ANY($2::text[])`, [hash, purposes]))[0];
+  return {
+    async insert(hash, token, now) {
+      await db.query('INSERT INTO tokens (token_hash, purpose, cedula, flow_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        hash, token.purpose, token.cedula, token.flowId, now, token.expiresAt,
+      ]);
+    },
+    async consume(hash, purposes, now) {
+      // The single-use guarantee: only one UPDATE can see used_at IS NULL.
+      const [won] = await db.query<TokenRow>(
+        `UPDATE tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = ANY($2::text[])
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
+         RETURNING ${TOKEN_COLUMNS}`,
+        [hash, purposes, now],
+      );
+      if (won) return classify({ ...won, used_at: null }, now);
+      return classify(await find(hash, purposes), now);
+    },
+    async peek(hash, purposes, now) {
+      return classify(await find(hash, purposes), now);
+    },
+    async revokeLive(cedula, purposes, now) {
+      await db.query('UPDATE tokens SET revoked_at = $3 WHERE cedula = $1 AND purpose = ANY($2::text[]) AND used_at IS NULL AND revoked_at IS NULL', [cedula, purposes, now]);
+    },
+  };
+}
+
+function accountStore(db: Sql): RecoveryStores['accounts'] {
+  return {
+    async find(cedula) {
+      const [row] = await db.query<{ cedula: string; status: AccountRecord['status']; password_hash: string | null; kba_epoch: number }>(
+        'SELECT cedula, status, password_hash, kba_epoch FROM accounts WHERE cedula = $1',
+        [cedula],
+      );
+      return row && { cedula: row.cedula, status: row.status, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch };
+    },
+    async recentPasswordHashes(cedula, limit) {
+      const current = await db.query<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE cedula = $1 AND password_hash IS NOT NULL', [cedula]);
+      const previous = await db.query<{ password_hash: string }>('SELECT password_hash FROM password_history WHERE cedula = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [cedula, limit]);
+      return [...current, ...previous].map((row) => row.password_hash);
+    },
+    async setPassword(cedula, hash, now) {
+      await db.query(
+        `INSERT INTO password_history (cedula, password_hash, created_at)
+         SELECT cedula, password_hash, $2 FROM accounts WHERE cedula = $1 AND password_hash IS NOT NULL`,
+        [cedula, now],
+      );
+      await db.query(
+        `INSERT INTO accounts (cedula, status, password_hash, failed_logins, locked_at, kba_epoch, password_changed_at, created_at, updated_at)
+         VALUES ($1, 'active', $2, 0, NULL, 1, $3, $3, $3)
+         ON CONFLICT (cedula) DO UPDATE SET status = 'active', password_hash = excluded.password_hash, failed_logins = 0,
+           locked_at = NULL, kba_epoch = accounts.kba_epoch + 1, password_changed_at = $3, updated_at = $3`,
+        [cedula, hash, now],
+      );
+    },
+    async unlock(cedula, now) {
+      await db.query(
+        `UPDATE accounts SET status = CASE WHEN password_hash IS NULL THEN 'none' ELSE 'active' END, failed_logins = 0, locked_at = NULL,
+           kba_epoch = kba_epoch + 1, updated_at = $2 WHERE cedula = $1`,
+        [cedula, now],
+      );
+    },
+    async lock(cedula, now) {
+      await db.query(
+        `INSERT INTO accounts (cedula, status, locked_at, created_at, updated_at) VALUES ($1, 'locked', $2, $2, $2)
+         ON CONFLICT (cedula) DO UPDATE SET status = 'locked', locked_at = $2, updated_at = $2`,
+        [cedula, now],
+      );
+    },
+  };
+}
+
+function registryReader(db: Sql, employerPool: () => Promise<string[]>): RecoveryStores['registry'] {
+  return {
+    async affiliate(cedula) {
+      const [row] = await db.query<{ cedula: string; nombres: string; apellidos: string; fecha_nacimiento: string; correo: string | null; celular: string | null; datos_verificados: boolean }>(
+        'SELECT cedula, nombres, apellidos, fecha_nacimiento, correo, celular, datos_verificados FROM affiliates WHERE cedula = $1',
+        [cedula],
+      );
+      return row && ({
+        cedula: row.cedula,
+        nombres: row.nombres,
+        apellidos: row.apellidos,
+        fechaNacimiento: row.fecha_nacimiento,
+        correo: row.correo,
+        celular: row.celular,
+        datosVerificados: row.datos_verificados,
+      } satisfies AffiliateProfile);
+    },
+    async history(cedula) {
+      const rows = await db.query<{ ruc_empleador: string; empleador: string; fecha_inicio: string; fecha_fin: string | null }>(
+        'SELECT ruc_empleador, empleador, fecha_inicio, fecha_fin FROM employment WHERE cedula = $1 ORDER BY fecha_inicio',
+        [cedula],
+      );
+      return rows.map((row): EmploymentFact => ({ rucEmpleador: row.ruc_empleador, empleador: row.empleador, fechaInicio: row.fecha_inicio, fechaFin: row.fecha_fin }));
+    },
+    employerPool,
+  };
+}
+
+function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): RecoveryStores {
+  return {
+    flows: {
+      async create(flow) {
+        await db.query('INSERT INTO recovery_flows (id, kind, cedula, state, locale, created_at, updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)', [
+          flow.id, flow.kind, flow.cedula, flow.state, flow.locale, flow.createdAt, flow.expiresAt,
+        ]);
+      },
+      async find(id) {
+        const [row] = await db.query<FlowRow>('SELECT id, kind, cedula, state, locale, created_at, expires_at FROM recovery_flows WHERE id = $1', [id]);
+        return row && toFlow(row);
+      },
+      async move(id, from, to, expiresAt, now) {
+        const rows = await db.query('UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5 WHERE id = $1 AND state = $2 RETURNING id', [id, from, to, expiresAt, now]);
+        return rows.length === 1;
+      },
+      async supersedeOthers(cedula, keepId, now) {
+        await db.query(
+          "UPDATE recovery_flows SET state = 'superseded', updated_at = $3 WHERE cedula = $1 AND id <> $2 AND state IN ('identity', 'check_email', 'set_password')",
+          [cedula, keepId, now],
+        );
+      },
+    },
+    tokens: tokenStore(db),
+    registry: registryReader(db, employerPool),
+    accounts: accountStore(db),
+    sessions: {
+      async revokeAll(cedula, now) {
+        await db.query('UPDATE sessions SET revoked_at = $2 WHERE cedula = $1 AND revoked_at IS NULL', [cedula, now]);
+      },
+    },
+    identityFailures: {
+      async countSince(ref, since) {
+        const [row] = await db.query<{ total: number }>('SELECT count(*) AS total FROM identity_failures WHERE cedula_ref = $1 AND failed_at > $2', [ref, since]);
+        return row?.total ?? 0;
+      },
+      async record(ref, at) {
+        await db.query('INSERT INTO identity_failures (cedula_ref, failed_at) VALUES ($1, $2)', [ref, at]);
+      },
+    },
+    outbox: {
+      async enqueue(message, now) {
+        await db.query(
+          'INSERT INTO outbox (channel, recipient, category, cedula_ref, message, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [message.channel, message.recipient, message.category, message.cedulaRef, JSON.stringify(message.message), now, message.availableAt],
+        );
+      },
+      async recoveryMailSince(ref, since) {
+        const [row] = await db.query<{ total: number; latest: Date | null }>(
+          "SELECT count(*) AS total, max(available_at) AS latest FROM outbox WHERE cedula_ref = $1 AND category = 'recovery' AND created_at > $2",
+          [ref, since],
+        );
+        return { count: row?.total ?? 0, latest: row?.latest ?? undefined };
+      },
+    },
+    audit: {
+      async record(event) {
+        await db.query(
+          'INSERT INTO audit_events (occurred_at, event, outcome, cedula_masked, cedula_ref, flow_id, ip, user_agent, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+          [
+            event.at, event.event, event.outcome,
+            event.cedula ? maskCedula(event.cedula) : null,
+            event.cedula ? cedulaRef(secret, event.cedula) : null,
+            event.flowId ?? null, event.ip ?? null, event.userAgent?.slice(0, 300) ?? null,
+            JSON.stringify(event.detail ?? {}),
+          ],
+        );
+      },
+    },
+    captcha: {
+      async claim(hash, expiresAt, now) {
+        await db.query('DELETE FROM captcha_uses WHERE expires_at < $1', [now]);
+        const rows = await db.query('INSERT INTO captcha_uses (challenge_hash, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING challenge_hash', [hash, expiresAt]);
+        return rows.length === 1;
+      },
+    },
+  };
+}
+
+export interface RecoveryStorageOptions {
+  secret: string;
+  employerPoolTtlMs?: number;
+}
+
+export function createRecoveryStorage(db: import('./database.ts').Database, options: RecoveryStorageOptions) {
+  const pool = createEmployerPool(db, options.employerPoolTtlMs ?? 5 * 60_000);
+  return {
+    stores: bind(db, options.secret, pool),
+    transaction: <T>(work: (stores: RecoveryStores) => Promise<T>) => db.transaction((tx) => work(bind(tx, options.secret, pool))),
+  };
+}

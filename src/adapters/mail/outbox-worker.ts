@@ -1,0 +1,113 @@
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import type { MailTransport } from '../../services/ports.ts';
+import type { Clock } from '../../services/recovery-ports.ts';
+
+export interface OutboxWorkerOptions {
+  db: Database;
+  transport: MailTransport;
+  clock: Clock;
+  logger: Logger;
+  pollMs?: number;
+  /** How long a claimed message stays hidden from other workers while it is being sent. */
+  leaseMs?: number;
+}
+
+interface Claimed {
+  id: number;
+  recipient: string;
+  attempts: number;
+  message: { subject: string; text: string; html: string; messageId: string };
+}
+
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+/** 5 s, 10 s, 20 s … up to 15 minutes between attempts. */
+export function backoffMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, 5000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Delivers what the outbox holds. A message is claimed with FOR UPDATE SKIP LOCKED and
+ * a short lease, sent outside any transaction, then marked sent; if the process dies
+ * in between, the lease runs out and any instance sends it again with the same
+ * Message-ID. A failed send is retried with back-off: an SMTP outage delays mail but
+ * loses none.
+ */
+export function createOutboxWorker(options: OutboxWorkerOptions) {
+  const { db, transport, clock, logger } = options;
+  const leaseMs = options.leaseMs ?? 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+
+  async function claim(): Promise<Claimed | undefined> {
+    const now = clock();
+    const [row] = await db.query<Claimed>(
+      `UPDATE outbox SET available_at = $2, attempts = attempts + 1
+       WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND channel = 'email' AND available_at <= $1
+                   ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT 1)
+       RETURNING id, recipient, attempts, message`,
+      [now, new Date(now.getTime() + leaseMs)],
+    );
+    return row;
+  }
+
+  async function deliver(item: Claimed): Promise<void> {
+    try {
+      await transport.send({ to: item.recipient, ...item.message });
+      await db.query('UPDATE outbox SET sent_at = $2, last_error = NULL WHERE id = $1', [item.id, clock()]);
+    } catch (error) {
+      const retryAt = new Date(clock().getTime() + backoffMs(item.attempts));
+      await db.query('UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1', [item.id, retryAt, String((error as Error).message).slice(0, 500)]);
+      logger.warn({ outboxId: item.id, attempts: item.attempts, retryAt }, 'mail delivery failed; will retry');
+    }
+  }
+
+  /** Sends everything that is due now; resolves with how many were attempted. */
+  async function drain(): Promise<number> {
+    let attempted = 0;
+    for (let item = await claim(); item; item = await claim()) {
+      await deliver(item);
+      attempted++;
+    }
+    return attempted;
+  }
+
+  function runOnce(): Promise<number> {
+    running ??= drain()
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'outbox worker pass failed');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => void runOnce().then(schedule), options.pollMs ?? 1000);
+    timer.unref();
+  }
+
+  return {
+    drain: runOnce,
+    /** Something was just queued: send it now rather than at the next poll. */
+    kick(): void {
+      if (!stopped) void runOnce();
+    },
+    start(): void {
+      stopped = false;
+      schedule();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+export type OutboxWorker = ReturnType<typeof createOutboxWorker>;

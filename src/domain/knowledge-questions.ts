@@ -1,0 +1,433 @@
+import { createCipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Knowledge questions built from the affiliate's employment history (DESIGN.md §2.2).
+ *
+ * Everything here is deterministic: the same secret, cédula, epoch, history and pool give
+ * byte-identical questions, so reloading the page never shows new options (no elimination
+ * attack). All randomness is HMAC-SHA256 keyed by the secret, so the choices cannot be
+ * predicted without it. Unknown or unverified cédulas go through the same code on a decoy
+ * history (`decoyHistory`), so their page looks the same.
+ */
+
+/** One employment period; `fechaFin` null means the job is current. */
+export interface EmploymentFact {
+  rucEmpleador: string;
+  empleador: string;
+  fechaInicio: string;
+  fechaFin: string | null;
+}
+
+export type QuestionKind = 'employer_any' | 'first_year' | 'last_employer' | 'first_employer' | 'last_start_year';
+
+/** In the order they are asked: a set of N questions uses the first N kinds. */
+export const QUESTION_KINDS: readonly QuestionKind[] = ['employer_any', 'first_year', 'last_employer', 'first_employer', 'last_start_year'];
+
+/** "Ninguno de los anteriores": always the last option, and the answer when the fact does not exist. */
+export const NONE_OPTION_ID = 'none';
+
+/** `text` is an employer name or a year; the 'none' option has text '' (the page shows its translation). */
+export interface QuestionOption {
+  id: string;
+  text: string;
+}
+
+/** Exactly 5 options: 4 shuffled, then 'none'. */
+export interface KnowledgeQuestion {
+  id: string;
+  kind: QuestionKind;
+  options: QuestionOption[];
+}
+
+export interface QuestionSet {
+  questions: KnowledgeQuestion[];
+  /** questionId → the id of the correct option. */
+  answerKey: Record<string, string>;
+}
+
+export interface QuestionInput {
+  secret: string;
+  cedula: string;
+  /** Moves only after a successful recovery; until then the options stay the same. */
+  epoch: number;
+  history: readonly EmploymentFact[];
+  /** Distinct real employer names from the registry, in any order. */
+  employerPool: readonly string[];
+  /** 0..5 */
+  count: number;
+  currentYear: number;
+}
+
+const SHOWN = 4;
+/** Distractor years lie within this many years of the true one. */
+const YEAR_SPAN = 8;
+/** Decoys and no-history questions use years up to this far back. */
+const CAREER_YEARS = 30;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** HMAC of a JSON tuple: the encoding keeps a cédula from running into a kind or an epoch. */
+function keyed(secret: string, ...parts: (string | number)[]): Buffer {
+  return createHmac('sha256', secret).update(JSON.stringify(['clave-kba', ...parts])).digest();
+}
+
+/** A PRNG: HMAC-SHA256 in counter mode under a seed. */
+class Draws {
+  private block = Buffer.alloc(0);
+  private offset = 0;
+  private counter = 0;
+
+  constructor(private readonly seed: Buffer) {}
+
+  private next32(): number {
+    if (this.offset + 4 > this.block.length) {
+      const counter = Buffer.alloc(4);
+      counter.writeUInt32BE(this.counter++);
+      this.block = createHmac('sha256', this.seed).update(counter).digest();
+      this.offset = 0;
+    }
+    const value = this.block.readUInt32BE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+
+  /** Uniform in 0..n-1; rejection keeps the modulo from favouring small values. */
+  below(n: number): number {
+    if (n <= 1) return 0;
+    const limit = 2 ** 32 - (2 ** 32 % n);
+    for (;;) {
+      const value = this.next32();
+      if (value < limit) return value % n;
+    }
+  }
+
+  /** The first `take` items of a uniform shuffle (Fisher–Yates); the input is not touched. */
+  pick<T>(items: readonly T[], take = items.length): T[] {
+    const copy = [...items];
+    const n = Math.min(take, copy.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + this.below(copy.length - i);
+      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    }
+    return copy.slice(0, n);
+  }
+}
+
+/** How a name is shown: NFC, single spaces, trimmed. */
+function cleanName(name: string): string {
+  return name.normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/** Names equal under this key are the same employer: "ACME S.A." must never be a distractor for "Acme S.A.". */
+function nameKey(name: string): string {
+  return cleanName(name).toLowerCase();
+}
+
+/** Sorted (code units, not locale: same order on every machine) and one spelling per employer. */
+function cleanPool(pool: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const names: string[] = [];
+  for (const name of pool.map(cleanName).filter((n) => n !== '').sort()) {
+    const key = name.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    names.push(name);
+  }
+  return names;
+}
+
+const digests = new Map<string, Buffer>();
+
+/** SHA-256 of a name, truncated to one AES block; memoised because the pool is the same on every call. */
+function nameDigest(name: string): Buffer {
+  let digest = digests.get(name);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(name, 'utf8').digest().subarray(0, 16);
+    if (digests.size >= 100_000) digests.clear();
+    digests.set(name, digest);
+  }
+  return digest;
+}
+
+/**
+ * The names in a secret-keyed random order: each name's rank is AES under the key of its
+ * digest (one cipher call for the whole pool). A name's rank does not depend on the other
+ * names, so a registry import that adds or drops employers rarely changes what anyone has
+ * already been shown; drawing by position in the pool would reshuffle everyone's
+ * distractors and leave only the correct answer in place.
+ */
+function rankedNames(key: Buffer, names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const cipher = createCipheriv('aes-128-ecb', key.subarray(0, 16), null);
+  cipher.setAutoPadding(false);
+  const ranks = Buffer.concat([cipher.update(Buffer.concat(names.map(nameDigest))), cipher.final()]);
+  return names
+    .map((name, i) => ({ name, high: ranks.readUIntBE(i * 16, 6), low: ranks.readUIntBE(i * 16 + 6, 6) }))
+    .sort((a, b) => a.high - b.high || a.low - b.low || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((entry) => entry.name);
+}
+
+/** Padding for a registry too small to supply distractors: plausible, never a real person's employer. */
+const SYNTHETIC_EMPLOYERS: readonly string[] = ['Comercial', 'Distribuidora', 'Agrícola', 'Importadora', 'Constructora', 'Industrial', 'Servicios', 'Inversiones'].flatMap((stem) =>
+  ['del Pacífico', 'Andina', 'Austral', 'Los Ríos', 'Chimborazo', 'El Oro'].flatMap((place) => [`${stem} ${place} S.A.`, `${stem} ${place} Cía. Ltda.`]),
+);
+
+/**
+ * Employer names not yet used, in one keyed order: the pool first, then the synthetic
+ * padding. Every name taken (and every name in `excluded` from the start) is skipped
+ * from then on.
+ */
+class EmployerSource {
+  private readonly order: string[];
+  private next = 0;
+
+  constructor(key: Buffer, pool: readonly string[], private readonly excluded: Set<string>) {
+    this.order = [...rankedNames(key, pool), ...rankedNames(key, SYNTHETIC_EMPLOYERS)];
+  }
+
+  take(): string {
+    while (this.next < this.order.length) {
+      const name = this.order[this.next++]!;
+      if (this.claim(name)) return name;
+    }
+    // Only reachable with a history of ~100 synthetic-looking names; still always terminates.
+    for (let n = 1; ; n++) {
+      const name = `Servicios Generales ${n} S.A.`;
+      if (this.claim(name)) return name;
+    }
+  }
+
+  private claim(name: string): boolean {
+    const key = nameKey(name);
+    if (this.excluded.has(key)) return false;
+    this.excluded.add(key);
+    return true;
+  }
+}
+
+interface HistorySummary {
+  /** Keys of every employer in the history: none of them may be a distractor. */
+  keys: Set<string>;
+  /** Distinct employer names (as shown), in a caller-independent order. */
+  employers: string[];
+  first: EmploymentFact | undefined;
+  last: EmploymentFact | undefined;
+}
+
+/** Start, then end (a current job counts as ending last), then RUC and name: a total order, so ties break the same way on every call. */
+function compareFacts(a: EmploymentFact, b: EmploymentFact): number {
+  const fields = (f: EmploymentFact): string[] => [f.fechaInicio, f.fechaFin ?? '9999-12-31', f.rucEmpleador, cleanName(f.empleador)];
+  const [x, y] = [fields(a), fields(b)];
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]! < y[i]!) return -1;
+    if (x[i]! > y[i]!) return 1;
+  }
+  return 0;
+}
+
+function summarise(history: readonly EmploymentFact[]): HistorySummary {
+  const named = history.filter((f) => cleanName(f.empleador) !== '');
+  const keys = new Set(named.map((f) => nameKey(f.empleador)));
+  const dated = named.filter((f) => ISO_DATE.test(f.fechaInicio)).sort(compareFacts);
+  const employers: string[] = [];
+  const seen = new Set<string>();
+  for (const fact of dated) {
+    const key = nameKey(fact.empleador);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    employers.push(cleanName(fact.empleador));
+  }
+  return { keys, employers, first: dated[0], last: dated[dated.length - 1] };
+}
+
+function startYear(fact: EmploymentFact): number {
+  return Number(fact.fechaInicio.slice(0, 4));
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+}
+
+/**
+ * A window of up to 9 consecutive years containing `year` at a random position, ending
+ * no later than `currentYear` and holding at least 4 years. Distractors drawn from such a
+ * window give the true year no tell-tale place: a window centred on it would make the
+ * middle option the right one.
+ */
+function yearWindow(draws: Draws, year: number, currentYear: number): number[] {
+  const lowest = year - YEAR_SPAN;
+  const highest = Math.max(lowest, Math.min(year, currentYear - (SHOWN - 1)));
+  const start = Math.min(lowest + draws.below(highest - lowest + 1), currentYear - (SHOWN - 1));
+  return range(start, Math.min(start + YEAR_SPAN, currentYear));
+}
+
+/** The 4 years shown, the true one first; with no true year, 4 from a plausible window. */
+function yearTexts(draws: Draws, year: number | null, currentYear: number): string[] {
+  if (year === null) {
+    const pretend = currentYear - 1 - draws.below(CAREER_YEARS);
+    return draws.pick(yearWindow(draws, pretend, currentYear), SHOWN).map(String);
+  }
+  const others = yearWindow(draws, year, currentYear).filter((y) => y !== year);
+  return [year, ...draws.pick(others, SHOWN - 1)].map(String);
+}
+
+/** Stable across attempts (same epoch), unguessable without the secret, and silent about which option is right. */
+function optionId(secret: string, cedula: string, kind: QuestionKind, epoch: number, text: string): string {
+  return keyed(secret, 'option', cedula, kind, epoch, text).toString('base64url').slice(0, 10);
+}
+
+function questionCount(count: number): number {
+  return Number.isFinite(count) ? Math.max(0, Math.min(QUESTION_KINDS.length, Math.trunc(count))) : 0;
+}
+
+/**
+ * The questions and their answer key.
+ *
+ * Employer questions whose correct answer is the same employer show the same four names
+ * (differently ordered), and otherwise share no name at all: if "último empleador" and
+ * "empleador con aportes" had one name in common, it would be the answer to both; if they
+ * differed by one name, those would be the answers. So distractor employers come from one
+ * keyed order per cédula and epoch, not one per kind. Year questions do the same per true year.
+ */
+export function buildQuestions(input: QuestionInput): QuestionSet {
+  const { secret, cedula, epoch, currentYear } = input;
+  const count = questionCount(input.count);
+  const questions: KnowledgeQuestion[] = [];
+  const answerKey: Record<string, string> = {};
+  if (count === 0) return { questions, answerKey };
+
+  const facts = summarise(input.history);
+  const employers = new EmployerSource(keyed(secret, 'employers', cedula, epoch), cleanPool(input.employerPool), new Set(facts.keys));
+  const employerSets = new Map<string, string[]>();
+  const yearSets = new Map<string, string[]>();
+
+  const employerTexts = (correct: string | null): string[] => {
+    const key = correct === null ? '' : nameKey(correct);
+    let texts = employerSets.get(key);
+    if (texts === undefined) {
+      const distractors = Array.from({ length: correct === null ? SHOWN : SHOWN - 1 }, () => employers.take());
+      texts = correct === null ? distractors : [correct, ...distractors];
+      employerSets.set(key, texts);
+    }
+    return texts;
+  };
+  const yearSet = (year: number | null): string[] => {
+    const key = year === null ? 'none' : String(year);
+    let texts = yearSets.get(key);
+    if (texts === undefined) {
+      texts = yearTexts(new Draws(keyed(secret, 'years', cedula, key, epoch)), year, currentYear);
+      yearSets.set(key, texts);
+    }
+    return texts;
+  };
+
+  for (let i = 0; i < count; i++) {
+    const kind = QUESTION_KINDS[i]!;
+    const draws = new Draws(keyed(secret, 'question', cedula, kind, epoch));
+    let correct: string | null;
+    let texts: string[];
+    switch (kind) {
+      case 'employer_any':
+        correct = facts.employers.length === 0 ? null : facts.employers[draws.below(facts.employers.length)]!;
+        texts = employerTexts(correct);
+        break;
+      case 'last_employer':
+      case 'first_employer': {
+        const fact = kind === 'last_employer' ? facts.last : facts.first;
+        correct = fact === undefined ? null : cleanName(fact.empleador);
+        texts = employerTexts(correct);
+        break;
+      }
+      case 'first_year':
+      case 'last_start_year': {
+        const fact = kind === 'first_year' ? facts.first : facts.last;
+        const year = fact === undefined ? null : startYear(fact);
+        correct = year === null ? null : String(year);
+        texts = yearSet(year);
+        break;
+      }
+    }
+    const id = `q${i + 1}`;
+    const options = draws.pick(texts).map((text) => ({ id: optionId(secret, cedula, kind, epoch, text), text }));
+    options.push({ id: NONE_OPTION_ID, text: '' });
+    questions.push({ id, kind, options });
+    answerKey[id] = correct === null ? NONE_OPTION_ID : optionId(secret, cedula, kind, epoch, correct);
+  }
+  return { questions, answerKey };
+}
+
+/** Roughly how many jobs people in the registry have: 0 to 4, sometimes none. */
+const JOB_COUNT_WEIGHTS = [15, 30, 25, 18, 12] as const;
+
+function jobCount(draws: Draws): number {
+  let roll = draws.below(JOB_COUNT_WEIGHTS.reduce((a, b) => a + b, 0));
+  for (let jobs = 0; jobs < JOB_COUNT_WEIGHTS.length; jobs++) {
+    roll -= JOB_COUNT_WEIGHTS[jobs]!;
+    if (roll < 0) return jobs;
+  }
+  return 0;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function dateIn(draws: Draws, year: number): string {
+  return `${year}-${pad2(1 + draws.below(12))}-${pad2(1 + draws.below(28))}`;
+}
+
+const RUC_COEFFICIENTS = [4, 3, 2, 7, 6, 5, 4, 3, 2] as const;
+
+/** A well-formed RUC of a private company (third digit 9, modulo-11 check), the same for a name on every call. */
+function decoyRuc(secret: string, employer: string): string {
+  const draws = new Draws(keyed(secret, 'decoy-ruc', nameKey(employer)));
+  for (;;) {
+    const digits = [...pad2(1 + draws.below(24))].map(Number).concat(9, Array.from({ length: 6 }, () => draws.below(10)));
+    const sum = digits.reduce((total, digit, i) => total + digit * RUC_COEFFICIENTS[i]!, 0);
+    const check = (11 - (sum % 11)) % 11;
+    if (check < 10) return `${digits.join('')}${check}001`;
+  }
+}
+
+/**
+ * A plausible history for a cédula that must not be told apart from a real one: 0–4 jobs
+ * from the pool, one after another, all started before `currentYear`; the last one is
+ * often still current. Seeded by the cédula alone, so it is the same on every visit.
+ */
+export function decoyHistory(secret: string, cedula: string, employerPool: readonly string[], currentYear: number): EmploymentFact[] {
+  const draws = new Draws(keyed(secret, 'decoy', cedula));
+  // Ranked like the distractors (and always, even for 0 jobs) so a decoy costs the same
+  // work every time and survives registry imports as well as real answers do.
+  const source = new EmployerSource(keyed(secret, 'decoy-employers', cedula), cleanPool(employerPool), new Set());
+  const jobs = jobCount(draws);
+  const starts = draws.pick(range(currentYear - CAREER_YEARS, currentYear - 1), jobs).sort((a, b) => a - b);
+  return starts.map((year, i) => {
+    const empleador = source.take();
+    const fechaInicio = dateIn(draws, year);
+    const nextStart = starts[i + 1];
+    let fechaFin: string | null;
+    if (nextStart !== undefined) fechaFin = dateIn(draws, year + draws.below(nextStart - year));
+    else fechaFin = draws.below(10) < 6 ? null : dateIn(draws, year + draws.below(currentYear - year));
+    if (fechaFin !== null && fechaFin < fechaInicio) fechaFin = fechaInicio;
+    return { rucEmpleador: decoyRuc(secret, empleador), empleador, fechaInicio, fechaFin };
+  });
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * True only when every question in the key got its correct option id. Every question is
+ * compared, in constant time, whatever happens first, so the time taken does not say
+ * which answer was wrong. Extra answers are ignored; a key with no questions matches.
+ */
+export function answersMatch(answerKey: Record<string, string>, answers: Record<string, unknown>): boolean {
+  const given: Record<string, unknown> = typeof answers === 'object' && answers !== null ? answers : {};
+  let wrong = 0;
+  for (const [questionId, correct] of Object.entries(answerKey)) {
+    const answer = Object.hasOwn(given, questionId) ? given[questionId] : undefined;
+    const same = timingSafeEqual(digest(typeof answer === 'string' ? answer : ''), digest(correct));
+    wrong += typeof answer === 'string' && same ? 0 : 1;
+  }
+  return wrong === 0;
+}

@@ -1,0 +1,153 @@
+import type { FlowKind, FlowState } from '../domain/flow.ts';
+import type { EmploymentFact } from '../domain/knowledge-questions.ts';
+
+export type Locale = 'es' | 'en';
+
+export interface FlowRecord {
+  id: string;
+  kind: FlowKind;
+  cedula: string;
+  state: FlowState;
+  locale: Locale;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface AffiliateProfile {
+  cedula: string;
+  nombres: string;
+  apellidos: string;
+  fechaNacimiento: string;
+  correo: string | null;
+  celular: string | null;
+  datosVerificados: boolean;
+}
+
+export interface AccountRecord {
+  cedula: string;
+  status: 'none' | 'active' | 'locked';
+  passwordHash: string | null;
+  kbaEpoch: number;
+}
+
+export type TokenPurpose = 'recovery_link' | 'unlock_link' | 'reset_session' | 'disavow';
+
+export interface TokenRecord {
+  purpose: TokenPurpose;
+  cedula: string;
+  flowId: string | null;
+  expiresAt: Date;
+}
+
+/** How a token lookup ended: a live token, or why not. */
+export type TokenLookup =
+  | { status: 'live'; token: TokenRecord }
+  | { status: 'expired' | 'used' | 'replaced' | 'unknown' };
+
+export interface OutboxMessage {
+  channel: 'email' | 'sms';
+  recipient: string;
+  category: 'recovery' | 'security';
+  cedulaRef: Buffer;
+  message: { subject: string; text: string; html: string; messageId: string };
+  availableAt: Date;
+}
+
+export interface AuditEvent {
+  event: string;
+  outcome: string;
+  cedula?: string;
+  flowId?: string;
+  ip?: string;
+  userAgent?: string;
+  detail?: Record<string, string | number | boolean>;
+  at: Date;
+}
+
+/** Everything the recovery use cases read and write; one instance per transaction. */
+export interface RecoveryStores {
+  flows: {
+    create(flow: FlowRecord): Promise<void>;
+    find(id: string): Promise<FlowRecord | undefined>;
+    /** Moves the flow only if it is still in `from`; false when another request won the race. */
+    move(id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
+    /** Ends every live flow of the cédula except one. */
+    supersedeOthers(cedula: string, keepId: string, now: Date): Promise<void>;
+  };
+  tokens: {
+    insert(hash: Buffer, token: TokenRecord, now: Date): Promise<void>;
+    /** Marks a live token used, atomically; only one caller can ever get `live`. */
+    consume(hash: Buffer, purposes: readonly TokenPurpose[], now: Date): Promise<TokenLookup>;
+    peek(hash: Buffer, purposes: readonly TokenPurpose[], now: Date): Promise<TokenLookup>;
+    revokeLive(cedula: string, purposes: readonly TokenPurpose[], now: Date): Promise<void>;
+  };
+  registry: {
+    affiliate(cedula: string): Promise<AffiliateProfile | undefined>;
+    history(cedula: string): Promise<EmploymentFact[]>;
+    employerPool(): Promise<string[]>;
+  };
+  accounts: {
+    find(cedula: string): Promise<AccountRecord | undefined>;
+    recentPasswordHashes(cedula: string, limit: number): Promise<string[]>;
+    /** Sets the clave, records the old one in history, activates and unlocks, resets counters, moves the KBA epoch. */
+    setPassword(cedula: string, hash: string, now: Date): Promise<void>;
+    unlock(cedula: string, now: Date): Promise<void>;
+    lock(cedula: string, now: Date): Promise<void>;
+  };
+  sessions: {
+    revokeAll(cedula: string, now: Date): Promise<void>;
+  };
+  identityFailures: {
+    countSince(cedulaRef: Buffer, since: Date): Promise<number>;
+    record(cedulaRef: Buffer, at: Date): Promise<void>;
+  };
+  outbox: {
+    enqueue(message: OutboxMessage, now: Date): Promise<void>;
+    recoveryMailSince(cedulaRef: Buffer, since: Date): Promise<{ count: number; latest: Date | undefined }>;
+  };
+  audit: {
+    record(event: AuditEvent): Promise<void>;
+  };
+  captcha: {
+    /** Accepts a solved challenge once; false when it was already used. */
+    claim(challengeHash: Buffer, expiresAt: Date, now: Date): Promise<boolean>;
+  };
+}
+
+export interface RecoveryStorage {
+  stores: RecoveryStores;
+  transaction<T>(work: (stores: RecoveryStores) => Promise<T>): Promise<T>;
+}
+
+export type CaptchaOutcome = { ok: true; challengeHash: Buffer; expiresAt: Date } | { ok: false; reason: 'invalid' | 'expired' };
+
+export interface CaptchaService {
+  challenge(): Promise<unknown>;
+  verify(payload: unknown): Promise<CaptchaOutcome>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  verifyDummy(password: string): Promise<false>;
+}
+
+export type Clock = () => Date;
+
+/** What a message says, as data; the renderer turns it into words in the person's language. */
+export type Notification =
+  | { type: 'link'; kind: FlowKind; link: string; expiresAt: Date; ttlMinutes: number }
+  | { type: 'identity_failed'; kind: FlowKind; remaining: number }
+  | { type: 'identity_blocked' }
+  | { type: 'clave_changed'; generated: boolean; at: Date; disavowLink: string }
+  | { type: 'account_unlocked'; at: Date; disavowLink: string };
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface MailRenderer {
+  render(notification: Notification, recipient: { firstName: string; locale: Locale }): RenderedMail;
+}

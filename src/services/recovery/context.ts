@@ -1,0 +1,27 @@
+import type { Limits } from '../../config.ts';
+import type { CaptchaService, Clock, MailRenderer, PasswordHasher, RecoveryStorage } from '../recovery-ports.ts';
+
+/** Everything the recovery use cases need, handed in by the composition root. */
+export interface RecoveryContext {
+  storage: RecoveryStorage;
+  captcha: CaptchaService;
+  hasher: PasswordHasher;
+  renderer: MailRenderer;
+  clock: Clock;
+  secret: string;
+  limits: Limits;
+  publicUrl: URL;
+  instituteName: string;
+  /** Called after a commit that queued mail, so a worker can send it without waiting for its next poll. */
+  onMailQueued?: () => void;
+}
+
+/** Where a person stands when they act: kept in the audit trail. */
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
+export function later(now: Date, ms: number): Date {
+  return new Date(now.getTime() + ms);
+}

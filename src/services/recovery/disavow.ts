@@ -1,0 +1,38 @@
+import { hashToken, isWellFormedToken, issueToken } from '../../domain/tokens.ts';
+import type { RecoveryStores } from '../recovery-ports.ts';
+import { later, type ClientInfo, type RecoveryContext } from './context.ts';
+import { JourneyError } from './journey-error.ts';
+
+/** "No fui yo" links in notices stay usable for a week: people read mail late. */
+const DISAVOW_TTL_MS = 7 * 24 * 3600_000;
+
+export async function issueDisavowLink(ctx: RecoveryContext, stores: RecoveryStores, cedula: string): Promise<string> {
+  const now = ctx.clock();
+  const { token, hash } = issueToken();
+  await stores.tokens.insert(hash, { purpose: 'disavow', cedula, flowId: null, expiresAt: later(now, DISAVOW_TTL_MS) }, now);
+  return new URL(`/clave/no-fui-yo?token=${token}`, ctx.publicUrl).href;
+}
+
+export async function checkDisavowLink(ctx: RecoveryContext, token: unknown): Promise<void> {
+  if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
+  const lookup = await ctx.storage.stores.tokens.peek(hashToken(token), ['disavow'], ctx.clock());
+  if (lookup.status === 'expired') throw new JourneyError('CLV-020');
+  if (lookup.status !== 'live') throw new JourneyError(lookup.status === 'unknown' ? 'CLV-022' : 'CLV-021');
+}
+
+/** "No fui yo": locks the account again, ends its sessions and links, and leaves an audit trail for staff. */
+export async function disavowChange(ctx: RecoveryContext, token: unknown, client: ClientInfo): Promise<void> {
+  if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
+  const now = ctx.clock();
+  const refused = await ctx.storage.transaction(async (stores) => {
+    const lookup = await stores.tokens.consume(hashToken(token), ['disavow'], now);
+    if (lookup.status !== 'live') return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : lookup.status === 'unknown' ? 'CLV-022' : 'CLV-021');
+    const { cedula } = lookup.token;
+    await stores.accounts.lock(cedula, now);
+    await stores.sessions.revokeAll(cedula, now);
+    await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
+    await stores.audit.record({ event: 'disavowed', outcome: 'account_locked', cedula, ip: client.ip, userAgent: client.userAgent, at: now });
+    return undefined;
+  });
+  if (refused) throw refused;
+}

@@ -1,0 +1,28 @@
+import type { RecoveryContext } from './context.ts';
+import { checkDisavowLink, disavowChange } from './disavow.ts';
+import { identityQuestions } from './flow-view.ts';
+import { checkLink, redeemLink } from './links.ts';
+import { setNewPassword } from './set-password.ts';
+import { startFlow } from './start-flow.ts';
+import { submitIdentity } from './submit-identity.ts';
+
+export type { RecoveryContext, ClientInfo } from './context.ts';
+export { JourneyError } from './journey-error.ts';
+export { IdentityFormError } from './submit-identity.ts';
+
+/** Generar, Recuperar and Desbloquear clave: one set of use cases for pages and the API. */
+export function createRecoveryService(ctx: RecoveryContext) {
+  return {
+    captchaChallenge: () => ctx.captcha.challenge(),
+    startFlow: (input: Parameters<typeof startFlow>[1]) => startFlow(ctx, input),
+    identityQuestions: (flowId: string) => identityQuestions(ctx, flowId),
+    submitIdentity: (...args: Parameters<typeof submitIdentity> extends [unknown, ...infer Rest] ? Rest : never) => submitIdentity(ctx, ...args),
+    checkLink: (token: unknown) => checkLink(ctx, token),
+    redeemLink: (token: unknown, client: Parameters<typeof redeemLink>[2]) => redeemLink(ctx, token, client),
+    setNewPassword: (...args: Parameters<typeof setNewPassword> extends [unknown, ...infer Rest] ? Rest : never) => setNewPassword(ctx, ...args),
+    checkDisavowLink: (token: unknown) => checkDisavowLink(ctx, token),
+    disavowChange: (token: unknown, client: Parameters<typeof disavowChange>[2]) => disavowChange(ctx, token, client),
+  };
+}
+
+export type RecoveryService = ReturnType<typeof createRecoveryService>;

@@ -1,0 +1,64 @@
+import { isWellFormedToken, hashToken, issueToken } from '../../domain/tokens.ts';
+import { nextState, stepOf } from '../../domain/flow.ts';
+import type { RecoveryStores, TokenLookup } from '../recovery-ports.ts';
+import { later, type ClientInfo, type RecoveryContext } from './context.ts';
+import { JourneyError } from './journey-error.ts';
+import { queueMail } from './mail.ts';
+import { issueDisavowLink } from './disavow.ts';
+
+const LINK_PURPOSES = ['recovery_link', 'unlock_link'] as const;
+
+export type Redeemed = { flowId: string; step: 'set_password'; resetToken: string; resetExpiresAt: Date } | { flowId: string; step: 'unlocked' };
+
+function refusal(lookup: Exclude<TokenLookup, { status: 'live' }>): JourneyError {
+  if (lookup.status === 'expired') return new JourneyError('CLV-020');
+  if (lookup.status === 'unknown') return new JourneyError('CLV-022');
+  return new JourneyError('CLV-021');
+}
+
+/** GET of a link: says whether it can be used, and changes nothing (mail scanners prefetch links). */
+export async function checkLink(ctx: RecoveryContext, token: unknown): Promise<void> {
+  if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
+  const lookup = await ctx.storage.stores.tokens.peek(hashToken(token), LINK_PURPOSES, ctx.clock());
+  if (lookup.status !== 'live') throw refusal(lookup);
+}
+
+async function unlockAccount(ctx: RecoveryContext, stores: RecoveryStores, cedula: string, flowId: string, locale: 'es' | 'en'): Promise<void> {
+  const now = ctx.clock();
+  await stores.accounts.unlock(cedula, now);
+  const affiliate = await stores.registry.affiliate(cedula);
+  const disavowLink = await issueDisavowLink(ctx, stores, cedula);
+  if (affiliate) await queueMail(ctx, stores, affiliate, { type: 'account_unlocked', at: now, disavowLink }, locale, 'security');
+  await stores.audit.record({ event: 'account_unlocked', outcome: 'ok', cedula, flowId, at: now });
+}
+
+/** POST of a link: consumes it atomically; exactly one request can ever succeed. */
+export async function redeemLink(ctx: RecoveryContext, token: unknown, client: ClientInfo): Promise<Redeemed> {
+  if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
+  const now = ctx.clock();
+  const result = await ctx.storage.transaction(async (stores): Promise<Redeemed | JourneyError> => {
+    const lookup = await stores.tokens.consume(hashToken(token), LINK_PURPOSES, now);
+    const audit = { event: 'link_redeemed', ip: client.ip, userAgent: client.userAgent, at: now };
+    if (lookup.status !== 'live') {
+      await stores.audit.record({ ...audit, outcome: lookup.status });
+      return refusal(lookup);
+    }
+    const { cedula, flowId } = lookup.token;
+    const flow = flowId ? await stores.flows.find(flowId) : undefined;
+    if (!flow || stepOf(flow, now) !== 'check_email') return new JourneyError('CLV-021');
+    const to = nextState(flow, 'link_redeemed');
+    const resetExpiresAt = later(now, ctx.limits.resetSessionTtlMs);
+    await stores.flows.move(flow.id, 'check_email', to, to === 'done' ? now : resetExpiresAt, now);
+    await stores.audit.record({ ...audit, outcome: 'ok', cedula, flowId: flow.id });
+    if (to === 'done') {
+      await unlockAccount(ctx, stores, cedula, flow.id, flow.locale);
+      return { flowId: flow.id, step: 'unlocked' };
+    }
+    const reset = issueToken();
+    await stores.tokens.insert(reset.hash, { purpose: 'reset_session', cedula, flowId: flow.id, expiresAt: resetExpiresAt }, now);
+    return { flowId: flow.id, step: 'set_password', resetToken: reset.token, resetExpiresAt };
+  });
+  if (result instanceof JourneyError) throw result;
+  ctx.onMailQueued?.();
+  return result;
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { cedulaRef } from '../../domain/tokens.ts';
+import type { AffiliateProfile, Locale, Notification, RecoveryStores } from '../recovery-ports.ts';
+import { later, type RecoveryContext } from './context.ts';
+
+const DAY_MS = 24 * 3600_000;
+const SPACING_MS = 60_000;
+
+function firstName(affiliate: AffiliateProfile): string {
+  return affiliate.nombres.split(/\s+/)[0] ?? affiliate.nombres;
+}
+
+/**
+ * Queues a message in the outbox, inside the caller's transaction. Recovery mail is
+ * limited per cédula (a daily cap; at most one a minute, by scheduling it later);
+ * security notices always go. Returns false when the daily cap dropped it.
+ */
+export async function queueMail(
+  ctx: RecoveryContext,
+  stores: RecoveryStores,
+  affiliate: AffiliateProfile,
+  notification: Notification,
+  locale: Locale,
+  category: 'recovery' | 'security',
+): Promise<boolean> {
+  if (!affiliate.correo) return false;
+  const now = ctx.clock();
+  const ref = cedulaRef(ctx.secret, affiliate.cedula);
+  let availableAt = now;
+  if (category === 'recovery') {
+    const recent = await stores.outbox.recoveryMailSince(ref, new Date(now.getTime() - DAY_MS));
+    if (recent.count >= ctx.limits.emailsPerCedulaPerDay) return false;
+    if (recent.latest && recent.latest.getTime() + SPACING_MS > now.getTime()) availableAt = later(recent.latest, SPACING_MS);
+  }
+  const rendered = ctx.renderer.render(notification, { firstName: firstName(affiliate), locale });
+  const messageId = `<${randomUUID()}@${ctx.publicUrl.hostname}>`;
+  await stores.outbox.enqueue({ channel: 'email', recipient: affiliate.correo, category, cedulaRef: ref, message: { ...rendered, messageId }, availableAt }, now);
+  return true;
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { checkCedula, normaliseCedulaInput } from '../../domain/cedula.ts';
+import type { FlowKind } from '../../domain/flow.ts';
+import type { KnowledgeQuestion } from '../../domain/knowledge-questions.ts';
+import type { FlowRecord, Locale } from '../recovery-ports.ts';
+import { later, type ClientInfo, type RecoveryContext } from './context.ts';
+import { JourneyError } from './journey-error.ts';
+import { identitySubject } from './questions.ts';
+
+export interface StartFlowInput {
+  kind: FlowKind;
+  cedula: unknown;
+  captcha: unknown;
+  locale: Locale;
+  client: ClientInfo;
+}
+
+export interface StartedFlow {
+  flow: FlowRecord;
+  questions: KnowledgeQuestion[];
+}
+
+/** Step 1: a well-formed cédula and a solved CAPTCHA (used once) open a flow. */
+export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Promise<StartedFlow> {
+  const cedula = typeof input.cedula === 'string' ? normaliseCedulaInput(input.cedula) : '';
+  if (!checkCedula(cedula).ok) throw new JourneyError('CLV-001');
+  const now = ctx.clock();
+  const captcha = await ctx.captcha.verify(input.captcha);
+  const audit = { cedula, ip: input.client.ip, userAgent: input.client.userAgent, at: now };
+  if (!captcha.ok) {
+    await ctx.storage.stores.audit.record({ ...audit, event: 'captcha', outcome: captcha.reason });
+    throw new JourneyError(captcha.reason === 'expired' ? 'CLV-003' : 'CLV-002');
+  }
+  const flow: FlowRecord = { id: randomUUID(), kind: input.kind, cedula, state: 'identity', locale: input.locale, createdAt: now, expiresAt: later(now, ctx.limits.flowTtlMs) };
+  const started = await ctx.storage.transaction(async (stores) => {
+    if (!(await stores.captcha.claim(captcha.challengeHash, captcha.expiresAt, now))) return false;
+    await stores.flows.create(flow);
+    await stores.audit.record({ ...audit, event: 'flow_started', outcome: 'ok', flowId: flow.id, detail: { kind: flow.kind } });
+    return true;
+  });
+  if (!started) {
+    await ctx.storage.stores.audit.record({ ...audit, event: 'captcha', outcome: 'replayed' });
+    throw new JourneyError('CLV-003');
+  }
+  const { questions } = await identitySubject(ctx, ctx.storage.stores, cedula, flow.kind);
+  return { flow, questions: questions.questions };
+}

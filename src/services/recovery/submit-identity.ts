@@ -1,0 +1,109 @@
+import { nextState, type FlowKind } from '../../domain/flow.ts';
+import { answersMatch } from '../../domain/knowledge-questions.ts';
+import { cedulaRef, issueToken } from '../../domain/tokens.ts';
+import type { AffiliateProfile, FlowRecord, RecoveryStores } from '../recovery-ports.ts';
+import { later, type ClientInfo, type RecoveryContext } from './context.ts';
+import { JourneyError } from './journey-error.ts';
+import { queueMail } from './mail.ts';
+import { identitySubject } from './questions.ts';
+import { liveFlow } from './flow-view.ts';
+
+export interface IdentityAnswers {
+  birthDay: number;
+  birthMonth: number;
+  answers: Record<string, string>;
+}
+
+export type IdentityField = 'birthDay' | 'birthMonth' | `answer:${string}`;
+
+/** The form itself is incomplete: told at once, it says nothing about any account. */
+export class IdentityFormError extends Error {
+  constructor(readonly fields: IdentityField[]) {
+    super('identity form incomplete');
+    this.name = 'IdentityFormError';
+  }
+}
+
+function wholeNumber(value: unknown, min: number, max: number): number | undefined {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (!/^\d{1,2}$/.test(text)) return undefined;
+  const number = Number(text);
+  return number >= min && number <= max ? number : undefined;
+}
+
+/** Checks the shape of what was sent against the questions the flow asked. */
+export function parseIdentityAnswers(raw: { birthDay?: unknown; birthMonth?: unknown; answers?: unknown }, questionIds: readonly string[]): IdentityAnswers {
+  const birthDay = wholeNumber(raw.birthDay, 1, 31);
+  const birthMonth = wholeNumber(raw.birthMonth, 1, 12);
+  const given = typeof raw.answers === 'object' && raw.answers !== null ? (raw.answers as Record<string, unknown>) : {};
+  const answers: Record<string, string> = {};
+  const missing: IdentityField[] = [];
+  if (birthDay === undefined) missing.push('birthDay');
+  if (birthMonth === undefined) missing.push('birthMonth');
+  for (const id of questionIds) {
+    const answer = given[id];
+    if (typeof answer === 'string' && answer.length > 0 && answer.length <= 64) answers[id] = answer;
+    else missing.push(`answer:${id}`);
+  }
+  if (missing.length > 0) throw new IdentityFormError(missing);
+  return { birthDay: birthDay!, birthMonth: birthMonth!, answers };
+}
+
+function birthMatches(affiliate: AffiliateProfile, answers: IdentityAnswers): boolean {
+  const [, month, day] = affiliate.fechaNacimiento.split('-').map(Number);
+  return day === answers.birthDay && month === answers.birthMonth;
+}
+
+export function linkTtlMs(ctx: RecoveryContext, kind: FlowKind): number {
+  return kind === 'unlock' ? ctx.limits.unlockLinkTtlMs : ctx.limits.recoveryLinkTtlMs;
+}
+
+/** The link lives exactly as long as the flow's "check your e-mail" step. */
+async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, expiresAt: Date): Promise<void> {
+  const now = ctx.clock();
+  const ttl = linkTtlMs(ctx, flow.kind);
+  const purpose = flow.kind === 'unlock' ? 'unlock_link' : 'recovery_link';
+  const { token, hash } = issueToken();
+  // A newer request replaces every older link and flow of the same cédula.
+  await stores.tokens.revokeLive(flow.cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
+  await stores.flows.supersedeOthers(flow.cedula, flow.id, now);
+  await stores.tokens.insert(hash, { purpose, cedula: flow.cedula, flowId: flow.id, expiresAt }, now);
+  const link = new URL(`/clave/continuar?token=${token}`, ctx.publicUrl).href;
+  const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, 'recovery');
+  await stores.audit.record({ event: 'identity', outcome: 'verified', cedula: flow.cedula, flowId: flow.id, at: now, detail: { mail: queued ? 'queued' : 'daily_limit' } });
+}
+
+async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, failuresBefore: number): Promise<void> {
+  const now = ctx.clock();
+  await stores.identityFailures.record(cedulaRef(ctx.secret, flow.cedula), now);
+  const remaining = ctx.limits.identityMaxFailures - failuresBefore - 1;
+  const notice = remaining > 0 ? ({ type: 'identity_failed', kind: flow.kind, remaining } as const) : ({ type: 'identity_blocked' } as const);
+  const queued = await queueMail(ctx, stores, affiliate, notice, flow.locale, 'recovery');
+  await stores.audit.record({ event: 'identity', outcome: 'failed', cedula: flow.cedula, flowId: flow.id, at: now, detail: { remaining, mail: queued ? 'queued' : 'daily_limit' } });
+}
+
+/**
+ * Step 2. Whatever the outcome, the caller shows the same "revise su correo" answer:
+ * the result reaches only the registered inbox (a link, or a failure notice), and
+ * nothing is sent for an unknown or unverified cédula.
+ */
+export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email' }> {
+  const flow = await liveFlow(ctx, flowId, 'identity');
+  const subject = await identitySubject(ctx, ctx.storage.stores, flow.cedula, flow.kind);
+  const answers = parseIdentityAnswers(raw, subject.questions.questions.map((q) => q.id));
+  const matched = answersMatch(subject.questions.answerKey, answers.answers);
+  const now = ctx.clock();
+  const deadline = later(now, linkTtlMs(ctx, flow.kind));
+  await ctx.storage.transaction(async (stores) => {
+    if (!(await stores.flows.move(flow.id, 'identity', nextState(flow, 'identity_submitted'), deadline, now))) throw new JourneyError('CLV-050');
+    const base = { cedula: flow.cedula, flowId: flow.id, ip: client.ip, userAgent: client.userAgent, at: now };
+    const { affiliate } = subject;
+    if (!affiliate) return stores.audit.record({ ...base, event: 'identity', outcome: 'not_eligible' });
+    const failures = await stores.identityFailures.countSince(cedulaRef(ctx.secret, flow.cedula), new Date(now.getTime() - ctx.limits.identityFailureWindowMs));
+    if (failures >= ctx.limits.identityMaxFailures) return stores.audit.record({ ...base, event: 'identity', outcome: 'blocked' });
+    if (matched && birthMatches(affiliate, answers)) return sendLink(ctx, stores, flow, affiliate, deadline);
+    return recordFailure(ctx, stores, flow, affiliate, failures);
+  });
+  ctx.onMailQueued?.();
+  return { step: 'check_email' };
+}

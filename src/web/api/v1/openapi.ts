@@ -1,0 +1,86 @@
+/** OpenAPI 3.1 description of API v1, served at /api/v1/openapi.json. */
+const error = { $ref: '#/components/schemas/Error' };
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const answer = (description: string, schema: object) => ({ description, ...json(schema) });
+const failure = (description: string) => answer(description, error);
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Clave API', version: '1.0.0', description: 'Generar, recuperar y desbloquear la clave personal. Errores con el catálogo CLV-0xx. Idioma por Accept-Language (es por defecto).' },
+    servers: [{ url: '/api/v1' }],
+    components: {
+      securitySchemes: { resetToken: { type: 'http', scheme: 'bearer', description: 'resetToken de /tokens/redeem' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', examples: ['CLV-001'] },
+                message: { type: 'string' },
+                cause: { type: 'string' },
+                action: { type: 'string' },
+                fields: { type: 'array', items: { type: 'string' } },
+                violations: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+        Question: {
+          type: 'object',
+          properties: { id: { type: 'string' }, text: { type: 'string' }, options: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, text: { type: 'string' } } } } },
+        },
+        Entry: { type: 'object', properties: { code: { type: 'string' }, title: { type: 'string' }, cause: { type: 'string' }, action: { type: 'string' } } },
+      },
+    },
+    paths: {
+      '/captcha': { post: { summary: 'Nuevo desafío ALTCHA', responses: { 200: answer('Desafío', { type: 'object', properties: { challenge: { type: 'object' } } }) } } },
+      '/flows': {
+        post: {
+          summary: 'Empieza un trámite con cédula y CAPTCHA',
+          requestBody: json({ type: 'object', required: ['kind', 'cedula', 'captcha'], properties: { kind: { enum: ['generate', 'recover', 'unlock'] }, cedula: { type: 'string', pattern: '^[0-9]{10}$' }, captcha: { type: 'string', description: 'Carga útil ALTCHA en base64' } } }),
+          responses: {
+            201: answer('Trámite creado', { type: 'object', properties: { flowId: { type: 'string', format: 'uuid' }, kind: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' }, step: { const: 'identity' }, questions: { type: 'array', items: { $ref: '#/components/schemas/Question' } } } }),
+            400: failure('CLV-001, CLV-002 o CLV-003'),
+            422: failure('Cuerpo incompleto'),
+          },
+        },
+      },
+      '/flows/{flowId}/identity': {
+        post: {
+          summary: 'Datos de identidad; la misma respuesta sea cual sea el resultado',
+          parameters: [{ name: 'flowId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: json({ type: 'object', properties: { birthDay: { type: 'integer', minimum: 1, maximum: 31 }, birthMonth: { type: 'integer', minimum: 1, maximum: 12 }, answers: { type: 'object', additionalProperties: { type: 'string' } } } }),
+          responses: { 202: answer('Revise su correo registrado', { type: 'object', properties: { step: { const: 'check_email' } } }), 410: failure('CLV-050'), 422: failure('Datos incompletos') },
+        },
+      },
+      '/tokens/redeem': {
+        post: {
+          summary: 'Usa el enlace del correo (una sola vez)',
+          requestBody: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
+          responses: {
+            200: answer('Enlace usado', { type: 'object', properties: { flowId: { type: 'string' }, step: { enum: ['set_password', 'unlocked'] }, resetToken: { type: 'string' } } }),
+            400: failure('CLV-022'),
+            409: failure('CLV-021'),
+            410: failure('CLV-020'),
+          },
+        },
+      },
+      '/flows/{flowId}/password': {
+        post: {
+          summary: 'Nueva clave',
+          security: [{ resetToken: [] }],
+          parameters: [{ name: 'flowId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: json({ type: 'object', required: ['password', 'confirmation'], properties: { password: { type: 'string' }, confirmation: { type: 'string' } } }),
+          responses: { 200: answer('Clave guardada', { type: 'object', properties: { step: { const: 'done' } } }), 410: failure('CLV-050'), 422: failure('CLV-030 … CLV-035 en error.violations') },
+        },
+      },
+      '/errors/{code}': { get: { summary: 'Una entrada del catálogo', parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: answer('Entrada', { $ref: '#/components/schemas/Entry' }), 404: failure('Código desconocido') } } },
+      '/errors': { get: { summary: 'Busca en el catálogo por código o texto', parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { 200: answer('Entradas', { type: 'object', properties: { entries: { type: 'array', items: { $ref: '#/components/schemas/Entry' } } } }) } } },
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorEntry, type ErrorCode } from '../domain/errors.ts';
+import type { ClientInfo } from '../services/recovery/index.ts';
+import type { FlowKind } from '../domain/flow.ts';
+
+/** The journeys as their pages name them. */
+export const JOURNEY_PATHS: Record<FlowKind, string> = { generate: 'generar', recover: 'recuperar', unlock: 'desbloquear' };
+
+export interface FieldError {
+  /** The id of the field the summary links to. */
+  href: string;
+  text: string;
+}
+
+export function clientInfo(request: FastifyRequest): ClientInfo {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, ...(typeof userAgent === 'string' ? { userAgent } : {}) };
+}
+
+/** Journey pages hold personal data and one-time links: never cached, never sent as a referrer. */
+export function privatePage(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  'CLV-001': 400,
+  'CLV-002': 400,
+  'CLV-003': 400,
+  'CLV-020': 410,
+  'CLV-021': 409,
+  'CLV-022': 400,
+  'CLV-050': 410,
+  'CLV-090': 503,
+};
+
+export function statusFor(code: ErrorCode): number {
+  return STATUS[code] ?? 400;
+}
+
+/** A refusal as a page: the catalogue's title, cause and next step, and a way to start again. */
+export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code)): FastifyReply {
+  const entry = errorEntry(code, request.locale, { institute: request.instituteName });
+  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry });
+}

@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import { privatePage } from '../../journey.ts';
+
+/** The end of Generar and Recuperar: what to do next. Never a login of its own. */
+export async function doneRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/clave/lista', async (_request, reply) => privatePage(reply).page('done/done.njk'));
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
+import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
+import type { FlowRecord } from '../../../services/recovery-ports.ts';
+import { clientInfo, JOURNEY_PATHS, privatePage, type FieldError } from '../../journey.ts';
+import { totalSteps } from '../start/routes.ts';
+
+type IdentityForm = Record<string, unknown>;
+
+function typedValues(body: IdentityForm): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) if (typeof value === 'string' && name !== '_csrf') values[name] = value.slice(0, 64);
+  return values;
+}
+
+function fieldErrorsOf(request: FastifyRequest, error: IdentityFormError, questions: KnowledgeQuestion[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const field of error.fields) {
+    if (field === 'birthDay' || field === 'birthMonth') errors[field] = request.t(`identity.errors.${field}`);
+    else {
+      const id = field.slice('answer:'.length);
+      errors[id] = request.t('identity.errors.answer', { number: questions.findIndex((q) => q.id === id) + 1 });
+    }
+  }
+  return errors;
+}
+
+function render(request: FastifyRequest, reply: FastifyReply, flow: FlowRecord, questions: KnowledgeQuestion[], values: Record<string, string>, fieldErrors: Record<string, string>) {
+  const errors: FieldError[] = Object.entries(fieldErrors).map(([field, text]) => ({ href: `#${field}`, text }));
+  return privatePage(reply)
+    .code(errors.length > 0 ? 400 : 200)
+    .page('identity/identity.njk', {
+      action: `/clave/flujo/${flow.id}/identidad`,
+      backUrl: `/clave/${JOURNEY_PATHS[flow.kind]}`,
+      questions,
+      values,
+      fieldErrors,
+      birthError: fieldErrors.birthDay ?? fieldErrors.birthMonth,
+      errors,
+      hasErrors: errors.length > 0,
+      step: 2,
+      totalSteps: totalSteps(flow.kind),
+      csrfToken: reply.generateCsrf(),
+    });
+}
+
+/** Step 2: birth day and month, and the knowledge questions; one uniform answer whatever the outcome. */
+export function identityRoutes(recovery: RecoveryService) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get<{ Params: { flowId: string } }>('/clave/flujo/:flowId/identidad', async (request, reply) => {
+      const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
+      return render(request, reply, flow, questions, {}, {});
+    });
+
+    app.post<{ Params: { flowId: string }; Body: IdentityForm }>('/clave/flujo/:flowId/identidad', { onRequest: app.csrfProtection }, async (request, reply) => {
+      const body = request.body ?? {};
+      const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
+      const answers = Object.fromEntries(questions.map((q) => [q.id, body[q.id]]));
+      try {
+        await recovery.submitIdentity(flow.id, { birthDay: body.birthDay, birthMonth: body.birthMonth, answers }, clientInfo(request));
+      } catch (error) {
+        if (error instanceof IdentityFormError) return render(request, reply, flow, questions, typedValues(body), fieldErrorsOf(request, error, questions));
+        throw error;
+      }
+      return reply.redirect(`/clave/revise-su-correo?tipo=${JOURNEY_PATHS[flow.kind]}`, 303);
+    });
+  };
+}

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { RecoveryService } from '../../../services/recovery/index.ts';
+import { clientInfo, privatePage } from '../../journey.ts';
+import { setResetCookie } from '../../reset-cookie.ts';
+
+/**
+ * The link from the e-mail. Opening it (GET) changes nothing, so mail scanners that
+ * prefetch links cannot burn them; the Continuar button (POST) consumes it.
+ */
+export function linkRoutes(recovery: RecoveryService, secureCookies: boolean) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get<{ Querystring: { token?: string } }>('/clave/continuar', async (request, reply) => {
+      await recovery.checkLink(request.query.token);
+      return privatePage(reply).page('link/continue.njk', { token: request.query.token, csrfToken: reply.generateCsrf() });
+    });
+
+    app.post<{ Body: { token?: unknown } }>('/clave/continuar', { onRequest: app.csrfProtection }, async (request, reply) => {
+      const redeemed = await recovery.redeemLink(request.body?.token, clientInfo(request));
+      privatePage(reply);
+      if (redeemed.step === 'unlocked') return reply.page('link/unlocked.njk');
+      setResetCookie(reply, redeemed.flowId, redeemed.resetToken, redeemed.resetExpiresAt, secureCookies);
+      return reply.redirect('/clave/nueva', 303);
+    });
+  };
+}

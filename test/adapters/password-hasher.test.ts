@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hash as rawHash } from '@node-rs/argon2';
+import { createPasswordHasher, type Argon2Settings } from '../../src/adapters/password-hasher.ts';
+
+// Small enough to keep the suite fast; one test uses the real defaults.
+const small: Argon2Settings = { memoryKib: 8192, iterations: 1, parallelism: 1 };
+const hasher = createPasswordHasher(small);
+
+test('hash produces an argon2id PHC string with the configured parameters', async () => {
+  const stored = await hasher.hash('tigre-Nube-87-calle');
+  assert.match(stored, /^\$argon2id\$v=19\$m=8192,t=1,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
+  assert.notEqual(await hasher.hash('tigre-Nube-87-calle'), stored, 'each hash has its own salt');
+});
+
+test('verify: round trip true, wrong clave false', async () => {
+  const stored = await hasher.hash('Ñandú-verde-42');
+  assert.equal(await hasher.verify(stored, 'Ñandú-verde-42'), true);
+  assert.equal(await hasher.verify(stored, 'Ñandú-verde-43'), false);
+  assert.equal(await hasher.verify(stored, ''), false);
+});
+
+test('verify returns false, never throws, for a malformed hash', async () => {
+  const stored = await hasher.hash('tigre-Nube-87-calle');
+  for (const bad of ['', 'nonsense', stored.slice(0, -10), '$argon2id$v=19$m=8192,t=1,p=1$zz', '$bcrypt$x']) {
+    assert.equal(await hasher.verify(bad, 'tigre-Nube-87-calle'), false, JSON.stringify(bad));
+  }
+});
+
+test('verifyDummy always answers false, for any input', async () => {
+  assert.equal(await hasher.verifyDummy('tigre-Nube-87-calle'), false);
+  assert.equal(await hasher.verifyDummy(''), false);
+  assert.equal(await hasher.verifyDummy('tigre-Nube-87-calle'), false);
+});
+
+test('needsRehash compares m, t and p with the settings', async () => {
+  const stored = await hasher.hash('tigre-Nube-87-calle');
+  assert.equal(hasher.needsRehash(stored), false);
+  assert.equal(createPasswordHasher({ ...small, memoryKib: 16384 }).needsRehash(stored), true);
+  assert.equal(createPasswordHasher({ ...small, iterations: 2 }).needsRehash(stored), true);
+  assert.equal(createPasswordHasher({ ...small, parallelism: 2 }).needsRehash(stored), true);
+  assert.equal(hasher.needsRehash('nonsense'), true);
+});
+
+test('needsRehash flags a hash made with another argon2 variant', async () => {
+  const argon2i = await rawHash('tigre-Nube-87-calle', { memoryCost: 8192, timeCost: 1, parallelism: 1, algorithm: 1 });
+  assert.match(argon2i, /^\$argon2i\$/);
+  assert.equal(hasher.needsRehash(argon2i), true);
+});
+
+test('a hash made with old settings still verifies after the settings change', async () => {
+  const stored = await hasher.hash('tigre-Nube-87-calle');
+  const newer = createPasswordHasher({ ...small, iterations: 2 });
+  assert.equal(await newer.verify(stored, 'tigre-Nube-87-calle'), true);
+  assert.equal(newer.needsRehash(stored), true);
+});
+
+test('the real defaults (19456 KiB, t=2, p=1) round-trip', async () => {
+  const real = createPasswordHasher({ memoryKib: 19456, iterations: 2, parallelism: 1 });
+  const stored = await real.hash('tigre-Nube-87-calle');
+  assert.match(stored, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  assert.equal(await real.verify(stored, 'tigre-Nube-87-calle'), true);
+  assert.equal(await real.verify(stored, 'tigre-nube-87-calle'), false);
+  assert.equal(await real.verifyDummy('tigre-Nube-87-calle'), false);
+  assert.equal(real.needsRehash(stored), false);
+  assert.equal(hasher.needsRehash(stored), true);
+});
