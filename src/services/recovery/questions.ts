@@ -27,11 +27,13 @@ export async function identitySubject(ctx: RecoveryContext, stores: RecoveryStor
   ]);
   const affiliate = canReceive(found) ? found : undefined;
   const currentYear = ctx.clock().getUTCFullYear();
+  // The decoy is built for everyone, real or not, so the time taken does not tell them apart.
+  const decoy = decoyHistory(ctx.secret, cedula, pool, currentYear);
   const questions = buildQuestions({
     secret: ctx.secret,
     cedula,
     epoch: account?.kbaEpoch ?? 0,
-    history: affiliate ? history : decoyHistory(ctx.secret, cedula, pool, currentYear),
+    history: affiliate ? history : decoy,
     employerPool: pool,
     count: kind === 'unlock' ? 0 : ctx.limits.kbaQuestions,
     currentYear,

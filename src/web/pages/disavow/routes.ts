@@ -9,7 +9,7 @@ export function disavowRoutes(recovery: RecoveryService) {
       await recovery.checkDisavowLink(request.query.token);
       return privatePage(reply).page('disavow/disavow.njk', { token: request.query.token, csrfToken: reply.generateCsrf() });
     });
-    app.post<{ Body: { token?: unknown } }>('/clave/no-fui-yo', { onRequest: app.csrfProtection }, async (request, reply) => {
+    app.post<{ Body: { token?: unknown } }>('/clave/no-fui-yo', { preValidation: app.csrfProtection }, async (request, reply) => {
       await recovery.disavowChange(request.body?.token, clientInfo(request));
       return privatePage(reply).page('disavow/disavow.njk', { locked: true });
     });

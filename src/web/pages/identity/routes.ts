@@ -52,7 +52,7 @@ export function identityRoutes(recovery: RecoveryService) {
       return render(request, reply, flow, questions, {}, {});
     });
 
-    app.post<{ Params: { flowId: string }; Body: IdentityForm }>('/clave/flujo/:flowId/identidad', { onRequest: app.csrfProtection }, async (request, reply) => {
+    app.post<{ Params: { flowId: string }; Body: IdentityForm }>('/clave/flujo/:flowId/identidad', { preValidation: app.csrfProtection }, async (request, reply) => {
       const body = request.body ?? {};
       const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
       const answers = Object.fromEntries(questions.map((q) => [q.id, body[q.id]]));

@@ -14,7 +14,7 @@ export function linkRoutes(recovery: RecoveryService, secureCookies: boolean) {
       return privatePage(reply).page('link/continue.njk', { token: request.query.token, csrfToken: reply.generateCsrf() });
     });
 
-    app.post<{ Body: { token?: unknown } }>('/clave/continuar', { onRequest: app.csrfProtection }, async (request, reply) => {
+    app.post<{ Body: { token?: unknown } }>('/clave/continuar', { preValidation: app.csrfProtection }, async (request, reply) => {
       const redeemed = await recovery.redeemLink(request.body?.token, clientInfo(request));
       privatePage(reply);
       if (redeemed.step === 'unlocked') return reply.page('link/unlocked.njk');

@@ -41,7 +41,7 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits) {
       return render(request, reply, limits, {}, []);
     });
 
-    app.post<{ Body: PasswordForm }>('/clave/nueva', { onRequest: app.csrfProtection }, async (request, reply) => {
+    app.post<{ Body: PasswordForm }>('/clave/nueva', { preValidation: app.csrfProtection }, async (request, reply) => {
       const session = readResetCookie(request);
       if (!session) throw new JourneyError('CLV-050');
       const { password, confirmation } = request.body ?? {};

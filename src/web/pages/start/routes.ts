@@ -43,7 +43,7 @@ export function startRoutes(recovery: RecoveryService) {
     for (const kind of FLOW_KINDS) {
       const path = `/clave/${JOURNEY_PATHS[kind]}`;
       app.get(path, async (request, reply) => render(request, reply, kind, '', {}));
-      app.post<{ Body: StartForm }>(path, { onRequest: app.csrfProtection }, async (request, reply) => {
+      app.post<{ Body: StartForm }>(path, { preValidation: app.csrfProtection }, async (request, reply) => {
         const body = request.body ?? {};
         const cedula = typeof body.cedula === 'string' ? body.cedula.slice(0, MAX_CEDULA_ECHO) : '';
         if (cedula.trim() === '') return render(request, reply, kind, cedula, { cedula: request.t('start.errors.cedulaMissing') });
