@@ -1,0 +1,206 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
+import { birthOf, correctAnswers, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
+
+// Recuperar clave in Chromium at 360×800, driven only with the keyboard, as a person
+// without a mouse (or with a screen reader) would. No clicks, no page.fill.
+
+const NEW_CLAVE = 'tigre-Nube-87-calle';
+
+interface Focused {
+  tag: string;
+  id: string;
+  name: string;
+  type: string;
+  value: string;
+  checked: boolean;
+  text: string;
+}
+
+/** What has keyboard focus, looking inside shadow roots (the ALTCHA widget). */
+function focused(page: Page): Promise<Focused> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    const input = el as HTMLInputElement | null;
+    return {
+      tag: el?.tagName.toLowerCase() ?? '',
+      id: el?.id ?? '',
+      name: input?.name ?? '',
+      type: input?.type ?? '',
+      value: input?.value ?? '',
+      checked: input?.checked ?? false,
+      text: el?.textContent?.trim() ?? '',
+    };
+  });
+}
+
+/** Presses Tab until the focused element matches; fails after `max` presses. */
+async function tabTo(page: Page, what: string, match: (f: Focused) => boolean, max = 40): Promise<Focused> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (match(now)) return now;
+  }
+  throw new Error(`Tab never reached ${what}`);
+}
+
+const byId = (id: string) => (f: Focused) => f.id === id;
+const submitButton = (label: string) => (f: Focused) => f.tag === 'button' && f.text === label;
+
+/** Tabs to the form's button and presses Enter, waiting for the next document. */
+async function submitWith(page: Page, label: string): Promise<void> {
+  await tabTo(page, `the "${label}" button`, submitButton(label));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+}
+
+/** Tabs into a radio group, ticks the focused radio with Space, then arrows until `value` is chosen. */
+async function chooseRadio(page: Page, name: string, value: string): Promise<void> {
+  let now = await tabTo(page, `the radios "${name}"`, (f) => f.type === 'radio' && f.name === name);
+  await page.keyboard.press('Space');
+  for (let i = 0; i < 8 && !(now.value === value && now.checked); i++) {
+    await page.keyboard.press('ArrowDown');
+    now = await focused(page);
+  }
+  assert.equal(now.value, value, `option ${value} of ${name} chosen from the keyboard`);
+  assert.ok(now.checked);
+}
+
+/** Every page of a journey: the expected heading, a screenshot, no axe violations, no script errors. */
+async function checkPage(page: Page, problems: string[], shot: string, heading: string): Promise<void> {
+  assert.equal((await page.locator('h1').innerText()).trim(), heading, `${shot}: heading`);
+  await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+  const violations = await axeViolations(page);
+  assert.equal(violations.length, 0, `${shot}: ${describeViolations(violations)}`);
+  assert.deepEqual(problems, [], `${shot}: console or page errors`);
+}
+
+/** A fresh 360×800 tab that records console errors and uncaught exceptions. */
+async function phone(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return { context, page, problems };
+}
+
+/** Step 1 from the keyboard: cédula, the ALTCHA checkbox (Space), wait for the proof of work, Continuar. */
+async function startRecovery(page: Page, base: string, cedula: string): Promise<void> {
+  await page.goto(base + '/clave/recuperar');
+  await tabTo(page, 'the cédula field', byId('cedula'));
+  await page.keyboard.type(cedula);
+  await tabTo(page, 'the CAPTCHA checkbox', (f) => f.type === 'checkbox');
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('input[name="altcha"]')?.value ?? '') !== '', null, { timeout: 20_000 });
+}
+
+describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip: browserUnavailable() }, () => {
+  let clave: TestClave;
+  let browser: Browser;
+  let base: string;
+  before(async () => {
+    clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '5000' });
+    await loadDemoRegistry(clave);
+    await clave.web.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(clave.web.server.address() as { port: number }).port}`;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await clave?.dispose();
+  });
+
+  test('a verified affiliate recovers their clave from start to finish', async () => {
+    const person = verifiedPeople()[0]!;
+    const { cedula, correo } = person.affiliate;
+    const answers = await correctAnswers(clave, person);
+    const { birthDay, birthMonth } = birthOf(person);
+    const { context, page, problems } = await phone(browser);
+
+    await startRecovery(page, base, cedula);
+    await checkPage(page, problems, 'recover-1-inicio', 'Recuperar clave');
+    await submitWith(page, 'Continuar');
+
+    await checkPage(page, problems, 'recover-2-identidad', 'Confirme su identidad');
+    await tabTo(page, 'the birth day', byId('birthDay'));
+    await page.keyboard.type(String(birthDay));
+    await tabTo(page, 'the birth month', byId('birthMonth'));
+    await page.keyboard.type(String(birthMonth));
+    for (const [question, option] of Object.entries(answers)) await chooseRadio(page, question, option);
+    await submitWith(page, 'Enviar');
+
+    await checkPage(page, problems, 'recover-3-revise-su-correo', 'Revise su correo registrado');
+    assert.match(await page.locator('main').innerText(), /Si sus datos coinciden, recibirá un correo/);
+
+    await clave.outbox.drain();
+    const mail = clave.catcher!.list().find((m) => m.to.includes(correo!) && /continuar\?token=/.test(m.text));
+    assert.ok(mail, `a link was mailed to ${correo}`);
+    const link = new URL(/https?:\/\/\S+\/clave\/continuar\?token=[A-Za-z0-9_-]{43}/.exec(mail.text)![0]);
+    assert.equal(link.origin, 'http://localhost:3000', 'links are built from PUBLIC_URL');
+    await page.goto(base + link.pathname + link.search);
+
+    await checkPage(page, problems, 'recover-4-continuar', 'Continúe con su solicitud');
+    await submitWith(page, 'Continuar');
+
+    await checkPage(page, problems, 'recover-5-nueva-clave', 'Cree su nueva clave');
+    await tabTo(page, 'the new clave', byId('password'));
+    await page.keyboard.type(NEW_CLAVE);
+    await tabTo(page, 'the confirmation', byId('confirmation'));
+    await page.keyboard.type(NEW_CLAVE);
+    await submitWith(page, 'Guardar clave');
+
+    await checkPage(page, problems, 'recover-6-lista', 'Su clave personal está lista');
+    await context.close();
+
+    const [account] = await clave.db.query<{ status: string; password_hash: string | null }>('SELECT status, password_hash FROM accounts WHERE cedula = $1', [cedula]);
+    assert.equal(account?.status, 'active');
+    assert.match(account?.password_hash ?? '', /^\$argon2id\$/);
+    const { verify } = await import('@node-rs/argon2');
+    assert.ok(await verify(account!.password_hash!, NEW_CLAVE), 'the stored hash verifies the new clave');
+  });
+
+  test('an incomplete identity form shows a linked error summary, focused, and keeps what was typed', async () => {
+    const person = verifiedPeople()[1]!;
+    const answers = Object.entries(await correctAnswers(clave, person));
+    const [firstQuestion, firstOption] = answers[0]!;
+    const { context, page, problems } = await phone(browser);
+
+    await startRecovery(page, base, person.affiliate.cedula);
+    await submitWith(page, 'Continuar');
+    await tabTo(page, 'the birth day', byId('birthDay'));
+    await page.keyboard.type('15');
+    await chooseRadio(page, firstQuestion, firstOption);
+    await submitWith(page, 'Enviar');
+
+    assert.match(await page.title(), /^Error: Confirme su identidad/);
+    const summary = page.locator('.govuk-error-summary');
+    assert.equal(await summary.locator('h2').innerText(), 'Hay un problema');
+    const focusInSummary = await page.evaluate(() => !!document.activeElement?.closest('.govuk-error-summary'));
+    assert.ok(focusInSummary, 'focus moves to the error summary');
+
+    const hrefs = await summary.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.deepEqual(hrefs, ['#birthMonth', ...answers.slice(1).map(([question]) => `#${question}`)]);
+    for (const href of hrefs) assert.equal(await page.locator(href!).count(), 1, `${href} points at a field`);
+
+    assert.equal(await page.inputValue('#birthDay'), '15', 'the typed day is kept');
+    assert.equal(await page.locator(`input[name="${firstQuestion}"][value="${firstOption}"]`).isChecked(), true, 'the chosen answer is kept');
+
+    await page.screenshot({ path: screenshotPath('recover-error-identidad'), fullPage: true });
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, describeViolations(violations));
+
+    // Following the first link from the keyboard puts the cursor in the field to correct.
+    await tabTo(page, 'the first error link', (f) => f.tag === 'a' && f.text.length > 0, 3);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'birthMonth');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

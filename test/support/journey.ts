@@ -1,0 +1,61 @@
+import { demoAffiliate, showcaseAffiliates, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
+import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
+import { loadDemoRegistryOnce, DEMO_AFFILIATES } from '../../src/demo.ts';
+import type { Clave } from '../../src/app.ts';
+import { solveCaptcha } from './captcha.ts';
+
+/** Loads the 60-person demo registry (the same one `npm start` loads). */
+export async function loadDemoRegistry(clave: Clave): Promise<void> {
+  await loadDemoRegistryOnce(clave.registry, clave.settings, new Date());
+}
+
+/** Demo people with verified contact data and two or more employers. */
+export function verifiedPeople(): DemoAffiliate[] {
+  return showcaseAffiliates(DEMO_AFFILIATES);
+}
+
+/** A demo person whose contact data was never verified at an agency. */
+export function unverifiedPerson(): DemoAffiliate {
+  for (let i = 0; i < DEMO_AFFILIATES; i++) {
+    const person = demoAffiliate(i);
+    if (!person.affiliate.datosVerificados) return person;
+  }
+  throw new Error('the demo registry has no unverified person');
+}
+
+/** A valid cédula that is not in the demo registry. */
+export const UNKNOWN_CEDULA = '1710034065';
+
+/** The right answers, computed the way the server does (tests hold the server secret). */
+export async function correctAnswers(clave: Clave, person: DemoAffiliate, epoch = 0): Promise<Record<string, string>> {
+  const pool = (await clave.db.query<{ empleador: string }>('SELECT empleador FROM employers')).map((row) => row.empleador);
+  return buildQuestions({
+    secret: clave.secret,
+    cedula: person.affiliate.cedula,
+    epoch,
+    history: person.employment,
+    employerPool: pool,
+    count: clave.config.limits.kbaQuestions,
+    currentYear: new Date().getUTCFullYear(),
+  }).answerKey;
+}
+
+export function birthOf(person: DemoAffiliate): { birthDay: number; birthMonth: number } {
+  const [, month, day] = person.affiliate.fechaNacimiento.split('-').map(Number);
+  return { birthDay: day!, birthMonth: month! };
+}
+
+/** A solved CAPTCHA from the API, as the mobile app would send it. */
+export async function apiCaptcha(clave: Clave): Promise<string> {
+  const response = await clave.web.inject({ method: 'POST', url: '/api/v1/captcha' });
+  return solveCaptcha(response.json().challenge);
+}
+
+/** The token of the newest link mailed to an address, after the outbox has been drained. */
+export async function mailedToken(clave: Clave, to: string): Promise<string> {
+  await clave.outbox.drain();
+  const mail = clave.catcher!.list().find((m) => m.to.includes(to) && /token=/.test(m.text));
+  const token = mail && /continuar\?token=([A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];
+  if (!token) throw new Error(`no link mailed to ${to}`);
+  return token;
+}
