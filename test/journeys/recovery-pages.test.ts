@@ -1,0 +1,146 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+import { testClock, MINUTE } from '../support/clock.ts';
+import { birthOf, correctAnswers, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
+import { PageClient, visibleText } from '../support/browserless.ts';
+
+const STRONG = 'lluvia-Verde-31-monte';
+
+for (const backend of backends()) {
+  describe(`Generar and Recuperar through the pages on ${backend.name}`, () => {
+    let clave: TestClave;
+    const clock = testClock();
+    const [ana, berta] = verifiedPeople();
+
+    before(async () => {
+      clave = await startTestClave(backend, { CAPTCHA_MAX_NUMBER: '1000' }, { clock: clock.now });
+      await loadDemoRegistry(clave);
+    });
+    after(async () => clave.dispose());
+
+    async function startAndVerify(browser: PageClient, path: string, cedula: string) {
+      const started = await browser.submit(path, { cedula, altcha: await browser.captcha() });
+      assert.equal(started.statusCode, 303, started.body);
+      return started.headers.location as string;
+    }
+
+    test('Recuperar end to end: every step, the mailed link, the new clave, the notice', async () => {
+      const browser = new PageClient(clave.web);
+      const start = await browser.get('/clave/recuperar');
+      assert.match(start.body, /Paso 1 de 4/);
+      assert.equal(start.headers['cache-control'], 'no-store');
+      const identityUrl = await startAndVerify(browser, '/clave/recuperar', ana!.affiliate.cedula);
+      const identityPage = await browser.get(identityUrl);
+      assert.match(identityPage.body, /Paso 2 de 4/);
+      assert.match(identityPage.body, /Ninguno de los anteriores/);
+      const answers = await correctAnswers(clave, ana!);
+      const sent = await browser.submit(identityUrl, { birthDay: String(birthOf(ana!).birthDay), birthMonth: String(birthOf(ana!).birthMonth), ...answers });
+      assert.equal(sent.statusCode, 303);
+      const checkEmail = await browser.get(sent.headers.location as string);
+      assert.match(visibleText(checkEmail.body), /si sus datos coinciden, recibirá un correo en su correo registrado/i);
+
+      const token = await mailedToken(clave, ana!.affiliate.correo!);
+      const opened = await browser.get(`/clave/continuar?token=${token}`);
+      assert.equal(opened.statusCode, 200);
+      assert.equal(opened.headers['referrer-policy'], 'no-referrer');
+      assert.equal((await browser.get(`/clave/continuar?token=${token}`)).statusCode, 200, 'opening the link twice changes nothing');
+      const continued = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
+      assert.equal(continued.headers.location, '/clave/nueva');
+      const reset = continued.cookies.find((c) => c.name === 'clave_reset');
+      assert.equal(reset?.httpOnly, true);
+      assert.equal(reset?.sameSite, 'Strict');
+
+      const weak = await browser.submit('/clave/nueva', { password: 'corta', confirmation: 'otra' });
+      assert.equal(weak.statusCode, 422);
+      assert.match(weak.body, /<title>Error: /);
+      assert.match(weak.body, /govuk-error-summary/);
+      assert.match(weak.body, /CLV-030/);
+      assert.match(weak.body, /CLV-035/);
+      assert.match(weak.body, /value="corta"/, 'what was typed is kept');
+      const saved = await browser.submit('/clave/nueva', { password: STRONG, confirmation: STRONG });
+      assert.equal(saved.headers.location, '/clave/lista');
+      assert.match((await browser.get('/clave/lista')).body, /Su clave personal está lista/);
+      assert.equal((await browser.get('/clave/nueva')).statusCode, 410, 'the reset session is over');
+
+      await clave.outbox.drain();
+      const notice = clave.catcher!.list().find((m) => m.to.includes(ana!.affiliate.correo!) && /cambiada|creada/.test(m.subject));
+      assert.ok(notice);
+      const events = await clave.db.query<{ event: string; outcome: string }>("SELECT event, outcome FROM audit_events WHERE cedula_masked = $1 ORDER BY id", [`${ana!.affiliate.cedula.slice(0, 2)}******${ana!.affiliate.cedula.slice(-2)}`]);
+      assert.deepEqual(events.map((e) => `${e.event}:${e.outcome}`), ['flow_started:ok', 'identity:verified', 'link_redeemed:ok', 'clave_set:ok']);
+    });
+
+    test('"No fui yo" from the notice locks the account again', async () => {
+      await clave.outbox.drain();
+      const notice = clave.catcher!.list().find((m) => m.to.includes(ana!.affiliate.correo!) && /no-fui-yo/.test(m.text))!;
+      const token = /no-fui-yo\?token=([A-Za-z0-9_-]{43})/.exec(notice.text)![1]!;
+      const browser = new PageClient(clave.web);
+      const confirm = await browser.get(`/clave/no-fui-yo?token=${token}`);
+      assert.match(confirm.body, /¿No hizo usted este cambio\?/);
+      const locked = await browser.submit(`/clave/no-fui-yo?token=${token}`, { token }, '/clave/no-fui-yo');
+      assert.match(locked.body, /Bloqueamos su cuenta/);
+      const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [ana!.affiliate.cedula]);
+      assert.equal(account?.status, 'locked');
+      const [audit] = await clave.db.query<{ outcome: string }>("SELECT outcome FROM audit_events WHERE event = 'disavowed'");
+      assert.equal(audit?.outcome, 'account_locked');
+      assert.match((await browser.get(`/clave/no-fui-yo?token=${token}`)).body, /CLV-021/);
+    });
+
+    test('step 1 errors: missing or malformed cédula, failed CAPTCHA keeps what was typed', async () => {
+      const browser = new PageClient(clave.web);
+      const empty = await browser.submit('/clave/generar', { cedula: '', altcha: '' });
+      assert.equal(empty.statusCode, 400);
+      assert.match(empty.body, /<title>Error: Generar clave/);
+      assert.match(empty.body, /href="#cedula"/);
+      const malformed = await browser.submit('/clave/generar', { cedula: '1712345678', altcha: await browser.captcha() });
+      assert.match(malformed.body, /CLV-001/);
+      assert.match(malformed.body, /value="1712345678"/);
+      const noCaptcha = await browser.submit('/clave/generar', { cedula: UNKNOWN_CEDULA, altcha: 'falso' });
+      assert.match(noCaptcha.body, /CLV-002/);
+      assert.match(noCaptcha.body, new RegExp(`value="${UNKNOWN_CEDULA}"`));
+      assert.match(noCaptcha.body, /<altcha-widget challenge="\/captcha\/desafio"/, 'a fresh challenge');
+    });
+
+    test('identity errors are listed and linked; typed values are kept', async () => {
+      const browser = new PageClient(clave.web);
+      const identityUrl = await startAndVerify(browser, '/clave/recuperar', berta!.affiliate.cedula);
+      const response = await browser.submit(identityUrl, { birthDay: '40', birthMonth: '3' });
+      assert.equal(response.statusCode, 400);
+      for (const href of ['#birthDay', '#q1', '#q2', '#q3']) assert.match(response.body, new RegExp(`href="${href}"`));
+      assert.match(response.body, /value="40"/);
+      assert.doesNotMatch(response.body, /href="#birthMonth"/);
+    });
+
+    test('link pages say what went wrong and offer to start again', async () => {
+      const browser = new PageClient(clave.web);
+      for (const [url, code, status] of [
+        ['/clave/continuar', 'CLV-022', 400],
+        ['/clave/continuar?token=<script>', 'CLV-022', 400],
+        [`/clave/continuar?token=${'A'.repeat(43)}`, 'CLV-022', 400],
+      ] as const) {
+        const page = await browser.get(url);
+        assert.equal(page.statusCode, status, url);
+        assert.match(page.body, new RegExp(code));
+        assert.match(page.body, /Empezar de nuevo/);
+        assert.doesNotMatch(page.body, /<script>/);
+      }
+      clock.advance(2 * MINUTE);
+      const identityUrl = await startAndVerify(browser, '/clave/recuperar', berta!.affiliate.cedula);
+      await browser.submit(identityUrl, { ...Object.fromEntries(Object.entries(birthOf(berta!)).map(([k, v]) => [k, String(v)])), ...(await correctAnswers(clave, berta!)) });
+      const token = await mailedToken(clave, berta!.affiliate.correo!);
+      clock.advance(16 * MINUTE);
+      const expired = await browser.get(`/clave/continuar?token=${token}`);
+      assert.equal(expired.statusCode, 410);
+      assert.match(expired.body, /CLV-020/);
+    });
+
+    test('a form without its CSRF token is refused, and nothing changes', async () => {
+      const browser = new PageClient(clave.web);
+      await browser.get('/clave/recuperar');
+      const forged = await browser.post('/clave/recuperar', { cedula: UNKNOWN_CEDULA, altcha: await browser.captcha() });
+      assert.equal(forged.statusCode, 403);
+      assert.match(forged.body, /CLV-050/);
+    });
+  });
+}
