@@ -23,6 +23,7 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { viewsPlugin } from './plugins/views.ts';
 import { devMailboxRoutes } from './pages/dev-mailbox/routes.ts';
+import { helpRoutes } from './pages/help/routes.ts';
 import { homeRoutes } from './pages/home/routes.ts';
 import { opsRoutes } from './pages/ops/routes.ts';
 
@@ -73,6 +74,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(errorsPlugin);
   await app.register(opsRoutes(services.readiness));
   await app.register(homeRoutes);
+  await app.register(helpRoutes);
   const { recovery } = services;
   const minutes = (ms: number) => Math.round(ms / 60_000);
   await app.register(captchaRoutes(recovery));
@@ -84,6 +86,6 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(doneRoutes);
   await app.register(disavowRoutes(recovery));
   await app.register(apiRoutes(recovery), { prefix: '/api/v1' });
-  if (services.devMailbox) await app.register(devMailboxRoutes(services.devMailbox));
+  if (services.devMailbox) await app.register(devMailboxRoutes(services.devMailbox, options.publicUrl));
   return app;
 }

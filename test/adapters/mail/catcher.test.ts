@@ -29,6 +29,11 @@ describe('built-in mail catcher and /dev/correo', () => {
     assert.match(view.body, /ana@correo\.example/);
     assert.match(view.body, /dos/);
 
+    await clave.mail.send({ to: 'ana@correo.example', subject: 'Enlaces', text: 'Abra http://localhost:3000/clave/continuar?token=abc y no https://phish.example/x', html: '<p>x</p>' });
+    const links = await clave.web.inject(`/dev/correo/${clave.catcher!.list()[0]!.id}`);
+    assert.match(links.body, /<a class="govuk-link" href="http:\/\/localhost:3000\/clave\/continuar\?token=abc">/, 'links to the portal are clickable');
+    assert.doesNotMatch(links.body, /href="https:\/\/phish/, 'other links are not');
+
     const html = await clave.web.inject(`/dev/correo/${newest!.id}/html`);
     assert.equal(html.statusCode, 200);
     assert.match(html.headers['content-security-policy'] as string, /^sandbox; default-src 'none'/);
