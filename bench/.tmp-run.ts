@@ -1,0 +1,2 @@
+import { benchRecoveryFlows } from './.tmp-exp.ts';
+await benchRecoveryFlows();
