@@ -12,6 +12,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { writeDemoData } from '../src/commands/demo-data.ts';
 import { csvRows } from '../src/adapters/registry/csv-rows.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
@@ -339,11 +340,15 @@ export async function benchRecoveryFlows(): Promise<void> {
 
     const hashesBefore = await hashRate(hasher, hashes, concurrency);
     const timings: FlowTiming[] = [];
+    const eluBefore = performance.eventLoopUtilization();
+    const cpuBefore = process.cpuUsage();
     const start = process.hrtime.bigint();
     await inParallel(measured, concurrency, async (item) => {
       timings.push(await recoverFlow(clave, stats, item));
     });
     const seconds = elapsedMs(start) / 1000;
+    const busy = performance.eventLoopUtilization(eluBefore).utilization;
+    const cpu = process.cpuUsage(cpuBefore);
     const hashesAfter = await hashRate(hasher, hashes, concurrency);
 
     // Profile: the same flow one at a time, so time and round trips per step are its own.
@@ -370,6 +375,7 @@ export async function benchRecoveryFlows(): Promise<void> {
     console.log(`${'flow latency'.padEnd(30)} median ${ms(latency.median)}   p95 ${ms(latency.p95)}   ${(roundTrips(stats) / (warm + flows + profile.length)).toFixed(1)} DB round trips per flow (whole run)`);
     const mean = (list: FlowTiming[], name: Step, field: 'ms' | 'trips') => list.reduce((sum, t) => sum + t[field][name], 0) / list.length;
     const aloneTotal = alone.reduce((sum, t) => sum + total(t), 0) / alone.length;
+    console.log(`${'this process during the run'.padEnd(30)} main thread busy ${(100 * busy).toFixed(0)}% (event-loop utilisation); ${((cpu.user + cpu.system) / 1000 / flows).toFixed(1)} ms CPU per flow (all its threads, argon2id included; PostgreSQL not)`);
     console.log(`per step (mean ms; concurrency ${concurrency} | alone, ${alone.length} flows one at a time, with DB round trips):`);
     for (const name of STEPS) {
       console.log(

@@ -44,6 +44,25 @@ export type TokenLookup =
   | { status: 'live'; token: TokenRecord }
   | { status: 'expired' | 'used' | 'replaced' | 'unknown' };
 
+export interface NewSession {
+  cedula: string;
+  createdAt: Date;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface SessionRecord {
+  /** Hex of the id hash: safe to show and to name in forms, useless to sign in with. */
+  ref: string;
+  cedula: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export interface OutboxMessage {
   channel: 'email' | 'sms';
   recipient: string;
@@ -95,7 +114,18 @@ export interface RecoveryStores {
     lock(cedula: string, now: Date): Promise<void>;
   };
   sessions: {
-    revokeAll(cedula: string, now: Date): Promise<void>;
+    create(idHash: Buffer, session: NewSession): Promise<void>;
+    /** The live session with this id, its idle deadline moved forward; undefined when ended or expired. */
+    touch(idHash: Buffer, now: Date, idleExpiresAt: Date): Promise<SessionRecord | undefined>;
+    listLive(cedula: string, now: Date): Promise<SessionRecord[]>;
+    revoke(idHash: Buffer, now: Date): Promise<void>;
+    revokeAll(cedula: string, now: Date, exceptIdHash?: Buffer): Promise<void>;
+  };
+  loginFailures: {
+    count(cedulaRef: Buffer): Promise<number>;
+    /** Adds one failure and returns the new count. */
+    increment(cedulaRef: Buffer, now: Date): Promise<number>;
+    reset(cedulaRef: Buffer): Promise<void>;
   };
   identityFailures: {
     countSince(cedulaRef: Buffer, since: Date): Promise<number>;
@@ -133,6 +163,11 @@ export interface PasswordHasher {
 }
 
 export type Clock = () => Date;
+
+/** Traffic throttles (per IP, per cédula…); false when the caller must wait. */
+export interface Throttle {
+  consume(bucket: string, key: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+}
 
 /** What a message says, as data; the renderer turns it into words in the person's language. */
 export type Notification =

@@ -1,7 +1,7 @@
 import { maskCedula } from '../../domain/cedula.ts';
 import { cedulaRef } from '../../domain/tokens.ts';
 import type { EmploymentFact } from '../../domain/knowledge-questions.ts';
-import type { AccountRecord, AffiliateProfile, FlowRecord, RecoveryStores, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
+import type { AccountRecord, AffiliateProfile, FlowRecord, RecoveryStores, SessionRecord, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
 import type { Sql } from './database.ts';
 import { createEmployerPool } from './employer-pool.ts';
 
@@ -74,7 +74,8 @@ function tokenStore(db: Sql): RecoveryStores['tokens'] {
   };
 }
 
-function accountStore(db: Sql): RecoveryStores['accounts'] {
+function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
+  const clearFailures = (cedula: string) => db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [cedulaRef(secret, cedula)]);
   return {
     async find(cedula) {
       const [row] = await db.query<{ cedula: string; status: AccountRecord['status']; password_hash: string | null; kba_epoch: number }>(
@@ -101,6 +102,7 @@ function accountStore(db: Sql): RecoveryStores['accounts'] {
            locked_at = NULL, kba_epoch = accounts.kba_epoch + 1, password_changed_at = $3, updated_at = $3`,
         [cedula, hash, now],
       );
+      await clearFailures(cedula);
     },
     async unlock(cedula, now) {
       await db.query(
@@ -108,6 +110,7 @@ function accountStore(db: Sql): RecoveryStores['accounts'] {
            kba_epoch = kba_epoch + 1, updated_at = $2 WHERE cedula = $1`,
         [cedula, now],
       );
+      await clearFailures(cedula);
     },
     async lock(cedula, now) {
       await db.query(
@@ -115,6 +118,59 @@ function accountStore(db: Sql): RecoveryStores['accounts'] {
          ON CONFLICT (cedula) DO UPDATE SET status = 'locked', locked_at = $2, updated_at = $2`,
         [cedula, now],
       );
+    },
+  };
+}
+
+interface SessionRow {
+  id_hash: Buffer;
+  cedula: string;
+  created_at: Date;
+  last_seen_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+const toSession = (row: SessionRow): SessionRecord => ({
+  ref: Buffer.from(row.id_hash).toString('hex'),
+  cedula: row.cedula,
+  createdAt: row.created_at,
+  lastSeenAt: row.last_seen_at,
+  ip: row.ip,
+  userAgent: row.user_agent,
+});
+
+const SESSION_COLUMNS = 'id_hash, cedula, created_at, last_seen_at, ip, user_agent';
+
+function sessionStore(db: Sql): RecoveryStores['sessions'] {
+  return {
+    async create(idHash, session) {
+      await db.query(
+        'INSERT INTO sessions (id_hash, cedula, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)',
+        [idHash, session.cedula, session.createdAt, session.idleExpiresAt, session.absoluteExpiresAt, session.ip ?? null, session.userAgent?.slice(0, 300) ?? null],
+      );
+    },
+    async touch(idHash, now, idleExpiresAt) {
+      const [row] = await db.query<SessionRow>(
+        `UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3
+         WHERE id_hash = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2
+         RETURNING ${SESSION_COLUMNS}`,
+        [idHash, now, idleExpiresAt],
+      );
+      return row && toSession(row);
+    },
+    async listLive(cedula, now) {
+      const rows = await db.query<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE cedula = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2 ORDER BY last_seen_at DESC`,
+        [cedula, now],
+      );
+      return rows.map(toSession);
+    },
+    async revoke(idHash, now) {
+      await db.query('UPDATE sessions SET revoked_at = $2 WHERE id_hash = $1 AND revoked_at IS NULL', [idHash, now]);
+    },
+    async revokeAll(cedula, now, exceptIdHash) {
+      await db.query('UPDATE sessions SET revoked_at = $2 WHERE cedula = $1 AND revoked_at IS NULL AND id_hash IS DISTINCT FROM $3', [cedula, now, exceptIdHash ?? null]);
     },
   };
 }
@@ -172,10 +228,24 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
     },
     tokens: tokenStore(db),
     registry: registryReader(db, employerPool),
-    accounts: accountStore(db),
-    sessions: {
-      async revokeAll(cedula, now) {
-        await db.query('UPDATE sessions SET revoked_at = $2 WHERE cedula = $1 AND revoked_at IS NULL', [cedula, now]);
+    accounts: accountStore(db, secret),
+    sessions: sessionStore(db),
+    loginFailures: {
+      async count(ref) {
+        const [row] = await db.query<{ failures: number }>('SELECT failures FROM login_failures WHERE cedula_ref = $1', [ref]);
+        return row?.failures ?? 0;
+      },
+      async increment(ref, now) {
+        const [row] = await db.query<{ failures: number }>(
+          `INSERT INTO login_failures (cedula_ref, failures, last_failed_at) VALUES ($1, 1, $2)
+           ON CONFLICT (cedula_ref) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = $2
+           RETURNING failures`,
+          [ref, now],
+        );
+        return row!.failures;
+      },
+      async reset(ref) {
+        await db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [ref]);
       },
     },
     identityFailures: {

@@ -1,2 +1,0 @@
-import { benchRecoveryFlows } from './.tmp-exp.ts';
-await benchRecoveryFlows();

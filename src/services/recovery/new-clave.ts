@@ -1,0 +1,52 @@
+import { checkPassword, type PasswordViolation } from '../../domain/password-policy.ts';
+import type { AffiliateProfile, Locale, RecoveryStores } from '../recovery-ports.ts';
+import type { ClientInfo, RecoveryContext } from './context.ts';
+import { issueDisavowLink } from './disavow.ts';
+import { queueMail } from './mail.ts';
+
+export type ClaveViolation = PasswordViolation | 'CLV-034';
+
+/** Current clave or one of the last PASSWORD_HISTORY: checked against the stored hashes. */
+async function wasUsedBefore(ctx: RecoveryContext, cedula: string, password: string): Promise<boolean> {
+  const hashes = await ctx.storage.stores.accounts.recentPasswordHashes(cedula, ctx.limits.passwordHistory);
+  const matches = await Promise.all(hashes.map((hash) => ctx.hasher.verify(hash, password)));
+  return matches.some(Boolean);
+}
+
+/** The §2.4 policy, the same at Generar, Recuperar and Mi cuenta. */
+export async function claveViolations(ctx: RecoveryContext, affiliate: AffiliateProfile, password: unknown, confirmation: unknown) {
+  const checked = checkPassword(typeof password === 'string' ? password : '', typeof confirmation === 'string' ? confirmation : '', { ...affiliate, instituteName: ctx.instituteName }, {
+    minLength: ctx.limits.passwordMinLength,
+    classesBelow: ctx.limits.passwordClassesBelow,
+  });
+  const violations: ClaveViolation[] = [...checked.violations];
+  if (violations.length === 0 && (await wasUsedBefore(ctx, affiliate.cedula, checked.password))) violations.push('CLV-034');
+  return { normalised: checked.password, violations };
+}
+
+export interface NewClave {
+  affiliate: AffiliateProfile;
+  passwordHash: string;
+  locale: Locale;
+  client: ClientInfo;
+  flowId?: string;
+  /** Mi cuenta keeps the session that made the change; recovery ends them all. */
+  keepSessionHash?: Buffer;
+}
+
+/**
+ * §2.5, inside the caller's transaction: store the clave (old one to history), end the
+ * other sessions and every outstanding link, reset counters, tell the owner with a
+ * "No fui yo" link. Never a login of its own.
+ */
+export async function applyNewClave(ctx: RecoveryContext, stores: RecoveryStores, change: NewClave): Promise<void> {
+  const now = ctx.clock();
+  const { cedula } = change.affiliate;
+  const hadClave = (await stores.accounts.find(cedula))?.passwordHash != null;
+  await stores.accounts.setPassword(cedula, change.passwordHash, now);
+  await stores.sessions.revokeAll(cedula, now, change.keepSessionHash);
+  await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
+  const disavowLink = await issueDisavowLink(ctx, stores, cedula);
+  await queueMail(ctx, stores, change.affiliate, { type: 'clave_changed', generated: !hadClave, at: now, disavowLink }, change.locale, 'security');
+  await stores.audit.record({ event: 'clave_set', outcome: 'ok', cedula, flowId: change.flowId, ip: change.client.ip, userAgent: change.client.userAgent, at: now, detail: { via: change.flowId ? 'recovery' : 'account' } });
+}
