@@ -21,6 +21,9 @@ import { createPasswordHasher } from './adapters/password-hasher.ts';
 import type { MailTransport, RegistryStore, SettingsStore } from './services/ports.ts';
 import type { Clock } from './services/recovery-ports.ts';
 import { createRecoveryService, type RecoveryService } from './services/recovery/index.ts';
+import { createAccountService, type AccountService } from './services/account/index.ts';
+import { createThrottle } from './adapters/throttle.ts';
+import { Redis } from 'ioredis';
 import { buildWebApp } from './web/server.ts';
 import { buildStylesheet } from './web/stylesheet.ts';
 
@@ -37,6 +40,7 @@ export interface Clave {
   catcher: MailCatcher | undefined;
   outbox: OutboxWorker;
   recovery: RecoveryService;
+  account: AccountService;
   web: FastifyInstance;
   close(): Promise<void>;
 }
@@ -80,7 +84,11 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const catcher = config.smtpUrl ? undefined : await startMailCatcher();
   const mail = createSmtpTransport(config.smtpUrl ?? catcher!.url, config.mailFrom);
   const outbox = createOutboxWorker({ db, transport: mail, clock, logger });
-  const recovery = createRecoveryService({
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  redis?.on('error', (error) => logger.warn({ err: error }, 'redis unavailable'));
+  const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
+  const throttle = createThrottle({ login_ip: { points: config.limits.loginAttemptsPerIp, durationSeconds: seconds(config.limits.loginIpWindowMs) } }, redis);
+  const context = {
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),
     hasher: createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism }),
@@ -90,8 +98,11 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     limits: config.limits,
     publicUrl: config.publicUrl,
     instituteName: config.instituteName,
+    throttle,
     onMailQueued: () => outbox.kick(),
-  });
+  };
+  const recovery = createRecoveryService(context);
+  const account = createAccountService(context);
   const web = await buildWebApp(
     {
       publicUrl: config.publicUrl,
@@ -104,6 +115,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     },
     {
       recovery,
+      account,
       readiness: { isReady: () => isFullyMigrated(db).catch(() => false) },
       ...(catcher && config.nodeEnv !== 'production' ? { devMailbox: catcher } : {}),
     },
@@ -119,10 +131,12 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     catcher,
     outbox,
     recovery,
+    account,
     web,
     async close() {
       await web.close();
       await outbox.stop();
+      redis?.disconnect();
       await mail.close();
       await catcher?.close();
       // A database handed in by the caller is the caller's to close.

@@ -39,6 +39,8 @@ export interface Limits {
   identityFailureWindowMs: number;
   emailsPerCedulaPerDay: number;
   loginMaxFailures: number;
+  loginAttemptsPerIp: number;
+  loginIpWindowMs: number;
   passwordMinLength: number;
   passwordClassesBelow: number;
   passwordHistory: number;
@@ -172,6 +174,8 @@ function limits(env: Env): Limits {
     identityFailureWindowMs: duration(env, 'IDENTITY_FAILURE_WINDOW', '24h'),
     emailsPerCedulaPerDay: integer(env, 'EMAILS_PER_CEDULA_PER_DAY', 5, 1, 100),
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100_000),
+    loginIpWindowMs: duration(env, 'LOGIN_IP_WINDOW', '15m'),
     passwordMinLength: integer(env, 'PASSWORD_MIN_LENGTH', 8, 8, 64),
     passwordClassesBelow: integer(env, 'PASSWORD_CLASSES_BELOW', 15, 0, 128),
     passwordHistory: integer(env, 'PASSWORD_HISTORY', 5, 0, 24),

@@ -29,6 +29,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   'CLV-020': 410,
   'CLV-021': 409,
   'CLV-022': 400,
+  'CLV-040': 423,
+  'CLV-041': 401,
+  'CLV-043': 429,
   'CLV-050': 410,
   'CLV-090': 503,
 };

@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import type { Limits } from '../config.ts';
 import type { DevMailbox, ReadinessProbe } from '../services/ports.ts';
 import type { RecoveryService } from '../services/recovery/index.ts';
+import type { AccountService } from '../services/account/index.ts';
+import { accountRoutes } from './pages/account/routes.ts';
+import { loginRoutes } from './pages/login/routes.ts';
 import { csrfPlugin } from './plugins/csrf.ts';
 import { captchaRoutes } from './pages/captcha/routes.ts';
 import { checkEmailRoutes } from './pages/check-email/routes.ts';
@@ -39,6 +42,7 @@ export interface WebOptions {
 
 export interface WebServices {
   recovery: RecoveryService;
+  account: AccountService;
   readiness: ReadinessProbe;
   /** Only in development with the built-in catcher. */
   devMailbox?: DevMailbox;
@@ -85,7 +89,9 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(newPasswordRoutes(recovery, options.limits));
   await app.register(doneRoutes);
   await app.register(disavowRoutes(recovery));
-  await app.register(apiRoutes(recovery), { prefix: '/api/v1' });
+  await app.register(loginRoutes(services.account, https));
+  await app.register(accountRoutes(services.account, options.limits));
+  await app.register(apiRoutes(recovery, services.account), { prefix: '/api/v1' });
   if (services.devMailbox) await app.register(devMailboxRoutes(services.devMailbox, options.publicUrl));
   return app;
 }

@@ -59,3 +59,15 @@ export async function mailedToken(clave: Clave, to: string): Promise<string> {
   if (!token) throw new Error(`no link mailed to ${to}`);
   return token;
 }
+
+/** Generar through the API from start to finish: the person ends with `password` as their clave. */
+export async function giveClave(clave: Clave, person: DemoAffiliate, password: string, kind: 'generate' | 'recover' = 'generate'): Promise<void> {
+  const post = (url: string, payload: object, headers: Record<string, string> = {}) => clave.web.inject({ method: 'POST', url, payload, headers });
+  const started = await post('/api/v1/flows', { kind, cedula: person.affiliate.cedula, captcha: await apiCaptcha(clave) });
+  const { flowId } = started.json() as { flowId: string };
+  const [account] = await clave.db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [person.affiliate.cedula]);
+  await post(`/api/v1/flows/${flowId}/identity`, { ...birthOf(person), answers: await correctAnswers(clave, person, account?.kba_epoch ?? 0) });
+  const redeemed = await post('/api/v1/tokens/redeem', { token: await mailedToken(clave, person.affiliate.correo!) });
+  const done = await post(`/api/v1/flows/${flowId}/password`, { password, confirmation: password }, { authorization: `Bearer ${redeemed.json().resetToken}` });
+  if (done.statusCode !== 200) throw new Error(`could not set the clave: ${done.body}`);
+}

@@ -1,5 +1,5 @@
 import type { Limits } from '../../config.ts';
-import type { CaptchaService, Clock, MailRenderer, PasswordHasher, RecoveryStorage } from '../recovery-ports.ts';
+import type { CaptchaService, Clock, MailRenderer, PasswordHasher, RecoveryStorage, Throttle } from '../recovery-ports.ts';
 
 /** Everything the recovery use cases need, handed in by the composition root. */
 export interface RecoveryContext {
@@ -7,6 +7,7 @@ export interface RecoveryContext {
   captcha: CaptchaService;
   hasher: PasswordHasher;
   renderer: MailRenderer;
+  throttle: Throttle;
   clock: Clock;
   secret: string;
   limits: Limits;

@@ -31,6 +31,7 @@ export const errorsPlugin = fp(async (app) => {
 
   app.setErrorHandler(async (error: { statusCode?: number; message?: string; code?: string }, request, reply) => {
     if (error instanceof JourneyError) {
+      if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
       if (wantsJson(request)) return apiError(request, reply, statusFor(error.code), error.code);
       return journeyErrorPage(request, reply, error.code);
     }

@@ -79,6 +79,18 @@ export function openApiDocument() {
           responses: { 200: answer('Clave guardada', { type: 'object', properties: { step: { const: 'done' } } }), 410: failure('CLV-050'), 422: failure('CLV-030 … CLV-035 en error.violations') },
         },
       },
+      '/sessions': {
+        post: {
+          summary: 'Ingresar con cédula y clave',
+          requestBody: json({ type: 'object', required: ['cedula', 'password'], properties: { cedula: { type: 'string' }, password: { type: 'string' } } }),
+          responses: {
+            201: answer('Sesión iniciada', { type: 'object', properties: { session: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }),
+            401: failure('CLV-041: cédula o clave incorrectas (la misma respuesta para una cédula desconocida)'),
+            423: failure('CLV-040: cuenta bloqueada'),
+            429: failure('CLV-043: demasiados intentos desde esta conexión (con Retry-After)'),
+          },
+        },
+      },
       '/errors/{code}': { get: { summary: 'Una entrada del catálogo', parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: answer('Entrada', { $ref: '#/components/schemas/Entry' }), 404: failure('Código desconocido') } } },
       '/errors': { get: { summary: 'Busca en el catálogo por código o texto', parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { 200: answer('Entradas', { type: 'object', properties: { entries: { type: 'array', items: { $ref: '#/components/schemas/Entry' } } } }) } } },
     },

@@ -3,6 +3,7 @@ import { isFlowKind } from '../../../domain/flow.ts';
 import { errorEntry, isErrorCode, searchErrors } from '../../../domain/errors.ts';
 import { NONE_OPTION_ID, type KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
 import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
+import type { AccountService } from '../../../services/account/index.ts';
 import { clientInfo } from '../../journey.ts';
 import { apiError } from '../../plugins/errors.ts';
 import { useApiLocale } from './locale.ts';
@@ -32,7 +33,7 @@ function badRequest(request: FastifyRequest, reply: FastifyReply, fields: string
  * JSON API v1 for the institute's mobile app: the same services as the pages. It takes
  * only JSON bodies and bearer tokens, never cookies, so no other site can drive it.
  */
-export function apiRoutes(recovery: RecoveryService) {
+export function apiRoutes(recovery: RecoveryService, account: AccountService) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => useApiLocale(request));
     app.addHook('preValidation', async (request, reply) => {
@@ -76,6 +77,12 @@ export function apiRoutes(recovery: RecoveryService) {
       if (outcome.step === 'done') return outcome;
       const violations = outcome.violations.map((code) => ({ code, message: errorEntry(code, request.locale, { institute: request.instituteName }).title }));
       return apiError(request, reply, 422, outcome.violations[0]!, { violations });
+    });
+
+    app.post<{ Body: Json }>('/sessions', async (request, reply) => {
+      const body = (request.body ?? {}) as Json;
+      const session = await account.login(body.cedula, body.password, clientInfo(request));
+      return reply.code(201).send({ session: session.token, expiresAt: session.absoluteExpiresAt.toISOString() });
     });
 
     app.get<{ Params: { code: string } }>('/errors/:code', async (request, reply) => {

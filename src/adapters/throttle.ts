@@ -1,0 +1,36 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import type { Throttle } from '../services/recovery-ports.ts';
+
+export interface ThrottleRule {
+  points: number;
+  durationSeconds: number;
+}
+
+/**
+ * Traffic throttles with rate-limiter-flexible: in-process by default, in Redis when
+ * REDIS_URL is set so every instance shares the counts. Security state never lives here.
+ */
+export function createThrottle(rules: Record<string, ThrottleRule>, redis?: Redis): Throttle {
+  const limiters = new Map<string, RateLimiterAbstract>(
+    Object.entries(rules).map(([bucket, rule]) => [
+      bucket,
+      redis
+        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `clave:${bucket}`, points: rule.points, duration: rule.durationSeconds })
+        : new RateLimiterMemory({ keyPrefix: bucket, points: rule.points, duration: rule.durationSeconds }),
+    ]),
+  );
+  return {
+    async consume(bucket, key) {
+      const limiter = limiters.get(bucket);
+      if (!limiter) return { allowed: true, retryAfterSeconds: 0 };
+      try {
+        await limiter.consume(key);
+        return { allowed: true, retryAfterSeconds: 0 };
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.ceil(refusal.msBeforeNext / 1000) };
+        throw refusal;
+      }
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
+import { login } from './login.ts';
+import { accountView, changeClave, endOtherSessions, logout, resumeSession, type ActiveSession } from './my-account.ts';
+
+export type { ActiveSession } from './my-account.ts';
+
+/** Ingresar and Mi cuenta. */
+export function createAccountService(ctx: RecoveryContext) {
+  return {
+    login: (cedula: unknown, password: unknown, client: ClientInfo) => login(ctx, cedula, password, client),
+    resumeSession: (token: unknown) => resumeSession(ctx, token),
+    view: (active: ActiveSession) => accountView(ctx, active),
+    changeClave: (active: ActiveSession, current: unknown, password: unknown, confirmation: unknown, client: ClientInfo, locale: 'es' | 'en') =>
+      changeClave(ctx, active, current, password, confirmation, client, locale),
+    endOtherSessions: (active: ActiveSession) => endOtherSessions(ctx, active),
+    logout: (active: ActiveSession) => logout(ctx, active),
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,0 +1,66 @@
+import { hashToken, isWellFormedToken } from '../../domain/tokens.ts';
+import type { SessionRecord } from '../recovery-ports.ts';
+import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
+import { later } from '../recovery/context.ts';
+import { JourneyError } from '../recovery/journey-error.ts';
+import { applyNewClave, claveViolations, type ClaveViolation } from '../recovery/new-clave.ts';
+
+export interface ActiveSession {
+  idHash: Buffer;
+  session: SessionRecord;
+}
+
+/** The session behind a cookie or bearer token, kept alive by use; undefined when it ended. */
+export async function resumeSession(ctx: RecoveryContext, token: unknown): Promise<ActiveSession | undefined> {
+  if (!isWellFormedToken(token)) return undefined;
+  const idHash = hashToken(token);
+  const now = ctx.clock();
+  const session = await ctx.storage.stores.sessions.touch(idHash, now, later(now, ctx.limits.sessionIdleTtlMs));
+  return session && { idHash, session };
+}
+
+function maskEmail(email: string | null): string | null {
+  if (!email) return null;
+  const [user = '', domain = ''] = email.split('@');
+  return `${user.slice(0, 1)}***@${domain}`;
+}
+
+function maskPhone(phone: string | null): string | null {
+  return phone ? `***${phone.slice(-4)}` : null;
+}
+
+export async function accountView(ctx: RecoveryContext, active: ActiveSession) {
+  const { cedula } = active.session;
+  const [affiliate, sessions] = await Promise.all([ctx.storage.stores.registry.affiliate(cedula), ctx.storage.stores.sessions.listLive(cedula, ctx.clock())]);
+  return {
+    firstName: affiliate?.nombres.split(/\s+/)[0] ?? '',
+    email: maskEmail(affiliate?.correo ?? null),
+    phone: maskPhone(affiliate?.celular ?? null),
+    sessions: sessions.map((s) => ({ ...s, current: s.ref === active.idHash.toString('hex') })),
+  };
+}
+
+export type ChangeOutcome = { changed: true } | { changed: false; violations: (ClaveViolation | 'CLV-041')[] };
+
+/** Mi cuenta: the current clave, then a new one under the same policy; the other sessions end. */
+export async function changeClave(ctx: RecoveryContext, active: ActiveSession, current: unknown, password: unknown, confirmation: unknown, client: ClientInfo, locale: 'es' | 'en'): Promise<ChangeOutcome> {
+  const { cedula } = active.session;
+  const [account, affiliate] = await Promise.all([ctx.storage.stores.accounts.find(cedula), ctx.storage.stores.registry.affiliate(cedula)]);
+  if (!account?.passwordHash || !affiliate) throw new JourneyError('CLV-050');
+  const currentOk = typeof current === 'string' && (await ctx.hasher.verify(account.passwordHash, current.normalize('NFC')));
+  if (!currentOk) return { changed: false, violations: ['CLV-041'] };
+  const { normalised, violations } = await claveViolations(ctx, affiliate, password, confirmation);
+  if (violations.length > 0) return { changed: false, violations };
+  const passwordHash = await ctx.hasher.hash(normalised);
+  await ctx.storage.transaction((stores) => applyNewClave(ctx, stores, { affiliate, passwordHash, locale, client, keepSessionHash: active.idHash }));
+  ctx.onMailQueued?.();
+  return { changed: true };
+}
+
+export async function endOtherSessions(ctx: RecoveryContext, active: ActiveSession): Promise<void> {
+  await ctx.storage.stores.sessions.revokeAll(active.session.cedula, ctx.clock(), active.idHash);
+}
+
+export async function logout(ctx: RecoveryContext, active: ActiveSession): Promise<void> {
+  await ctx.storage.stores.sessions.revoke(active.idHash, ctx.clock());
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Limits } from '../../../config.ts';
+import type { AccountService } from '../../../services/account/index.ts';
+import { clientInfo, privatePage, type FieldError } from '../../journey.ts';
+import { clearSessionCookie, requireSession, SESSION_COOKIE } from '../../session-cookie.ts';
+
+const NOTICES: Record<string, string> = { clave: 'account.changed', sesiones: 'account.othersEnded' };
+
+function changeForm(request: FastifyRequest, reply: FastifyReply, limits: Limits, violations: string[]) {
+  const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, { min: limits.passwordMinLength, history: limits.passwordHistory }));
+  const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' ? 'confirmation' : 'password');
+  const errors: FieldError[] = violations.map((code) => ({ href: `#${fieldOf(code)}`, text: text(code) }));
+  const fieldErrors: Record<string, string> = {};
+  for (const code of violations) fieldErrors[fieldOf(code)] = [fieldErrors[fieldOf(code)], text(code)].filter(Boolean).join('. ');
+  return privatePage(reply).code(errors.length > 0 ? 422 : 200).page('account/change-clave.njk', { errors, fieldErrors, hasErrors: errors.length > 0, csrfToken: reply.generateCsrf() });
+}
+
+/** Mi cuenta: masked contact data, change clave, sessions, sign out. */
+export function accountRoutes(account: AccountService, limits: Limits) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get<{ Querystring: { hecho?: string } }>('/cuenta', async (request, reply) => {
+      const active = await requireSession(account, request, reply);
+      if (!active) return reply;
+      const view = await account.view(active);
+      return privatePage(reply).page('account/account.njk', { view, notice: NOTICES[request.query.hecho ?? ''], csrfToken: reply.generateCsrf() });
+    });
+
+    app.get('/cuenta/clave', async (request, reply) => {
+      if (!(await requireSession(account, request, reply))) return reply;
+      return changeForm(request, reply, limits, []);
+    });
+
+    app.post<{ Body: { current?: unknown; password?: unknown; confirmation?: unknown } }>('/cuenta/clave', { preValidation: app.csrfProtection }, async (request, reply) => {
+      const active = await requireSession(account, request, reply);
+      if (!active) return reply;
+      const { current, password, confirmation } = request.body ?? {};
+      const outcome = await account.changeClave(active, current, password, confirmation, clientInfo(request), request.locale);
+      if (outcome.changed) return reply.redirect('/cuenta?hecho=clave', 303);
+      return changeForm(request, reply, limits, outcome.violations);
+    });
+
+    app.post('/cuenta/sesiones', { preValidation: app.csrfProtection }, async (request, reply) => {
+      const active = await requireSession(account, request, reply);
+      if (!active) return reply;
+      await account.endOtherSessions(active);
+      return reply.redirect('/cuenta?hecho=sesiones', 303);
+    });
+
+    app.post('/salir', { preValidation: app.csrfProtection }, async (request, reply) => {
+      const active = await account.resumeSession(request.cookies[SESSION_COOKIE]);
+      if (active) await account.logout(active);
+      clearSessionCookie(reply);
+      return reply.redirect('/', 303);
+    });
+  };
+}

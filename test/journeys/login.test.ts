@@ -1,0 +1,163 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+import { testClock, MINUTE } from '../support/clock.ts';
+import { apiCaptcha, birthOf, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
+import { PageClient } from '../support/browserless.ts';
+
+const CLAVE = 'rio-Azul-58-puente';
+
+for (const backend of backends()) {
+  describe(`Ingresar, lockout and Desbloquear on ${backend.name}`, () => {
+    let clave: TestClave;
+    const clock = testClock();
+    const [ana, berta, carla] = verifiedPeople();
+
+    before(async () => {
+      clave = await startTestClave(backend, { CAPTCHA_MAX_NUMBER: '1000' }, { clock: clock.now });
+      await loadDemoRegistry(clave);
+      await giveClave(clave, ana!, CLAVE);
+      clock.advance(2 * MINUTE);
+      await giveClave(clave, berta!, CLAVE);
+    });
+    after(async () => clave.dispose());
+
+    const login = (cedula: string, password: string) => clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: { cedula, password } });
+
+    test('the right clave opens a session; a wrong clave and an unknown cédula get the same answer', async () => {
+      const ok = await login(ana!.affiliate.cedula, CLAVE);
+      assert.equal(ok.statusCode, 201);
+      assert.match(ok.json().session, /^[A-Za-z0-9_-]{43}$/);
+      const wrong = await login(ana!.affiliate.cedula, 'otra-cosa-cualquiera');
+      const unknown = await login(UNKNOWN_CEDULA, 'otra-cosa-cualquiera');
+      const noClave = await login(carla!.affiliate.cedula, 'otra-cosa-cualquiera');
+      for (const response of [wrong, unknown, noClave]) {
+        assert.equal(response.statusCode, 401);
+        assert.equal(response.body, wrong.body);
+      }
+      assert.equal(wrong.json().error.code, 'CLV-041');
+    });
+
+    test('5 wrong claves lock; then even the right clave is refused with CLV-040 — and the same happens to an unknown cédula', async () => {
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const response = await login(berta!.affiliate.cedula, `mala-${attempt}`);
+        assert.equal(response.json().error.code, attempt < 5 ? 'CLV-041' : 'CLV-040', `attempt ${attempt}`);
+      }
+      const right = await login(berta!.affiliate.cedula, CLAVE);
+      assert.equal(right.statusCode, 423);
+      assert.equal(right.json().error.code, 'CLV-040');
+      const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [berta!.affiliate.cedula]);
+      assert.equal(account?.status, 'locked');
+      const results = [];
+      for (let attempt = 1; attempt <= 6; attempt++) results.push((await login('0602910945', `mala-${attempt}`)).json().error.code);
+      assert.deepEqual(results, ['CLV-041', 'CLV-041', 'CLV-041', 'CLV-041', 'CLV-040', 'CLV-040']);
+    });
+
+    test('Desbloquear: birth data → mailed link valid 3 minutes and once → unlocked, clave unchanged', async () => {
+      const person = berta!;
+      const post = (url: string, payload: object) => clave.web.inject({ method: 'POST', url, payload });
+      const unlockOnce = async () => {
+        clock.advance(2 * MINUTE);
+        const started = await post('/api/v1/flows', { kind: 'unlock', cedula: person.affiliate.cedula, captcha: await apiCaptcha(clave) });
+        assert.deepEqual(started.json().questions, [], 'unlock asks no questions');
+        const sent = await post(`/api/v1/flows/${started.json().flowId}/identity`, { ...birthOf(person), answers: {} });
+        assert.equal(sent.statusCode, 202);
+        return mailedToken(clave, person.affiliate.correo!);
+      };
+      const late = await unlockOnce();
+      await clave.outbox.drain();
+      const mail = clave.catcher!.list().find((m) => m.text.includes(late))!;
+      assert.match(mail.text, /dura solo 3 minutos/);
+      clock.advance(3 * MINUTE + 1000);
+      assert.equal((await post('/api/v1/tokens/redeem', { token: late })).json().error.code, 'CLV-020');
+
+      const token = await unlockOnce();
+      const redeemed = await post('/api/v1/tokens/redeem', { token });
+      assert.deepEqual(redeemed.json(), { flowId: redeemed.json().flowId, step: 'unlocked' });
+      assert.equal((await post('/api/v1/tokens/redeem', { token })).json().error.code, 'CLV-021');
+      assert.equal((await login(person.affiliate.cedula, CLAVE)).statusCode, 201, 'the same clave works again');
+    });
+
+    test('Desbloquear with wrong birth data: the same answer, and a CLV-010 notice instead of a link', async () => {
+      clock.advance(2 * MINUTE);
+      const post = (url: string, payload: object) => clave.web.inject({ method: 'POST', url, payload });
+      const started = await post('/api/v1/flows', { kind: 'unlock', cedula: ana!.affiliate.cedula, captcha: await apiCaptcha(clave) });
+      const { birthDay, birthMonth } = birthOf(ana!);
+      const sent = await post(`/api/v1/flows/${started.json().flowId}/identity`, { birthDay: (birthDay % 28) + 1, birthMonth, answers: {} });
+      assert.deepEqual(sent.json(), { step: 'check_email' });
+      await clave.outbox.drain();
+      assert.match(clave.catcher!.list().find((m) => m.to.includes(ana!.affiliate.correo!))!.subject, /CLV-010/);
+    });
+
+    test('session cookies carry the flags; changing the clave ends the other sessions; "cerrar las demás" does too', async () => {
+      const first = new PageClient(clave.web);
+      const second = new PageClient(clave.web);
+      for (const browser of [first, second]) {
+        const response = await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: CLAVE });
+        assert.equal(response.headers.location, '/cuenta');
+        const cookie = response.cookies.find((c) => c.name === 'clave_sesion')!;
+        assert.equal(cookie.httpOnly, true);
+        assert.equal(cookie.sameSite, 'Lax');
+        assert.equal(cookie.path, '/');
+      }
+      const page = await first.get('/cuenta');
+      assert.match(page.body, /Mi cuenta/);
+      assert.match(page.body, /[a-z]\*\*\*@correo\.example/);
+      assert.doesNotMatch(page.body, new RegExp(ana!.affiliate.correo!.replace('.', '\\.')));
+      const live = await clave.db.query('SELECT 1 FROM sessions WHERE cedula = $1 AND revoked_at IS NULL', [ana!.affiliate.cedula]);
+      assert.equal((page.body.match(/<tr class="govuk-table__row">/g) ?? []).length, 1 + live.length, 'one row per open session');
+      assert.equal((page.body.match(/Esta sesión/g) ?? []).length, 1);
+
+      const ended = await first.submit('/cuenta', {}, '/cuenta/sesiones');
+      assert.equal(ended.headers.location, '/cuenta?hecho=sesiones');
+      assert.equal((await second.get('/cuenta')).headers.location, '/ingresar', 'the other session is over');
+      assert.equal((await first.get('/cuenta')).statusCode, 200);
+
+      const third = new PageClient(clave.web);
+      await third.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: CLAVE });
+      const wrongCurrent = await first.submit('/cuenta/clave', { current: 'no-es-esta', password: 'nueva-Frase-77-larga', confirmation: 'nueva-Frase-77-larga' });
+      assert.match(wrongCurrent.body, /CLV-041/);
+      const changed = await first.submit('/cuenta/clave', { current: CLAVE, password: 'nueva-Frase-77-larga', confirmation: 'nueva-Frase-77-larga' });
+      assert.equal(changed.headers.location, '/cuenta?hecho=clave');
+      assert.equal((await third.get('/cuenta')).headers.location, '/ingresar', 'a changed clave ends the other sessions');
+      assert.equal((await first.get('/cuenta')).statusCode, 200, 'but not the one that changed it');
+      assert.equal((await login(ana!.affiliate.cedula, 'nueva-Frase-77-larga')).statusCode, 201);
+
+      await first.submit('/cuenta', {}, '/salir');
+      assert.equal((await first.get('/cuenta')).headers.location, '/ingresar');
+    });
+
+    test('sessions expire when idle', async () => {
+      const browser = new PageClient(clave.web);
+      const signedIn = await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: 'nueva-Frase-77-larga' });
+      assert.equal(signedIn.headers.location, '/cuenta', signedIn.body.slice(0, 3000));
+      assert.equal((await browser.get('/cuenta')).statusCode, 200);
+      clock.advance(31 * MINUTE);
+      assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar');
+    });
+  });
+}
+
+describe('per-IP login throttle', () => {
+  test('one connection cannot keep trying: CLV-043 with Retry-After', async () => {
+    const clave = await startTestClave(backends()[0]!, { LOGIN_ATTEMPTS_PER_IP: '3' });
+    try {
+      const codes = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const response = await clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: { cedula: UNKNOWN_CEDULA, password: 'x' } });
+        codes.push(response.json().error.code);
+        if (attempt === 3) {
+          assert.equal(response.statusCode, 429);
+          assert.ok(Number(response.headers['retry-after']) > 0);
+        }
+      }
+      assert.deepEqual(codes, ['CLV-041', 'CLV-041', 'CLV-041', 'CLV-043']);
+      const page = await new PageClient(clave.web).submit('/ingresar', { cedula: UNKNOWN_CEDULA, clave: 'x' });
+      assert.equal(page.statusCode, 429);
+      assert.match(page.body, /CLV-043/);
+    } finally {
+      await clave.dispose();
+    }
+  });
+});
