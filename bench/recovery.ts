@@ -292,7 +292,7 @@ async function recoverFlow(clave: TestClave, stats: DbStats, { person, captcha, 
     // drain() is single-flight: joining a pass that had already looked may miss this
     // flow's message, so drain again until the link is there.
     for (let attempt = 0; attempt < 100; attempt++) {
-      await clave.outbox.drain();
+      await clave.settle();
       const mail = clave.catcher!.list().find((m) => m.to.includes(correo!) && /continuar\?token=/.test(m.text));
       const found = mail && /continuar\?token=([A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];
       if (found) return found;

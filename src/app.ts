@@ -21,6 +21,7 @@ import { createPasswordHasher } from './adapters/password-hasher.ts';
 import type { MailTransport, RegistryStore, SettingsStore } from './services/ports.ts';
 import type { Clock } from './services/recovery-ports.ts';
 import { createRecoveryService, type RecoveryService } from './services/recovery/index.ts';
+import { BackgroundWork } from './services/recovery/context.ts';
 import { createAccountService, type AccountService } from './services/account/index.ts';
 import { createThrottle } from './adapters/throttle.ts';
 import { Redis } from 'ioredis';
@@ -42,6 +43,8 @@ export interface Clave {
   recovery: RecoveryService;
   account: AccountService;
   web: FastifyInstance;
+  /** Waits for work that continues after answers (identity evaluations), then sends what is due. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     instituteName: config.instituteName,
     throttle,
     onMailQueued: () => outbox.kick(),
+    background: new BackgroundWork((error) => logger.error({ err: error }, 'background work failed')),
   };
   const recovery = createRecoveryService(context);
   const account = createAccountService(context);
@@ -133,8 +137,13 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     recovery,
     account,
     web,
+    async settle() {
+      await context.background.settled();
+      await outbox.drain();
+    },
     async close() {
       await web.close();
+      await context.background.settled();
       await outbox.stop();
       redis?.disconnect();
       await mail.close();

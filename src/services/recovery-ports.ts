@@ -128,6 +128,8 @@ export interface RecoveryStores {
     reset(cedulaRef: Buffer): Promise<void>;
   };
   identityFailures: {
+    /** Holds a per-cédula lock until the transaction ends. */
+    lock(cedulaRef: Buffer): Promise<void>;
     countSince(cedulaRef: Buffer, since: Date): Promise<number>;
     record(cedulaRef: Buffer, at: Date): Promise<void>;
   };

@@ -143,7 +143,7 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     await checkPage(page, problems, 'recover-3-revise-su-correo', 'Revise su correo registrado');
     assert.match(await page.locator('main').innerText(), /Si sus datos coinciden, recibirá un correo/);
 
-    await clave.outbox.drain();
+    await clave.settle();
     const mail = clave.catcher!.list().find((m) => m.to.includes(correo!) && /continuar\?token=/.test(m.text));
     assert.ok(mail, `a link was mailed to ${correo}`);
     const link = new URL(/https?:\/\/\S+\/clave\/continuar\?token=[A-Za-z0-9_-]{43}/.exec(mail.text)![0]);

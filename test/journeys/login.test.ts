@@ -66,7 +66,7 @@ for (const backend of backends()) {
         return mailedToken(clave, person.affiliate.correo!);
       };
       const late = await unlockOnce();
-      await clave.outbox.drain();
+      await clave.settle();
       const mail = clave.catcher!.list().find((m) => m.text.includes(late))!;
       assert.match(mail.text, /dura solo 3 minutos/);
       clock.advance(3 * MINUTE + 1000);
@@ -86,7 +86,7 @@ for (const backend of backends()) {
       const { birthDay, birthMonth } = birthOf(ana!);
       const sent = await post(`/api/v1/flows/${started.json().flowId}/identity`, { birthDay: (birthDay % 28) + 1, birthMonth, answers: {} });
       assert.deepEqual(sent.json(), { step: 'check_email' });
-      await clave.outbox.drain();
+      await clave.settle();
       assert.match(clave.catcher!.list().find((m) => m.to.includes(ana!.affiliate.correo!))!.subject, /CLV-010/);
     });
 

@@ -48,7 +48,7 @@ for (const backend of backends()) {
     }
 
     async function mailsTo(address: string) {
-      await clave.outbox.drain();
+      await clave.settle();
       return clave.catcher!.list().filter((mail) => mail.to.includes(address));
     }
 
@@ -98,7 +98,7 @@ for (const backend of backends()) {
       const unverified = unverifiedPerson();
       const flow = await startFlow(unverified.affiliate.cedula);
       await identity(flow.flowId, { ...birthOf(unverified), answers: Object.fromEntries(flow.questions.map((q) => [q.id, 'none'])) });
-      await clave.outbox.drain();
+      await clave.settle();
       assert.equal(clave.catcher!.list().length, sentBefore);
     });
 

@@ -64,7 +64,7 @@ for (const backend of backends()) {
       assert.match((await browser.get('/clave/lista')).body, /Su clave personal está lista/);
       assert.equal((await browser.get('/clave/nueva')).statusCode, 410, 'the reset session is over');
 
-      await clave.outbox.drain();
+      await clave.settle();
       const notice = clave.catcher!.list().find((m) => m.to.includes(ana!.affiliate.correo!) && /cambiada|creada/.test(m.subject));
       assert.ok(notice);
       const events = await clave.db.query<{ event: string; outcome: string }>("SELECT event, outcome FROM audit_events WHERE cedula_masked = $1 ORDER BY id", [`${ana!.affiliate.cedula.slice(0, 2)}******${ana!.affiliate.cedula.slice(-2)}`]);
@@ -72,7 +72,7 @@ for (const backend of backends()) {
     });
 
     test('"No fui yo" from the notice locks the account again', async () => {
-      await clave.outbox.drain();
+      await clave.settle();
       const notice = clave.catcher!.list().find((m) => m.to.includes(ana!.affiliate.correo!) && /no-fui-yo/.test(m.text))!;
       const token = /no-fui-yo\?token=([A-Za-z0-9_-]{43})/.exec(notice.text)![1]!;
       const browser = new PageClient(clave.web);

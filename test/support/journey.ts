@@ -53,7 +53,7 @@ export async function apiCaptcha(clave: Clave): Promise<string> {
 
 /** The token of the newest link mailed to an address, after the outbox has been drained. */
 export async function mailedToken(clave: Clave, to: string): Promise<string> {
-  await clave.outbox.drain();
+  await clave.settle();
   const mail = clave.catcher!.list().find((m) => m.to.includes(to) && /token=/.test(m.text));
   const token = mail && /continuar\?token=([A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];
   if (!token) throw new Error(`no link mailed to ${to}`);

@@ -249,6 +249,9 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
       },
     },
     identityFailures: {
+      async lock(ref) {
+        await db.query('SELECT pg_advisory_xact_lock($1::bigint)', [ref.readBigInt64BE(0).toString()]);
+      },
       async countSince(ref, since) {
         const [row] = await db.query<{ total: number }>('SELECT count(*) AS total FROM identity_failures WHERE cedula_ref = $1 AND failed_at > $2', [ref, since]);
         return row?.total ?? 0;

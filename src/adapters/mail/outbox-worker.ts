@@ -21,6 +21,7 @@ interface Claimed {
 }
 
 const MAX_BACKOFF_MS = 15 * 60_000;
+const PARALLEL_SENDS = 3;
 
 /** 5 s, 10 s, 20 s … up to 15 minutes between attempts. */
 export function backoffMs(attempts: number): number {
@@ -64,14 +65,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     }
   }
 
-  /** Sends everything that is due now; resolves with how many were attempted. */
-  async function drain(): Promise<number> {
+  /** One sender: claims and delivers until nothing is due. */
+  async function sendUntilEmpty(): Promise<number> {
     let attempted = 0;
     for (let item = await claim(); item; item = await claim()) {
       await deliver(item);
       attempted++;
     }
     return attempted;
+  }
+
+  /** Sends everything that is due now, a few at a time; resolves with how many were attempted. */
+  async function drain(): Promise<number> {
+    const senders = await Promise.all(Array.from({ length: PARALLEL_SENDS }, sendUntilEmpty));
+    return senders.reduce((sum, count) => sum + count, 0);
   }
 
   function runOnce(): Promise<number> {

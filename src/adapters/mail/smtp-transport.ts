@@ -1,9 +1,12 @@
 import nodemailer from 'nodemailer';
 import type { MailTransport, OutgoingMail } from '../../services/ports.ts';
 
-/** SMTP through nodemailer: the same path for the built-in catcher and a real server. */
+/**
+ * SMTP through nodemailer: the same path for the built-in catcher and a real server.
+ * Connections are pooled: opening one per message costs more than the message.
+ */
 export function createSmtpTransport(smtpUrl: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport(smtpUrl);
+  const transporter = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 3 });
   return {
     async send(mail: OutgoingMail) {
       await transporter.sendMail({

@@ -15,6 +15,26 @@ export interface RecoveryContext {
   instituteName: string;
   /** Called after a commit that queued mail, so a worker can send it without waiting for its next poll. */
   onMailQueued?: () => void;
+  /** Work that continues after the answer was sent (the identity evaluation). */
+  background: BackgroundWork;
+}
+
+/** Tracks work that outlives its request, so shutdown and tests can wait for it. */
+export class BackgroundWork {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly onError: (error: unknown) => void) {}
+
+  run(work: () => Promise<void>): void {
+    const task = work()
+      .catch(this.onError)
+      .finally(() => this.pending.delete(task));
+    this.pending.add(task);
+  }
+
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+  }
 }
 
 /** Where a person stands when they act: kept in the audit trail. */

@@ -5,7 +5,7 @@ import type { AffiliateProfile, FlowRecord, RecoveryStores } from '../recovery-p
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { queueMail } from './mail.ts';
-import { identitySubject } from './questions.ts';
+import { identitySubject, type IdentitySubject } from './questions.ts';
 import { liveFlow } from './flow-view.ts';
 
 export interface IdentityAnswers {
@@ -82,28 +82,39 @@ async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow:
   await stores.audit.record({ event: 'identity', outcome: 'failed', cedula: flow.cedula, flowId: flow.id, at: now, detail: { remaining, mail: queued ? 'queued' : 'daily_limit' } });
 }
 
+/** Judged as of `now`, the moment the answers arrived, even though it runs just after. */
+async function evaluate(ctx: RecoveryContext, flow: FlowRecord, subject: IdentitySubject, answers: IdentityAnswers, client: ClientInfo, now: Date, deadline: Date): Promise<void> {
+  const matched = answersMatch(subject.questions.answerKey, answers.answers);
+  const at = () => now;
+  await ctx.storage.transaction(async (stores) => {
+    const base = { cedula: flow.cedula, flowId: flow.id, ip: client.ip, userAgent: client.userAgent, at: now };
+    const { affiliate } = subject;
+    if (!affiliate) return stores.audit.record({ ...base, event: 'identity', outcome: 'not_eligible' });
+    const ref = cedulaRef(ctx.secret, flow.cedula);
+    // Parallel submissions for one cédula are judged one at a time, so none slips past the limit.
+    await stores.identityFailures.lock(ref);
+    const failures = await stores.identityFailures.countSince(ref, new Date(now.getTime() - ctx.limits.identityFailureWindowMs));
+    if (failures >= ctx.limits.identityMaxFailures) return stores.audit.record({ ...base, event: 'identity', outcome: 'blocked' });
+    const asOfArrival = { ...ctx, clock: at };
+    if (matched && birthMatches(affiliate, answers)) return sendLink(asOfArrival, stores, flow, affiliate, deadline);
+    return recordFailure(asOfArrival, stores, flow, affiliate, failures);
+  });
+  ctx.onMailQueued?.();
+}
+
 /**
- * Step 2. Whatever the outcome, the caller shows the same "revise su correo" answer:
- * the result reaches only the registered inbox (a link, or a failure notice), and
- * nothing is sent for an unknown or unverified cédula.
+ * Step 2. Whatever the outcome, the caller shows the same "revise su correo" answer,
+ * and it is given before the outcome is worked out: the evaluation (and the link or
+ * failure notice it queues for the registered inbox) runs after the answer, so neither
+ * the answer nor its timing depends on whether the cédula is known or the answers matched.
  */
 export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email' }> {
   const flow = await liveFlow(ctx, flowId, 'identity');
   const subject = await identitySubject(ctx, ctx.storage.stores, flow.cedula, flow.kind);
   const answers = parseIdentityAnswers(raw, subject.questions.questions.map((q) => q.id));
-  const matched = answersMatch(subject.questions.answerKey, answers.answers);
   const now = ctx.clock();
   const deadline = later(now, linkTtlMs(ctx, flow.kind));
-  await ctx.storage.transaction(async (stores) => {
-    if (!(await stores.flows.move(flow.id, 'identity', nextState(flow, 'identity_submitted'), deadline, now))) throw new JourneyError('CLV-050');
-    const base = { cedula: flow.cedula, flowId: flow.id, ip: client.ip, userAgent: client.userAgent, at: now };
-    const { affiliate } = subject;
-    if (!affiliate) return stores.audit.record({ ...base, event: 'identity', outcome: 'not_eligible' });
-    const failures = await stores.identityFailures.countSince(cedulaRef(ctx.secret, flow.cedula), new Date(now.getTime() - ctx.limits.identityFailureWindowMs));
-    if (failures >= ctx.limits.identityMaxFailures) return stores.audit.record({ ...base, event: 'identity', outcome: 'blocked' });
-    if (matched && birthMatches(affiliate, answers)) return sendLink(ctx, stores, flow, affiliate, deadline);
-    return recordFailure(ctx, stores, flow, affiliate, failures);
-  });
-  ctx.onMailQueued?.();
+  if (!(await ctx.storage.stores.flows.move(flow.id, 'identity', nextState(flow, 'identity_submitted'), deadline, now))) throw new JourneyError('CLV-050');
+  ctx.background.run(() => evaluate(ctx, flow, subject, answers, client, now, deadline));
   return { step: 'check_email' };
 }
