@@ -24,6 +24,8 @@ import { createRecoveryService, type RecoveryService } from './services/recovery
 import { BackgroundWork } from './services/recovery/context.ts';
 import { createAccountService, type AccountService } from './services/account/index.ts';
 import { createThrottle } from './adapters/throttle.ts';
+import { createDevInboxSms } from './adapters/sms/dev-inbox.ts';
+import { createWebhookSms } from './adapters/sms/webhook.ts';
 import { Redis } from 'ioredis';
 import { buildWebApp } from './web/server.ts';
 import { buildStylesheet } from './web/stylesheet.ts';
@@ -86,7 +88,8 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const secret = await serverSecret(config);
   const catcher = config.smtpUrl ? undefined : await startMailCatcher();
   const mail = createSmtpTransport(config.smtpUrl ?? catcher!.url, config.mailFrom);
-  const outbox = createOutboxWorker({ db, transport: mail, clock, logger });
+  const sms = config.smsWebhookUrl ? createWebhookSms(config.smsWebhookUrl) : catcher ? createDevInboxSms(catcher) : undefined;
+  const outbox = createOutboxWorker({ db, transport: mail, sms, clock, logger });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis unavailable'));
   const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
@@ -102,6 +105,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     publicUrl: config.publicUrl,
     instituteName: config.instituteName,
     throttle,
+    smsEnabled: sms !== undefined,
     onMailQueued: () => outbox.kick(),
     background: new BackgroundWork((error) => logger.error({ err: error }, 'background work failed')),
   };

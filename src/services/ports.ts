@@ -56,3 +56,14 @@ export interface DevMailbox {
   list(): MailboxMessage[];
   find(id: string): MailboxMessage | undefined;
 }
+
+export interface OutgoingSms {
+  to: string;
+  text: string;
+  messageId: string;
+}
+
+/** Sends one SMS now (an HTTP gateway, or the development mailbox). */
+export interface SmsTransport {
+  send(sms: OutgoingSms): Promise<void>;
+}

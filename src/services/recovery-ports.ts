@@ -68,6 +68,7 @@ export interface OutboxMessage {
   recipient: string;
   category: 'recovery' | 'security';
   cedulaRef: Buffer;
+  /** E-mail: subject, text and HTML; SMS: text only (subject and html empty). */
   message: { subject: string; text: string; html: string; messageId: string };
   availableAt: Date;
 }
@@ -187,4 +188,6 @@ export interface RenderedMail {
 
 export interface MailRenderer {
   render(notification: Notification, recipient: { firstName: string; locale: Locale }): RenderedMail;
+  /** The same notice as a short SMS (security notices only). */
+  renderSms(notification: Notification, locale: Locale): string;
 }

@@ -9,6 +9,8 @@ export type CaughtMail = MailboxMessage;
 export interface MailCatcher extends DevMailbox {
   /** `smtp://127.0.0.1:PORT`, for nodemailer. */
   readonly url: string;
+  /** Keeps a message that did not come by SMTP (the development SMS inbox). */
+  add(message: CaughtMail): void;
   /** Resolves with the next message that matches, or rejects after `timeoutMs`. */
   waitFor(match: (mail: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>;
   close(): Promise<void>;
@@ -29,6 +31,11 @@ function addresses(value: unknown): string[] {
 export async function startMailCatcher(port = 0): Promise<MailCatcher> {
   const messages: CaughtMail[] = [];
   const waiters = new Set<{ match: (mail: CaughtMail) => boolean; resolve: (mail: CaughtMail) => void }>();
+  const keep = (mail: CaughtMail) => {
+    messages.unshift(mail);
+    messages.length = Math.min(messages.length, MAX_KEPT);
+    for (const waiter of waiters) if (waiter.match(mail)) waiter.resolve(mail);
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -47,9 +54,7 @@ export async function startMailCatcher(port = 0): Promise<MailCatcher> {
             html: parsed.html === false ? undefined : parsed.html,
             messageId: parsed.messageId,
           };
-          messages.unshift(mail);
-          messages.length = Math.min(messages.length, MAX_KEPT);
-          for (const waiter of waiters) if (waiter.match(mail)) waiter.resolve(mail);
+          keep(mail);
           callback();
         })
         .catch((error: Error) => callback(error));
@@ -61,6 +66,7 @@ export async function startMailCatcher(port = 0): Promise<MailCatcher> {
   return {
     url: `smtp://127.0.0.1:${boundPort}`,
     list: () => [...messages],
+    add: keep,
     find: (id) => messages.find((mail) => mail.id === id),
     waitFor(match, timeoutMs = 10_000) {
       const existing = messages.find(match);

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import type { MailTransport } from '../../services/ports.ts';
+import type { MailTransport, SmsTransport } from '../../services/ports.ts';
 import type { Clock } from '../../services/recovery-ports.ts';
 
 export interface OutboxWorkerOptions {
   db: Database;
   transport: MailTransport;
+  /** Absent when no SMS channel is configured: SMS rows are then never queued. */
+  sms?: SmsTransport;
   clock: Clock;
   logger: Logger;
   pollMs?: number;
@@ -15,6 +17,7 @@ export interface OutboxWorkerOptions {
 
 interface Claimed {
   id: number;
+  channel: 'email' | 'sms';
   recipient: string;
   attempts: number;
   message: { subject: string; text: string; html: string; messageId: string };
@@ -37,6 +40,7 @@ export function backoffMs(attempts: number): number {
  */
 export function createOutboxWorker(options: OutboxWorkerOptions) {
   const { db, transport, clock, logger } = options;
+  const channels = options.sms ? ['email', 'sms'] : ['email'];
   const leaseMs = options.leaseMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
@@ -46,22 +50,23 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     const now = clock();
     const [row] = await db.query<Claimed>(
       `UPDATE outbox SET available_at = $2, attempts = attempts + 1
-       WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND channel = 'email' AND available_at <= $1
+       WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND channel = ANY($3::text[]) AND available_at <= $1
                    ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT 1)
-       RETURNING id, recipient, attempts, message`,
-      [now, new Date(now.getTime() + leaseMs)],
+       RETURNING id, channel, recipient, attempts, message`,
+      [now, new Date(now.getTime() + leaseMs), channels],
     );
     return row;
   }
 
   async function deliver(item: Claimed): Promise<void> {
     try {
-      await transport.send({ to: item.recipient, ...item.message });
+      if (item.channel === 'sms') await options.sms!.send({ to: item.recipient, text: item.message.text, messageId: item.message.messageId });
+      else await transport.send({ to: item.recipient, ...item.message });
       await db.query('UPDATE outbox SET sent_at = $2, last_error = NULL WHERE id = $1', [item.id, clock()]);
     } catch (error) {
       const retryAt = new Date(clock().getTime() + backoffMs(item.attempts));
       await db.query('UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1', [item.id, retryAt, String((error as Error).message).slice(0, 500)]);
-      logger.warn({ outboxId: item.id, attempts: item.attempts, retryAt }, 'mail delivery failed; will retry');
+      logger.warn({ outboxId: item.id, channel: item.channel, attempts: item.attempts, retryAt }, 'delivery failed; will retry');
     }
   }
 

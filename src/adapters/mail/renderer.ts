@@ -92,6 +92,14 @@ function toHtml(subject: string, greeting: string, blocks: Block[], footer: stri
 export function createMailRenderer(options: RendererOptions): MailRenderer {
   const catalogues = { es, en };
   return {
+    renderSms(notification, locale) {
+      const t = createTranslator(catalogues[locale], es, { institute: options.instituteName });
+      if (notification.type === 'clave_changed') {
+        return t('sms.changed', { action: t(notification.generated ? 'changed.actionGenerated' : 'changed.actionChanged'), ...when(notification.at, locale, options.timeZone) });
+      }
+      if (notification.type === 'account_unlocked') return t('sms.unlocked', when(notification.at, locale, options.timeZone));
+      throw new Error(`no SMS for ${notification.type}`);
+    },
     render(notification, recipient): RenderedMail {
       const t = createTranslator(catalogues[recipient.locale], es, { institute: options.instituteName });
       const { subject, blocks } = compose(notification, t, recipient.locale, options);

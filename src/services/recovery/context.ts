@@ -8,6 +8,8 @@ export interface RecoveryContext {
   hasher: PasswordHasher;
   renderer: MailRenderer;
   throttle: Throttle;
+  /** Whether security notices also go by SMS to a registered phone. */
+  smsEnabled: boolean;
   clock: Clock;
   secret: string;
   limits: Limits;

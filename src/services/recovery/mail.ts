@@ -11,7 +11,8 @@ function firstName(affiliate: AffiliateProfile): string {
 }
 
 /**
- * Queues a message in the outbox, inside the caller's transaction. Recovery mail is
+ * Queues a message in the outbox (and, for security notices, an SMS to a registered
+ * phone), inside the caller's transaction. Recovery mail is
  * limited per cédula (a daily cap; at most one a minute, by scheduling it later);
  * security notices always go. Returns false when the daily cap dropped it.
  */
@@ -33,7 +34,15 @@ export async function queueMail(
     if (recent.latest && recent.latest.getTime() + SPACING_MS > now.getTime()) availableAt = later(recent.latest, SPACING_MS);
   }
   const rendered = ctx.renderer.render(notification, { firstName: firstName(affiliate), locale });
-  const messageId = `<${randomUUID()}@${ctx.publicUrl.hostname}>`;
-  await stores.outbox.enqueue({ channel: 'email', recipient: affiliate.correo, category, cedulaRef: ref, message: { ...rendered, messageId }, availableAt }, now);
+  await stores.outbox.enqueue({ channel: 'email', recipient: affiliate.correo, category, cedulaRef: ref, message: { ...rendered, messageId: newMessageId(ctx) }, availableAt }, now);
+  // §2.5: a security notice goes to every registered channel.
+  if (category === 'security' && ctx.smsEnabled && affiliate.celular) {
+    const text = ctx.renderer.renderSms(notification, locale);
+    await stores.outbox.enqueue({ channel: 'sms', recipient: affiliate.celular, category, cedulaRef: ref, message: { subject: '', html: '', text, messageId: newMessageId(ctx) }, availableAt }, now);
+  }
   return true;
+}
+
+function newMessageId(ctx: RecoveryContext): string {
+  return `<${randomUUID()}@${ctx.publicUrl.hostname}>`;
 }

@@ -1,0 +1,81 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+import { testClock } from '../support/clock.ts';
+import { giveClave, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
+
+interface Received {
+  body: { to: string; text: string; id: string };
+  idempotencyKey: string | undefined;
+}
+
+/** A stand-in SMS gateway on loopback: answers 500 to the first request, 200 after. */
+async function gateway(): Promise<{ server: Server; url: string; received: Received[] }> {
+  const received: Received[] = [];
+  let calls = 0;
+  const server = createServer((request, response) => {
+    let raw = '';
+    request.on('data', (chunk) => (raw += chunk));
+    request.on('end', () => {
+      calls++;
+      received.push({ body: JSON.parse(raw), idempotencyKey: request.headers['idempotency-key'] as string | undefined });
+      response.statusCode = calls === 1 ? 500 : 200;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/sms`, received };
+}
+
+describe('security notices by SMS through an HTTP gateway', () => {
+  let clave: TestClave;
+  let stand: Awaited<ReturnType<typeof gateway>>;
+  const clock = testClock();
+  const person = verifiedPeople().find((p) => p.affiliate.celular)!;
+
+  before(async () => {
+    stand = await gateway();
+    clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000', SMS_WEBHOOK_URL: stand.url }, { clock: clock.now });
+    await loadDemoRegistry(clave);
+  });
+  after(async () => {
+    await clave.dispose();
+    stand.server.close();
+  });
+
+  test('the clave-changed notice reaches the gateway as JSON, and is retried after a 500', async () => {
+    await giveClave(clave, person, 'mar-Calmo-64-lancha');
+    await clave.settle();
+    assert.equal(stand.received.length, 1, 'first attempt, refused with 500');
+    clock.advance(10_000);
+    await clave.settle();
+    assert.equal(stand.received.length, 2, 'retried after the back-off');
+    const [first, second] = stand.received;
+    assert.deepEqual(second, first, 'the same message, with the same id');
+    assert.equal(second!.body.to, `+593${person.affiliate.celular!.slice(1)}`);
+    assert.match(second!.body.text, /Instituto de Prueba: su clave personal fue creada/);
+    assert.doesNotMatch(second!.body.text, /mar-Calmo|token|http/, 'no clave and no link in an SMS');
+    assert.equal(second!.idempotencyKey, second!.body.id);
+    const [row] = await clave.db.query<{ attempts: number; sent: boolean }>("SELECT attempts, sent_at IS NOT NULL AS sent FROM outbox WHERE channel = 'sms'");
+    assert.deepEqual(row, { attempts: 2, sent: true });
+  });
+});
+
+describe('without a gateway, SMS shows in the development mailbox', () => {
+  test('the notice is listed at /dev/correo', async () => {
+    const clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000' });
+    try {
+      await loadDemoRegistry(clave);
+      const person = verifiedPeople().find((p) => p.affiliate.celular)!;
+      await giveClave(clave, person, 'mar-Calmo-64-lancha');
+      await clave.settle();
+      const sms = clave.catcher!.list().find((m) => m.from === 'SMS');
+      assert.ok(sms);
+      assert.match((await clave.web.inject('/dev/correo')).body, /SMS: /);
+    } finally {
+      await clave.dispose();
+    }
+  });
+});
