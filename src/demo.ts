@@ -26,7 +26,7 @@ export async function hasDemoRegistry(settings: SettingsStore): Promise<boolean>
 
 function describe({ affiliate, employment }: DemoAffiliate): string {
   const [year, month, day] = affiliate.fechaNacimiento.split('-');
-  const employers = employment.map((job) => job.empleador).join('; ');
+  const employers = employment.map((job) => `${job.empleador} (${job.fechaInicio.slice(0, 4)}–${job.fechaFin?.slice(0, 4) ?? 'hoy'})`).join('; ');
   return `  ${affiliate.cedula}  ${affiliate.nombres} ${affiliate.apellidos}, nació el ${day}/${month}/${year}\n      correo: ${affiliate.correo}\n      empleadores: ${employers}`;
 }
 
