@@ -110,7 +110,7 @@ for (const backend of backends()) {
         await identity(flow.flowId, { birthDay: 1, birthMonth: 1, answers: Object.fromEntries(flow.questions.map((q) => [q.id, 'none'])) });
       }
       const mails = await mailsTo(address);
-      assert.deepEqual(mails.map((m) => /CLV-0\d\d/.exec(m.subject)?.[0]), ['CLV-011', 'CLV-010', 'CLV-010']);
+      assert.deepEqual(mails.map((m) => /CLV-0\d\d/.exec(m.subject)?.[0]).sort(), ['CLV-010', 'CLV-010', 'CLV-011']);
       clock.advance(2 * MINUTE);
       await verifyIdentity(carla);
       assert.equal((await mailsTo(address)).length, 3, 'no link, no further notice');

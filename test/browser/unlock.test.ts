@@ -1,0 +1,213 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
+import { testClock, MINUTE } from '../support/clock.ts';
+import { birthOf, giveClave, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
+
+// Desbloquear clave in Chromium at 360×800: five wrong claves lock the account, the
+// unlock link from the registered inbox opens it again, and the same clave still works.
+// Driven with the keyboard, as a person without a mouse (or with a screen reader) would.
+
+const CLAVE = 'rio-Azul-58-puente';
+const WRONG = 'rio-Azul-58-puentes';
+
+interface Focused {
+  id: string;
+  type: string;
+  tag: string;
+  text: string;
+}
+
+/** What has keyboard focus, looking inside shadow roots (the ALTCHA widget). */
+function focused(page: Page): Promise<Focused> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    const input = el as HTMLInputElement | null;
+    return { id: el?.id ?? '', type: input?.type ?? '', tag: el?.tagName.toLowerCase() ?? '', text: el?.textContent?.trim() ?? '' };
+  });
+}
+
+/** Presses Tab until the focused element matches; fails after `max` presses. */
+async function tabTo(page: Page, what: string, match: (f: Focused) => boolean, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (match(await focused(page))) return;
+  }
+  throw new Error(`Tab never reached ${what}`);
+}
+
+const byId = (id: string) => (f: Focused) => f.id === id;
+const byText = (tag: string, text: string) => (f: Focused) => f.tag === tag && f.text === text;
+
+/** Tabs to a field and types into it. */
+async function typeInto(page: Page, id: string, text: string): Promise<void> {
+  await tabTo(page, `the field #${id}`, byId(id));
+  await page.keyboard.type(text);
+}
+
+/** Presses Enter on what has focus and returns the HTTP status of the document that follows. */
+async function enter(page: Page): Promise<number> {
+  const [response] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  return response?.status() ?? 0;
+}
+
+/** Tabs to a button or link by its text and presses Enter. */
+async function activate(page: Page, tag: string, label: string): Promise<number> {
+  await tabTo(page, `the ${tag} "${label}"`, byText(tag, label));
+  return enter(page);
+}
+
+/**
+ * A 360×800 tab that records console errors and uncaught exceptions. Chromium reports a
+ * document's own 4xx status as a console error; the refused logins (401, 423) expect that.
+ */
+async function phone(browser: Browser, documentStatuses: number[]): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    const ownStatus = message.location().url === page.url() && documentStatuses.some((status) => message.text().includes(`status of ${status}`));
+    if (message.type() === 'error' && !ownStatus) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return { context, page, problems };
+}
+
+describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { skip: browserUnavailable() }, () => {
+  let clave: TestClave;
+  let browser: Browser;
+  let base: string;
+  let shots = 0;
+  const titles: string[] = [];
+  const clock = testClock();
+  before(async () => {
+    clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '5000' }, { clock: clock.now });
+    await loadDemoRegistry(clave);
+    await clave.web.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(clave.web.server.address() as { port: number }).port}`;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await clave?.dispose();
+  });
+
+  /** Every page: the expected heading, a numbered screenshot, no axe violations, no script errors. */
+  async function checkPage(page: Page, problems: string[], name: string, heading: string): Promise<void> {
+    const shot = `unlock-${String(++shots).padStart(2, '0')}-${name}`;
+    assert.equal((await page.locator('h1').innerText()).trim(), heading, `${shot}: heading`);
+    titles.push(await page.title());
+    await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+    const violations = await axeViolations(page);
+    assert.equal(violations.length, 0, `${shot}: ${describeViolations(violations)}`);
+    assert.deepEqual(problems, [], `${shot}: console or page errors`);
+  }
+
+  /** The login form refused the clave with `code`: field error, summary, status and the cédula kept. */
+  async function assertRefused(page: Page, status: number, expected: number, code: string, cedula: string): Promise<void> {
+    assert.equal(status, expected, `${code} is answered with ${expected}`);
+    assert.match(await page.title(), /^Error: Ingresar/);
+    assert.match(await page.locator('.govuk-error-summary').innerText(), new RegExp(code));
+    assert.match(await page.locator('#clave-error').innerText(), new RegExp(code));
+    assert.equal(await page.inputValue('#cedula'), cedula, 'the cédula is kept');
+    assert.equal(await page.inputValue('#clave'), '', 'the clave is never echoed back');
+  }
+
+  test('five wrong claves lock the account; the mailed link unlocks it and the same clave works', async () => {
+    const person = verifiedPeople()[0]!;
+    const { cedula, correo } = person.affiliate;
+    await giveClave(clave, person, CLAVE);
+    // Recovery mail to one cédula is spaced a minute apart: let Generar's link mail age.
+    clock.advance(2 * MINUTE);
+    const { birthDay, birthMonth } = birthOf(person);
+    const { context, page, problems } = await phone(browser, [401, 423]);
+
+    // Ingresar: the first page, then four refusals (CLV-041) and the lock on the fifth (CLV-040).
+    await page.goto(base + '/ingresar');
+    await checkPage(page, problems, 'ingresar', 'Ingresar');
+    await typeInto(page, 'cedula', cedula);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await typeInto(page, 'clave', WRONG);
+      const status = await enter(page);
+      if (attempt < 5) await assertRefused(page, status, 401, 'CLV-041', cedula);
+      else await assertRefused(page, status, 423, 'CLV-040', cedula);
+      await checkPage(page, problems, attempt < 5 ? `clv-041-intento-${attempt}` : 'clv-040-bloqueada', 'Ingresar');
+    }
+    assert.match(await page.locator('#clave-error').innerText(), /Su cuenta está bloqueada por varios intentos fallidos \(CLV-040\)/);
+    assert.equal(await page.locator('main a[href="/clave/desbloquear"]').innerText(), 'Desbloquear clave');
+
+    // The right clave is refused too while the account is locked.
+    await typeInto(page, 'clave', CLAVE);
+    await assertRefused(page, await enter(page), 423, 'CLV-040', cedula);
+    await checkPage(page, problems, 'clv-040-clave-correcta', 'Ingresar');
+
+    // Desbloquear, step 1: cédula and the ALTCHA checkbox (Space), then Continuar.
+    assert.equal(await activate(page, 'a', 'Desbloquear clave'), 200);
+    assert.equal(new URL(page.url()).pathname, '/clave/desbloquear');
+    await typeInto(page, 'cedula', cedula);
+    await tabTo(page, 'the CAPTCHA checkbox', (f) => f.type === 'checkbox');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('input[name="altcha"]')?.value ?? '') !== '', null, { timeout: 20_000 });
+    await checkPage(page, problems, 'desbloquear', 'Desbloquear clave');
+    assert.equal(await activate(page, 'button', 'Continuar'), 200);
+
+    // Step 2: birth day and month only; unlocking asks no knowledge questions.
+    await checkPage(page, problems, 'identidad', 'Confirme su identidad');
+    assert.equal(await page.locator('input[type="radio"]').count(), 0, 'no knowledge questions to unlock');
+    await typeInto(page, 'birthDay', String(birthDay));
+    await typeInto(page, 'birthMonth', String(birthMonth));
+    assert.equal(await activate(page, 'button', 'Enviar'), 200);
+
+    // Step 3: the uniform answer; the unlock link lasts 3 minutes.
+    await checkPage(page, problems, 'revise-su-correo', 'Revise su correo registrado');
+    assert.equal(new URL(page.url()).searchParams.get('tipo'), 'desbloquear');
+    const checkEmail = await page.locator('main').innerText();
+    assert.match(checkEmail, /Si sus datos coinciden, recibirá un correo/);
+    assert.match(checkEmail, /El enlace vale 3 minutos/);
+
+    await clave.settle();
+    const mail = clave.catcher!.list().find((m) => m.to.includes(correo!) && /continuar\?token=/.test(m.text));
+    assert.ok(mail, `an unlock link was mailed to ${correo}`);
+    assert.match(mail.subject, /desbloquear/);
+    assert.match(mail.text, /3 minutos/);
+    const link = new URL(/https?:\/\/\S+\/clave\/continuar\?token=[A-Za-z0-9_-]{43}/.exec(mail.text)![0]);
+    assert.equal(link.origin, 'http://localhost:3000', 'links are built from PUBLIC_URL');
+    await page.goto(base + link.pathname + link.search);
+    await checkPage(page, problems, 'continuar', 'Continúe con su solicitud');
+    assert.equal(await activate(page, 'button', 'Continuar'), 200);
+
+    // Unlocked: the clave did not change; the page offers Ingresar and Recuperar clave.
+    await checkPage(page, problems, 'desbloqueada', 'Su cuenta está desbloqueada');
+    assert.match(await page.locator('main').innerText(), /Su clave no cambió/);
+    assert.equal(await page.locator('main a[href="/ingresar"]').innerText(), 'Ingresar');
+    assert.equal(await page.locator('main a[href="/clave/recuperar"]').innerText(), 'Recuperar clave');
+
+    // Ingresar with the same clave as before: Mi cuenta, with the masked e-mail and this session.
+    assert.equal(await activate(page, 'a', 'Ingresar'), 200);
+    await checkPage(page, problems, 'ingresar-de-nuevo', 'Ingresar');
+    await typeInto(page, 'cedula', cedula);
+    await typeInto(page, 'clave', CLAVE);
+    assert.equal(await enter(page), 200);
+    assert.equal(new URL(page.url()).pathname, '/cuenta');
+    await checkPage(page, problems, 'mi-cuenta', 'Mi cuenta');
+    const [user, domain] = correo!.split('@');
+    const email = await page.locator('.govuk-summary-list__value').first().innerText();
+    assert.equal(email.trim(), `${user!.slice(0, 1)}***@${domain}`, 'the registered e-mail, masked');
+    assert.ok(!email.includes(user!), 'the full address is not shown');
+    assert.equal(await page.locator('.govuk-table .govuk-tag').innerText(), 'Esta sesión');
+    await context.close();
+
+    const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [cedula]);
+    assert.equal(account?.status, 'active');
+  });
+
+  // WCAG 2.4.2: the title names the page, so it is the first thing a screen reader says.
+  test('every page of the journey has a plain-text title', { todo: 'check-email.njk puts its <script> inside the pageTitle block' }, () => {
+    assert.ok(titles.length > 0, 'the journey ran');
+    for (const title of titles) assert.match(title, /^(Error: )?[^<>]+ – Clave personal – Instituto de Prueba$/);
+  });
+});
