@@ -80,6 +80,22 @@ async function assetVersion(): Promise<string> {
   return createHash('sha256').update(stylesheet).update(process.env.npm_package_version ?? '').digest('hex').slice(0, 12);
 }
 
+const TEN_MINUTES = 600;
+
+/** Every traffic throttle and its window; the counts come from the configuration. */
+export function throttleRules(limits: Config['limits']) {
+  return {
+    login_ip: { points: limits.loginAttemptsPerIp, durationSeconds: Math.max(1, Math.round(limits.loginIpWindowMs / 1000)) },
+    flow_start_ip: { points: limits.flowStartsPerIp, durationSeconds: TEN_MINUTES },
+    flow_start_cedula: { points: limits.flowStartsPerCedula, durationSeconds: 3600 },
+    identity_ip: { points: limits.identityPerIp, durationSeconds: TEN_MINUTES },
+    redeem_ip: { points: limits.redeemsPerIp, durationSeconds: TEN_MINUTES },
+    help_ip: { points: limits.helpPerIp, durationSeconds: 60 },
+    not_found_ip: { points: limits.notFoundPerIp, durationSeconds: 60 },
+    mail_address: { points: limits.mailsPerAddressPerDay, durationSeconds: 86_400 },
+  };
+}
+
 export async function createClave(config: Config, overrides: ClaveOverrides = {}): Promise<Clave> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = overrides.database ?? (await openDatabase(config));
@@ -92,8 +108,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const outbox = createOutboxWorker({ db, transport: mail, sms, clock, logger });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis unavailable'));
-  const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
-  const throttle = createThrottle({ login_ip: { points: config.limits.loginAttemptsPerIp, durationSeconds: seconds(config.limits.loginIpWindowMs) } }, redis);
+  const throttle = createThrottle(throttleRules(config.limits), redis);
   const context = {
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),
@@ -120,10 +135,12 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       assetVersion: await assetVersion(),
       logger,
       limits: config.limits,
+      timeZone: config.timeZone,
     },
     {
       recovery,
       account,
+      throttle,
       readiness: { isReady: () => isFullyMigrated(db).catch(() => false) },
       ...(catcher && config.nodeEnv !== 'production' ? { devMailbox: catcher } : {}),
     },

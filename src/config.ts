@@ -41,6 +41,13 @@ export interface Limits {
   loginMaxFailures: number;
   loginAttemptsPerIp: number;
   loginIpWindowMs: number;
+  flowStartsPerIp: number;
+  flowStartsPerCedula: number;
+  identityPerIp: number;
+  redeemsPerIp: number;
+  helpPerIp: number;
+  notFoundPerIp: number;
+  mailsPerAddressPerDay: number;
   passwordMinLength: number;
   passwordClassesBelow: number;
   passwordHistory: number;
@@ -176,6 +183,13 @@ function limits(env: Env): Limits {
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
     loginAttemptsPerIp: integer(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 100_000),
     loginIpWindowMs: duration(env, 'LOGIN_IP_WINDOW', '15m'),
+    flowStartsPerIp: integer(env, 'FLOW_STARTS_PER_IP', 20, 1, 1_000_000),
+    flowStartsPerCedula: integer(env, 'FLOW_STARTS_PER_CEDULA', 10, 1, 1_000_000),
+    identityPerIp: integer(env, 'IDENTITY_PER_IP', 30, 1, 1_000_000),
+    redeemsPerIp: integer(env, 'REDEEMS_PER_IP', 30, 1, 1_000_000),
+    helpPerIp: integer(env, 'HELP_PER_IP', 120, 1, 1_000_000),
+    notFoundPerIp: integer(env, 'NOT_FOUND_PER_IP', 60, 1, 1_000_000),
+    mailsPerAddressPerDay: integer(env, 'MAILS_PER_ADDRESS_PER_DAY', 10, 1, 1_000_000),
     passwordMinLength: integer(env, 'PASSWORD_MIN_LENGTH', 8, 8, 64),
     passwordClassesBelow: integer(env, 'PASSWORD_CLASSES_BELOW', 15, 0, 128),
     passwordHistory: integer(env, 'PASSWORD_HISTORY', 5, 0, 24),

@@ -16,7 +16,14 @@ export function createThrottle(rules: Record<string, ThrottleRule>, redis?: Redi
     Object.entries(rules).map(([bucket, rule]) => [
       bucket,
       redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `clave:${bucket}`, points: rule.points, duration: rule.durationSeconds })
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            keyPrefix: `clave:${bucket}`,
+            points: rule.points,
+            duration: rule.durationSeconds,
+            // When Redis is unreachable each instance keeps counting on its own rather than failing requests.
+            insuranceLimiter: new RateLimiterMemory({ keyPrefix: bucket, points: rule.points, duration: rule.durationSeconds }),
+          })
         : new RateLimiterMemory({ keyPrefix: bucket, points: rule.points, duration: rule.durationSeconds }),
     ]),
   );

@@ -26,6 +26,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   'CLV-001': 400,
   'CLV-002': 400,
   'CLV-003': 400,
+  'CLV-004': 429,
   'CLV-020': 410,
   'CLV-021': 409,
   'CLV-022': 400,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Limits } from '../config.ts';
 import type { DevMailbox, ReadinessProbe } from '../services/ports.ts';
 import type { RecoveryService } from '../services/recovery/index.ts';
+import type { Throttle } from '../services/recovery-ports.ts';
 import type { AccountService } from '../services/account/index.ts';
 import { accountRoutes } from './pages/account/routes.ts';
 import { loginRoutes } from './pages/login/routes.ts';
@@ -38,10 +39,12 @@ export interface WebOptions {
   assetVersion: string;
   logger: Logger;
   limits: Limits;
+  timeZone: string;
 }
 
 export interface WebServices {
   recovery: RecoveryService;
+  throttle: Throttle;
   account: AccountService;
   readiness: ReadinessProbe;
   /** Only in development with the built-in catcher. */
@@ -73,12 +76,12 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(fastifyFormbody, { bodyLimit: LIMITS.bodyLimit });
   await app.register(csrfPlugin, { secureCookies: https });
   await app.register(i18nPlugin, { instituteName: options.instituteName, secureCookies: https });
-  await app.register(viewsPlugin, { instituteName: options.instituteName, assetVersion: options.assetVersion, production: options.production });
+  await app.register(viewsPlugin, { instituteName: options.instituteName, timeZone: options.timeZone, assetVersion: options.assetVersion, production: options.production });
   await app.register(assetsPlugin);
-  await app.register(errorsPlugin);
+  await app.register(errorsPlugin, { throttle: services.throttle });
   await app.register(opsRoutes(services.readiness));
   await app.register(homeRoutes);
-  await app.register(helpRoutes);
+  await app.register(helpRoutes(services.throttle));
   const { recovery } = services;
   const minutes = (ms: number) => Math.round(ms / 60_000);
   await app.register(captchaRoutes(recovery));

@@ -8,6 +8,15 @@ export const TEST_ENV = {
   DATABASE_URL: 'memory://',
   LOG_LEVEL: 'silent',
   INSTITUTE_NAME: 'Instituto de Prueba',
+  // Tests drive many journeys from one address; the throttle tests set their own limits.
+  FLOW_STARTS_PER_IP: '100000',
+  FLOW_STARTS_PER_CEDULA: '100000',
+  IDENTITY_PER_IP: '100000',
+  REDEEMS_PER_IP: '100000',
+  HELP_PER_IP: '100000',
+  NOT_FOUND_PER_IP: '100000',
+  MAILS_PER_ADDRESS_PER_DAY: '100000',
+  LOGIN_ATTEMPTS_PER_IP: '100000',
 } as const;
 
 export interface TestClave extends Clave {

@@ -5,6 +5,7 @@ import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { queueMail } from './mail.ts';
 import { issueDisavowLink } from './disavow.ts';
+import { throttled } from './throttled.ts';
 
 const LINK_PURPOSES = ['recovery_link', 'unlock_link'] as const;
 
@@ -34,6 +35,7 @@ async function unlockAccount(ctx: RecoveryContext, stores: RecoveryStores, cedul
 
 /** POST of a link: consumes it atomically; exactly one request can ever succeed. */
 export async function redeemLink(ctx: RecoveryContext, token: unknown, client: ClientInfo): Promise<Redeemed> {
+  await throttled(ctx, 'redeem_ip', client.ip);
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
   const now = ctx.clock();
   const result = await ctx.storage.transaction(async (stores): Promise<Redeemed | JourneyError> => {

@@ -29,9 +29,12 @@ export async function queueMail(
   const ref = cedulaRef(ctx.secret, affiliate.cedula);
   let availableAt = now;
   if (category === 'recovery') {
+    // Per destination address too: several cédulas may share one inbox.
+    if (!(await ctx.throttle.consume('mail_address', affiliate.correo.toLowerCase())).allowed) return false;
     const recent = await stores.outbox.recoveryMailSince(ref, new Date(now.getTime() - DAY_MS));
     if (recent.count >= ctx.limits.emailsPerCedulaPerDay) return false;
-    if (recent.latest && recent.latest.getTime() + SPACING_MS > now.getTime()) availableAt = later(recent.latest, SPACING_MS);
+    // Notices are spaced a minute apart; a link is never held back, its minutes are counting.
+    if (notification.type !== 'link' && recent.latest && recent.latest.getTime() + SPACING_MS > now.getTime()) availableAt = later(recent.latest, SPACING_MS);
   }
   const rendered = ctx.renderer.render(notification, { firstName: firstName(affiliate), locale });
   await stores.outbox.enqueue({ channel: 'email', recipient: affiliate.correo, category, cedulaRef: ref, message: { ...rendered, messageId: newMessageId(ctx) }, availableAt }, now);

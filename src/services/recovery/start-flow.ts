@@ -6,6 +6,7 @@ import type { FlowRecord, Locale } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { identitySubject } from './questions.ts';
+import { throttled } from './throttled.ts';
 
 export interface StartFlowInput {
   kind: FlowKind;
@@ -22,8 +23,10 @@ export interface StartedFlow {
 
 /** Step 1: a well-formed cédula and a solved CAPTCHA (used once) open a flow. */
 export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Promise<StartedFlow> {
+  await throttled(ctx, 'flow_start_ip', input.client.ip);
   const cedula = typeof input.cedula === 'string' ? normaliseCedulaInput(input.cedula) : '';
   if (!checkCedula(cedula).ok) throw new JourneyError('CLV-001');
+  await throttled(ctx, 'flow_start_cedula', cedula);
   const now = ctx.clock();
   const captcha = await ctx.captcha.verify(input.captcha);
   const audit = { cedula, ip: input.client.ip, userAgent: input.client.userAgent, at: now };

@@ -7,6 +7,7 @@ import { JourneyError } from './journey-error.ts';
 import { queueMail } from './mail.ts';
 import { identitySubject, type IdentitySubject } from './questions.ts';
 import { liveFlow } from './flow-view.ts';
+import { throttled } from './throttled.ts';
 
 export interface IdentityAnswers {
   birthDay: number;
@@ -109,6 +110,7 @@ async function evaluate(ctx: RecoveryContext, flow: FlowRecord, subject: Identit
  * the answer nor its timing depends on whether the cédula is known or the answers matched.
  */
 export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email' }> {
+  await throttled(ctx, 'identity_ip', client.ip);
   const flow = await liveFlow(ctx, flowId, 'identity');
   const subject = await identitySubject(ctx, ctx.storage.stores, flow.cedula, flow.kind);
   const answers = parseIdentityAnswers(raw, subject.questions.questions.map((q) => q.id));

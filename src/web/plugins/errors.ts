@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../../domain/errors.ts';
 import { JourneyError } from '../../services/recovery/index.ts';
+import type { Throttle } from '../../services/recovery-ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
@@ -23,8 +24,11 @@ const CSRF_CODES = new Set(['FST_CSRF_INVALID_TOKEN', 'FST_CSRF_MISSING_SECRET']
  * The 404 and error pages. A journey refusal shows its catalogue entry; a 5xx never
  * shows a stack or an internal message: the person sees what to do and a reference.
  */
-export const errorsPlugin = fp(async (app) => {
+export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
   app.setNotFoundHandler(async (request, reply) => {
+    // Scanning for pages is throttled like any other probing.
+    const allowed = await options.throttle.consume('not_found_ip', request.ip);
+    if (!allowed.allowed) throw new JourneyError('CLV-004', allowed.retryAfterSeconds);
     if (wantsJson(request)) return apiError(request, reply, 404, 'not_found');
     return reply.code(404).page('errors/not-found.njk');
   });

@@ -10,6 +10,7 @@ const govukDist = dirname(dirname(createRequire(import.meta.url).resolve('govuk-
 
 export interface ViewOptions {
   instituteName: string;
+  timeZone: string;
   assetVersion: string;
   production: boolean;
 }
@@ -29,7 +30,18 @@ export const viewsPlugin = fp(async (app, options: ViewOptions) => {
     engine: { nunjucks },
     templates: templateDirs,
     production: options.production,
-    options: { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
+    options: {
+      autoescape: true,
+      throwOnUndefined: false,
+      trimBlocks: true,
+      lstripBlocks: true,
+      onConfigure: (env: nunjucks.Environment) => {
+        // Times shown to people are in the institute's zone (TIME_ZONE), never UTC.
+        env.addFilter('localTime', (date: Date, locale: string) =>
+          new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'es-EC', { timeZone: options.timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date),
+        );
+      },
+    },
   });
   app.decorateReply('page', function page(template: string, context: Record<string, unknown> = {}) {
     const request = this.request;

@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, errorEntry, searchErrors } from '../../../domain/errors.ts';
+import type { Throttle } from '../../../services/recovery-ports.ts';
+import { JourneyError } from '../../../services/recovery/index.ts';
 
 const MAX_QUERY = 200;
 
 /** ¿Qué significa este error?: a code or the words a person saw, matched to cause and next step. */
-export async function helpRoutes(app: FastifyInstance): Promise<void> {
+export const helpRoutes = (throttle: Throttle) => async (app: FastifyInstance): Promise<void> => {
   app.get<{ Querystring: { q?: unknown } }>('/ayuda/errores', async (request, reply) => {
+    const allowed = await throttle.consume('help_ip', request.ip);
+    if (!allowed.allowed) throw new JourneyError('CLV-004', allowed.retryAfterSeconds);
     const query = typeof request.query.q === 'string' ? request.query.q.trim().slice(0, MAX_QUERY) : '';
     const params = { institute: request.instituteName };
     const entries = query
@@ -13,4 +17,4 @@ export async function helpRoutes(app: FastifyInstance): Promise<void> {
       : ERROR_CODES.map((code) => errorEntry(code, request.locale, params));
     return reply.page('help/help.njk', { query, entries });
   });
-}
+};

@@ -1,0 +1,84 @@
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createThrottle } from '../../src/adapters/throttle.ts';
+import { backends } from '../support/backends.ts';
+import { startTestClave } from '../support/clave.ts';
+import { apiCaptcha, UNKNOWN_CEDULA } from '../support/journey.ts';
+import { connectRedis, redisUrl } from '../support/redis.ts';
+
+const url = redisUrl();
+const stores: { name: string; redis: () => Redis | undefined }[] = [{ name: 'in-process', redis: () => undefined }];
+const clients: Redis[] = [];
+if (url) stores.push({ name: 'Redis', redis: () => { const client = connectRedis(url); clients.push(client); return client; } });
+after(() => clients.forEach((client) => client.disconnect()));
+
+/** A fresh address per test, so counts left in Redis by earlier runs never interfere. */
+const freshIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+
+for (const store of stores) {
+  describe(`throttles, ${store.name}`, () => {
+    test('a bucket allows its points per window, then says how long to wait; keys and buckets are separate', async () => {
+      const bucket = `test_${randomBytes(4).toString('hex')}`;
+      const throttle = createThrottle({ [bucket]: { points: 3, durationSeconds: 60 } }, store.redis());
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await throttle.consume(bucket, 'a'));
+      assert.deepEqual(results.map((r) => r.allowed), [true, true, true, false]);
+      assert.ok(results[3]!.retryAfterSeconds > 0 && results[3]!.retryAfterSeconds <= 60);
+      assert.equal((await throttle.consume(bucket, 'b')).allowed, true);
+      assert.equal((await throttle.consume('no_such_bucket', 'a')).allowed, true);
+    });
+
+    test('flow starts from one connection: CLV-004 with Retry-After, pages and API alike', async () => {
+      const env: Record<string, string> = { CAPTCHA_MAX_NUMBER: '1000', FLOW_STARTS_PER_IP: '2' };
+      if (store.name === 'Redis') env.REDIS_URL = url!;
+      const clave = await startTestClave(backends()[0]!, env);
+      try {
+        const remoteAddress = freshIp();
+        const start = async () =>
+          clave.web.inject({ method: 'POST', url: '/api/v1/flows', remoteAddress, payload: { kind: 'recover', cedula: UNKNOWN_CEDULA, captcha: await apiCaptcha(clave) } });
+        assert.equal((await start()).statusCode, 201);
+        assert.equal((await start()).statusCode, 201);
+        const refused = await start();
+        assert.equal(refused.statusCode, 429);
+        assert.equal(refused.json().error.code, 'CLV-004');
+        assert.ok(Number(refused.headers['retry-after']) > 0);
+        const other = await clave.web.inject({ method: 'POST', url: '/api/v1/flows', remoteAddress: freshIp(), payload: { kind: 'recover', cedula: UNKNOWN_CEDULA, captcha: await apiCaptcha(clave) } });
+        assert.equal(other.statusCode, 201, 'another connection is not affected');
+      } finally {
+        await clave.dispose();
+      }
+    });
+
+    test('the help page and 404s are throttled too', async () => {
+      const env: Record<string, string> = { HELP_PER_IP: '2', NOT_FOUND_PER_IP: '2' };
+      if (store.name === 'Redis') env.REDIS_URL = url!;
+      const clave = await startTestClave(backends()[0]!, env);
+      try {
+        const remoteAddress = freshIp();
+        const statuses = async (path: string) => Promise.all([1, 2, 3].map(() => clave.web.inject({ url: path, remoteAddress }).then((r) => r.statusCode)));
+        assert.deepEqual((await statuses('/ayuda/errores?q=captcha')).sort(), [200, 200, 429]);
+        assert.deepEqual((await statuses('/no-existe')).sort(), [404, 404, 429]);
+      } finally {
+        await clave.dispose();
+      }
+    });
+  });
+}
+
+if (url) {
+  test('instances sharing Redis share the counts', async () => {
+    const env = { CAPTCHA_MAX_NUMBER: '1000', LOGIN_ATTEMPTS_PER_IP: '2', REDIS_URL: url };
+    const [first, second] = await Promise.all([startTestClave(backends()[0]!, env), startTestClave(backends()[0]!, env)]);
+    try {
+      const remoteAddress = freshIp();
+      const login = (clave: typeof first) => clave.web.inject({ method: 'POST', url: '/api/v1/sessions', remoteAddress, payload: { cedula: UNKNOWN_CEDULA, password: 'x' } });
+      assert.equal((await login(first)).statusCode, 401);
+      assert.equal((await login(second)).statusCode, 401);
+      assert.equal((await login(first)).json().error.code, 'CLV-043');
+    } finally {
+      await Promise.all([first.dispose(), second.dispose()]);
+    }
+  });
+}
