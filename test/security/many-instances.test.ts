@@ -89,7 +89,9 @@ describe('three instances on one PostgreSQL (and Redis)', { skip: databaseUrl ? 
 
   test('with outbox workers on all three, every message is delivered exactly once', async () => {
     for (const instance of instances) instance.outbox.start();
-    const people = Array.from({ length: 60 }, (_, i) => demoAffiliate(i)).filter((p) => p.affiliate.datosVerificados).slice(0, 24);
+    // People who had no mail yet, so none of theirs is spaced a minute later.
+    const used = verifiedPeople()[0]!.affiliate.cedula;
+    const people = Array.from({ length: 60 }, (_, i) => demoAffiliate(i)).filter((p) => p.affiliate.datosVerificados && p.affiliate.cedula !== used).slice(0, 24);
     for (const [i, person] of people.entries()) {
       const challenge = (await call(i, '/api/v1/captcha', {})).body.challenge;
       const started = await call(i, '/api/v1/flows', { kind: 'recover', cedula: person.affiliate.cedula, captcha: await solveCaptcha(challenge) });
