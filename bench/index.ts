@@ -2,12 +2,14 @@
 // rates and as ratios to a baseline measured in the same run, never asserted.
 import { benchImport } from './import.ts';
 import { benchIdentityTiming, benchRecoveryFlows } from './recovery.ts';
+import { benchLogin } from './login.ts';
 
 const only = process.argv[2];
 const benches: Record<string, () => Promise<void>> = {
   import: benchImport,
   'identity-timing': benchIdentityTiming,
   'recovery-flows': benchRecoveryFlows,
+  login: benchLogin,
 };
 
 if (only && !(only in benches)) throw new Error(`unknown bench "${only}"; one of: ${Object.keys(benches).join(', ')}`);

@@ -114,45 +114,73 @@ interface Phase {
   seconds: number;
   latencies: number[];
   trips: number;
+  /** Event-loop utilisation of the main thread, weighted by time. */
   busy: number;
+  /** CPU of this process (all threads: the argon2id pool included; PostgreSQL not). */
   cpuMs: number;
 }
 
-/** argon2id verifications per second against real stored hashes, at `concurrency`. */
-async function verifyRate(hasher: PasswordHasher, people: readonly Person[], count: number, concurrency: number): Promise<number> {
-  const items = Array.from({ length: count }, (_, i) => people[i % people.length]!);
-  const start = process.hrtime.bigint();
-  await inParallel(items, concurrency, async (person) => {
-    if (!(await hasher.verify(person.hash, person.password))) throw new Error('argon2id verify failed on a stored hash');
-  });
-  return count / (elapsedMs(start) / 1000);
-}
+const rate = (phase: Phase) => phase.count / phase.seconds;
 
-/** POSTs every attempt at `concurrency`; each must answer `status` (and `code` for a refusal). */
-async function timedLogins(clave: TestClave, stats: DbStats, attempts: readonly Attempt[], concurrency: number, status: number, code?: string): Promise<Phase> {
+/** Runs every item at `concurrency` and measures it as one phase. */
+async function measured<T>(stats: DbStats, items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<Phase> {
   const latencies: number[] = [];
   const tripsBefore = roundTrips(stats);
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
-  await inParallel(attempts, concurrency, async (attempt) => {
+  await inParallel(items, concurrency, async (item) => {
     const begun = process.hrtime.bigint();
-    const response = await clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: attempt });
+    await work(item);
     latencies.push(elapsedMs(begun));
-    const answered = response.statusCode === status && (code === undefined || response.json().error?.code === code);
-    if (!answered) throw new Error(`POST /api/v1/sessions (${attempt.cedula}): expected ${status}${code ? ` ${code}` : ''}, got ${response.statusCode} ${response.body}`);
   });
   const seconds = elapsedMs(start) / 1000;
   const busy = performance.eventLoopUtilization(eluBefore).utilization;
   const cpu = process.cpuUsage(cpuBefore);
-  return { count: attempts.length, seconds, latencies, trips: roundTrips(stats) - tripsBefore, busy, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { count: items.length, seconds, latencies, trips: roundTrips(stats) - tripsBefore, busy, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+function merged(phases: readonly Phase[]): Phase {
+  const seconds = phases.reduce((sum, p) => sum + p.seconds, 0);
+  return {
+    count: phases.reduce((sum, p) => sum + p.count, 0),
+    seconds,
+    latencies: phases.flatMap((p) => p.latencies),
+    trips: phases.reduce((sum, p) => sum + p.trips, 0),
+    busy: phases.reduce((sum, p) => sum + p.busy * p.seconds, 0) / seconds,
+    cpuMs: phases.reduce((sum, p) => sum + p.cpuMs, 0),
+  };
+}
+
+/** argon2id verifications against real stored hashes, at `concurrency`. */
+function verifies(stats: DbStats, hasher: PasswordHasher, people: readonly Person[], count: number, concurrency: number, offset = 0): Promise<Phase> {
+  const items = Array.from({ length: count }, (_, i) => people[(offset + i) % people.length]!);
+  return measured(stats, items, concurrency, async (person) => {
+    if (!(await hasher.verify(person.hash, person.password))) throw new Error('argon2id verify failed on a stored hash');
+  });
+}
+
+/** POSTs every attempt at `concurrency`; each must answer `status` (and `code` for a refusal). */
+function logins(clave: TestClave, stats: DbStats, attempts: readonly Attempt[], concurrency: number, status: number, code?: string): Promise<Phase> {
+  return measured(stats, attempts, concurrency, async (attempt) => {
+    const response = await clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: attempt });
+    const answered = response.statusCode === status && (code === undefined || response.json().error?.code === code);
+    if (!answered) throw new Error(`POST /api/v1/sessions (${attempt.cedula}): expected ${status}${code ? ` ${code}` : ''}, got ${response.statusCode} ${response.body}`);
+  });
+}
+
+/** `items` cut into `parts` nearly equal consecutive slices. */
+function chunks<T>(items: readonly T[], parts: number): T[][] {
+  return Array.from({ length: parts }, (_, i) => items.slice(Math.floor((i * items.length) / parts), Math.floor(((i + 1) * items.length) / parts)));
 }
 
 export async function benchLogin(): Promise<void> {
-  const logins = positiveInteger('BENCH_LOGINS', 200);
+  const count = positiveInteger('BENCH_LOGINS', 200);
   const concurrency = positiveInteger('BENCH_LOGIN_CONCURRENCY', 2);
   const peopleCount = positiveInteger('BENCH_LOGIN_PEOPLE', 40);
-  const verifies = positiveInteger('BENCH_VERIFIES', 100);
+  const verifyCount = positiveInteger('BENCH_VERIFIES', count);
+  // The machine is noisy: verifies and logins alternate in rounds, so both see the same noise.
+  const rounds = positiveInteger('BENCH_LOGIN_ROUNDS', 4);
   const alone = 20;
   const warm = 2 * concurrency;
   if (peopleCount > REGISTRY) throw new Error(`BENCH_LOGIN_PEOPLE=${peopleCount} is more than BENCH_REGISTRY=${REGISTRY}`);
@@ -211,61 +239,80 @@ export async function benchLogin(): Promise<void> {
 
     // Refused attempts: a wrong clave for people who have one (fewer than LOGIN_MAX_FAILURES
     // each, so nobody gets locked) interleaved with distinct valid cédulas outside the
-    // registry (demo cédulas are distinct below 10⁷), so no counter reaches the lockout.
+    // registry (demo cédulas are distinct below 10⁷): no counter reaches the lockout, and
+    // each attempt is one argon2id verify (against the dummy hash for the unknown ones).
     let nextUnknown = REGISTRY;
     const unknownCedula = () => demoAffiliate(nextUnknown++).affiliate.cedula;
-    const wrongPerPerson = Math.ceil(Math.ceil(logins / 2) / people.length);
-    if (wrongPerPerson >= limits.loginMaxFailures) throw new Error(`BENCH_LOGINS=${logins} over ${people.length} people: ${wrongPerPerson} wrong claves each would reach LOGIN_MAX_FAILURES`);
-    const right = Array.from({ length: logins }, (_, i): Attempt => ({ cedula: people[i % people.length]!.cedula, password: people[i % people.length]!.password }));
-    const refused = Array.from({ length: logins }, (_, i): Attempt =>
+    const wrongPerPerson = Math.ceil(Math.ceil(count / 2) / people.length);
+    if (wrongPerPerson >= limits.loginMaxFailures) throw new Error(`BENCH_LOGINS=${count} over ${people.length} people: ${wrongPerPerson} wrong claves each would reach LOGIN_MAX_FAILURES`);
+    const right = Array.from({ length: count }, (_, i): Attempt => ({ cedula: people[i % people.length]!.cedula, password: people[i % people.length]!.password }));
+    const refused = Array.from({ length: count }, (_, i): Attempt =>
       i % 2 === 0 ? { cedula: people[(i / 2) % people.length]!.cedula, password: `${STRONG}-mala-${i}` } : { cedula: unknownCedula(), password: `${STRONG}-${i}` },
     );
 
     // Warm-up: JIT, pool connections, the dummy hash of unknown cédulas.
-    await timedLogins(clave, stats, right.slice(0, warm), concurrency, 201);
-    await timedLogins(clave, stats, Array.from({ length: warm }, () => ({ cedula: unknownCedula(), password: STRONG })), concurrency, 401, 'CLV-041');
-    await verifyRate(hasher, people, warm, concurrency);
-
+    await logins(clave, stats, right.slice(0, warm), concurrency, 201);
+    await logins(clave, stats, Array.from({ length: warm }, () => ({ cedula: unknownCedula(), password: STRONG })), concurrency, 401, 'CLV-041');
+    await verifies(stats, hasher, people, warm, concurrency);
     const sessionsBefore = (await clave.db.query<{ total: number }>('SELECT count(*) AS total FROM sessions'))[0]!.total;
-    const verifiesBefore = await verifyRate(hasher, people, verifies, concurrency);
-    const ok = await timedLogins(clave, stats, right, concurrency, 201);
-    const bad = await timedLogins(clave, stats, refused, concurrency, 401, 'CLV-041');
-    const verifiesAfter = await verifyRate(hasher, people, verifies, concurrency);
 
-    // One at a time: what a login costs beyond its verify, with nothing else running.
-    const single = await timedLogins(clave, stats, right.slice(0, alone), 1, 201);
-    const verifyAlone = 1000 / (await verifyRate(hasher, people, alone, 1));
+    // Timed: V L F V L F … V — every login round has a verify round just before and just after it.
+    const verifyRounds: Phase[] = [];
+    const rightRounds: Phase[] = [];
+    const refusedRounds: Phase[] = [];
+    const verifyChunks = chunks(Array.from({ length: verifyCount }, (_, i) => i), rounds + 1);
+    const rightChunks = chunks(right, rounds);
+    const refusedChunks = chunks(refused, rounds);
+    for (let round = 0; round <= rounds; round++) {
+      verifyRounds.push(await verifies(stats, hasher, people, verifyChunks[round]!.length, concurrency, verifyChunks[round]![0] ?? 0));
+      if (round === rounds) break;
+      rightRounds.push(await logins(clave, stats, rightChunks[round]!, concurrency, 201));
+      refusedRounds.push(await logins(clave, stats, refusedChunks[round]!, concurrency, 401, 'CLV-041'));
+    }
 
-    const [{ total: sessions }] = (await clave.db.query<{ total: number }>('SELECT count(*) AS total FROM sessions')) as [{ total: number }];
+    // Before the logins below, which reset the failure counts of the people they sign in.
     const [{ total: failures }] = (await clave.db.query<{ total: number }>('SELECT coalesce(sum(failures), 0) AS total FROM login_failures')) as [{ total: number }];
     const [{ total: locked }] = (await clave.db.query<{ total: number }>("SELECT count(*) AS total FROM accounts WHERE status = 'locked'")) as [{ total: number }];
 
+    // One at a time: what a login costs beyond its verify, with nothing else in flight.
+    const single = await logins(clave, stats, right.slice(0, alone), 1, 201);
+    const verifyAlone = await verifies(stats, hasher, people, alone, 1);
+    const [{ total: sessions }] = (await clave.db.query<{ total: number }>('SELECT count(*) AS total FROM sessions')) as [{ total: number }];
+
     const cores = availableParallelism();
-    const limit = (verifiesBefore + verifiesAfter) / 2; // one verify per attempt
-    const rate = (phase: Phase) => phase.count / phase.seconds;
-    const line = (label: string, phase: Phase) => {
+    const limit = merged(verifyRounds);
+    const limitRate = rate(limit); // one verify per attempt
+    /** Per round: its login rate over the mean of the verify rates just before and after it. */
+    const roundRatios = (phases: readonly Phase[]) => phases.map((p, i) => rate(p) / ((rate(verifyRounds[i]!) + rate(verifyRounds[i + 1]!)) / 2));
+    const range = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
+    const detail = (phase: Phase) => {
       const latency = summary(phase.latencies);
+      return `median ${ms(latency.median)}   p95 ${ms(latency.p95)}   ${(phase.trips / phase.count).toFixed(1)} DB round trips each   main thread busy ${(100 * phase.busy).toFixed(0).padStart(2)}%   ${(phase.cpuMs / phase.count).toFixed(1)} ms CPU each`;
+    };
+    const line = (label: string, phase: Phase, ratios: number[]) => {
       console.log(
-        `${label.padEnd(34)} ${rate(phase).toFixed(1).padStart(7)} /s   ${(rate(phase) / cores).toFixed(1).padStart(6)} /s per core   ${(rate(phase) / limit).toFixed(2)} of limit (goal ≥ 0.85)`,
+        `${label.padEnd(36)} ${rate(phase).toFixed(1).padStart(7)} /s   ${(rate(phase) / cores).toFixed(1).padStart(6)} /s per core   ${(rate(phase) / limitRate).toFixed(2)} of limit (goal ≥ 0.85; rounds ${range(ratios)})`,
       );
-      console.log(
-        `${''.padEnd(34)} median ${ms(latency.median)}   p95 ${ms(latency.p95)}   ${(phase.trips / phase.count).toFixed(1)} DB round trips each   main thread busy ${(100 * phase.busy).toFixed(0)}%   ${(phase.cpuMs / phase.count).toFixed(1)} ms CPU each`,
-      );
+      console.log(`${''.padEnd(36)} ${detail(phase)}`);
     };
 
-    console.log(`\n== Ingresar on PostgreSQL: POST /api/v1/sessions, ${logins} right + ${logins} refused, concurrency ${concurrency}, ${people.length} people with a clave (registry of ${REGISTRY}), after ${warm} + ${warm} warm-up ==`);
-    console.log(`in-process (fastify inject, no sockets); ${cores} cores (os.availableParallelism), PostgreSQL on the same machine. Claves hashed and stored before any timing.`);
     console.log(
-      `${'argon2id verifies, concurrency ' + concurrency} ${limit.toFixed(1).padStart(7)} /s   ${(limit / cores).toFixed(1).padStart(6)} /s per core   (m=${settings.memoryKib} KiB, t=${settings.iterations}, p=${settings.parallelism}; ${verifies} verifies before: ${verifiesBefore.toFixed(1)}, after: ${verifiesAfter.toFixed(1)}) = the limit, 1 verify per attempt`,
+      `\n== Ingresar on PostgreSQL: POST /api/v1/sessions, ${count} right + ${count} refused at concurrency ${concurrency}, in ${rounds} rounds alternating with ${verifyCount} argon2id verifies; ${people.length} people with a clave (registry of ${REGISTRY}) ==`,
     );
-    line('logins (right clave, 201)', ok);
-    line('refused (wrong clave/unknown, 401)', bad);
+    console.log(`in-process (fastify inject, no sockets); ${cores} cores (os.availableParallelism), PostgreSQL on the same machine. Claves hashed and stored before any timing; ${warm} + ${warm} warm-up attempts.`);
+    console.log(
+      `${'argon2id verifies (the limit)'.padEnd(36)} ${limitRate.toFixed(1).padStart(7)} /s   ${(limitRate / cores).toFixed(1).padStart(6)} /s per core   (m=${settings.memoryKib} KiB, t=${settings.iterations}, p=${settings.parallelism}; 1 per attempt; rounds ${range(verifyRounds.map(rate))} /s)`,
+    );
+    console.log(`${''.padEnd(36)} ${detail(limit)}`);
+    line('logins (right clave, 201)', merged(rightRounds), roundRatios(rightRounds));
+    line('refused (wrong clave/unknown, 401)', merged(refusedRounds), roundRatios(refusedRounds));
     const singleLatency = summary(single.latencies);
+    const verifyAloneMs = summary(verifyAlone.latencies).mean;
     console.log(
-      `one at a time (${alone} logins)          median ${ms(singleLatency.median)}   mean ${ms(singleLatency.mean)}   one argon2id verify alone ${ms(verifyAlone)}   → ${ms(singleLatency.mean - verifyAlone)} per login beyond the verify`,
+      `${`one at a time (${alone} logins)`.padEnd(36)} median ${ms(singleLatency.median)}   mean ${ms(singleLatency.mean)}; one verify alone ${ms(verifyAloneMs)}; so ${ms(singleLatency.mean - verifyAloneMs)} per login beyond the verify`,
     );
     console.log(
-      `check: ${sessions - sessionsBefore}/${logins + alone} sessions opened; ${failures} failures counted (${logins + warm} refused attempts, ${Math.ceil(logins / 2)} of them wrong claves spread over ${people.length} people); ${locked} accounts locked`,
+      `check: ${sessions - sessionsBefore}/${count + alone} sessions opened; ${failures} failures counted (${count + warm} refused attempts, ${Math.ceil(count / 2)} of them wrong claves over ${people.length} people); ${locked} accounts locked`,
     );
   }
 }

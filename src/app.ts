@@ -105,7 +105,9 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const catcher = config.smtpUrl ? undefined : await startMailCatcher();
   const mail = createSmtpTransport(config.smtpUrl ?? catcher!.url, config.mailFrom);
   const sms = config.smsWebhookUrl ? createWebhookSms(config.smsWebhookUrl) : catcher ? createDevInboxSms(catcher) : undefined;
-  const outbox = createOutboxWorker({ db, transport: mail, sms, clock, logger });
+  // The worker also follows up identity verdicts; the recovery service it calls is built just below.
+  const followUps = { run: async (): Promise<unknown> => undefined };
+  const outbox = createOutboxWorker({ db, transport: mail, sms, clock, logger, beforePass: () => followUps.run() });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis unavailable'));
   const throttle = createThrottle(throttleRules(config.limits), redis);
@@ -125,6 +127,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     background: new BackgroundWork((error) => logger.error({ err: error }, 'background work failed')),
   };
   const recovery = createRecoveryService(context);
+  followUps.run = recovery.processIdentityOutcomes;
   const account = createAccountService(context);
   const web = await buildWebApp(
     {

@@ -73,6 +73,15 @@ export interface OutboxMessage {
   availableAt: Date;
 }
 
+export interface IdentityOutcome {
+  flowId: string;
+  verdict: 'verified' | 'failed' | 'not_eligible';
+  submittedAt: Date;
+  linkExpiresAt: Date;
+  ip?: string;
+  userAgent?: string;
+}
+
 export interface AuditEvent {
   event: string;
   outcome: string;
@@ -127,6 +136,12 @@ export interface RecoveryStores {
     /** Adds one failure and returns the new count. */
     increment(cedulaRef: Buffer, now: Date): Promise<number>;
     reset(cedulaRef: Buffer): Promise<void>;
+  };
+  outcomes: {
+    record(outcome: IdentityOutcome): Promise<void>;
+    /** The oldest unprocessed outcome, locked for this transaction (skipping ones other instances hold). */
+    claimNext(): Promise<IdentityOutcome | undefined>;
+    markProcessed(flowId: string, at: Date): Promise<void>;
   };
   identityFailures: {
     /** Holds a per-cédula lock until the transaction ends. */

@@ -1,7 +1,7 @@
 import { maskCedula } from '../../domain/cedula.ts';
 import { cedulaRef } from '../../domain/tokens.ts';
 import type { EmploymentFact } from '../../domain/knowledge-questions.ts';
-import type { AccountRecord, AffiliateProfile, FlowRecord, RecoveryStores, SessionRecord, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
+import type { AccountRecord, AffiliateProfile, FlowRecord, IdentityOutcome, RecoveryStores, SessionRecord, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
 import type { Sql } from './database.ts';
 import { createEmployerPool } from './employer-pool.ts';
 
@@ -246,6 +246,23 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
       },
       async reset(ref) {
         await db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [ref]);
+      },
+    },
+    outcomes: {
+      async record(outcome) {
+        await db.query('INSERT INTO identity_outcomes (flow_id, verdict, submitted_at, link_expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)', [
+          outcome.flowId, outcome.verdict, outcome.submittedAt, outcome.linkExpiresAt, outcome.ip ?? null, outcome.userAgent?.slice(0, 300) ?? null,
+        ]);
+      },
+      async claimNext() {
+        const [row] = await db.query<{ flow_id: string; verdict: IdentityOutcome['verdict']; submitted_at: Date; link_expires_at: Date; ip: string | null; user_agent: string | null }>(
+          'SELECT flow_id, verdict, submitted_at, link_expires_at, ip, user_agent FROM identity_outcomes WHERE processed_at IS NULL ORDER BY submitted_at FOR UPDATE SKIP LOCKED LIMIT 1',
+        );
+        if (!row) return undefined;
+        return { flowId: row.flow_id, verdict: row.verdict, submittedAt: row.submitted_at, linkExpiresAt: row.link_expires_at, ...(row.ip ? { ip: row.ip } : {}), ...(row.user_agent ? { userAgent: row.user_agent } : {}) };
+      },
+      async markProcessed(flowId, at) {
+        await db.query('UPDATE identity_outcomes SET processed_at = $2 WHERE flow_id = $1', [flowId, at]);
       },
     },
     identityFailures: {

@@ -11,6 +11,8 @@ export interface OutboxWorkerOptions {
   clock: Clock;
   logger: Logger;
   pollMs?: number;
+  /** Work whose results feed the outbox, run before every pass (identity follow-ups left by any instance). */
+  beforePass?: () => Promise<unknown>;
   /** How long a claimed message stays hidden from other workers while it is being sent. */
   leaseMs?: number;
 }
@@ -87,7 +89,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   }
 
   function runOnce(): Promise<number> {
-    running ??= drain()
+    running ??= Promise.resolve(options.beforePass?.())
+      .then(drain)
       .catch((error: unknown) => {
         logger.error({ err: error }, 'outbox worker pass failed');
         return 0;

@@ -4,7 +4,7 @@ import { identityQuestions } from './flow-view.ts';
 import { checkLink, redeemLink } from './links.ts';
 import { setNewPassword } from './set-password.ts';
 import { startFlow } from './start-flow.ts';
-import { submitIdentity } from './submit-identity.ts';
+import { processIdentityOutcomes, submitIdentity } from './submit-identity.ts';
 
 export type { RecoveryContext, ClientInfo } from './context.ts';
 export { JourneyError } from './journey-error.ts';
@@ -22,6 +22,8 @@ export function createRecoveryService(ctx: RecoveryContext) {
     setNewPassword: (...args: Parameters<typeof setNewPassword> extends [unknown, ...infer Rest] ? Rest : never) => setNewPassword(ctx, ...args),
     checkDisavowLink: (token: unknown) => checkDisavowLink(ctx, token),
     disavowChange: (token: unknown, client: Parameters<typeof disavowChange>[2]) => disavowChange(ctx, token, client),
+    /** Follows up identity verdicts left by any instance (for example one that crashed). */
+    processIdentityOutcomes: () => processIdentityOutcomes(ctx),
   };
 }
 

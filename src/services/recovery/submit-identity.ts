@@ -1,11 +1,11 @@
 import { nextState, type FlowKind } from '../../domain/flow.ts';
 import { answersMatch } from '../../domain/knowledge-questions.ts';
 import { cedulaRef, issueToken } from '../../domain/tokens.ts';
-import type { AffiliateProfile, FlowRecord, RecoveryStores } from '../recovery-ports.ts';
+import type { AffiliateProfile, FlowRecord, IdentityOutcome, RecoveryStores } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { queueMail } from './mail.ts';
-import { identitySubject, type IdentitySubject } from './questions.ts';
+import { canReceive, identitySubject } from './questions.ts';
 import { liveFlow } from './flow-view.ts';
 import { throttled } from './throttled.ts';
 
@@ -83,40 +83,63 @@ async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow:
   await stores.audit.record({ event: 'identity', outcome: 'failed', cedula: flow.cedula, flowId: flow.id, at: now, detail: { remaining, mail: queued ? 'queued' : 'daily_limit' } });
 }
 
-/** Judged as of `now`, the moment the answers arrived, even though it runs just after. */
-async function evaluate(ctx: RecoveryContext, flow: FlowRecord, subject: IdentitySubject, answers: IdentityAnswers, client: ClientInfo, now: Date, deadline: Date): Promise<void> {
-  const matched = answersMatch(subject.questions.answerKey, answers.answers);
-  const at = () => now;
-  await ctx.storage.transaction(async (stores) => {
-    const base = { cedula: flow.cedula, flowId: flow.id, ip: client.ip, userAgent: client.userAgent, at: now };
-    const { affiliate } = subject;
-    if (!affiliate) return stores.audit.record({ ...base, event: 'identity', outcome: 'not_eligible' });
-    const ref = cedulaRef(ctx.secret, flow.cedula);
-    // Parallel submissions for one cédula are judged one at a time, so none slips past the limit.
-    await stores.identityFailures.lock(ref);
-    const failures = await stores.identityFailures.countSince(ref, new Date(now.getTime() - ctx.limits.identityFailureWindowMs));
-    if (failures >= ctx.limits.identityMaxFailures) return stores.audit.record({ ...base, event: 'identity', outcome: 'blocked' });
-    const asOfArrival = { ...ctx, clock: at };
-    if (matched && birthMatches(affiliate, answers)) return sendLink(asOfArrival, stores, flow, affiliate, deadline);
-    return recordFailure(asOfArrival, stores, flow, affiliate, failures);
-  });
-  ctx.onMailQueued?.();
+/**
+ * Works out what an identity verdict leads to: a link, a failure notice, or nothing.
+ * Runs after the answer, as of the moment the answers arrived, one cédula at a time
+ * so parallel submissions cannot slip past the failure limit.
+ */
+async function followUp(ctx: RecoveryContext, stores: RecoveryStores, outcome: IdentityOutcome): Promise<void> {
+  const now = outcome.submittedAt;
+  const flow = await stores.flows.find(outcome.flowId);
+  const affiliate = flow && (await stores.registry.affiliate(flow.cedula));
+  const base = { flowId: outcome.flowId, ip: outcome.ip, userAgent: outcome.userAgent, at: now };
+  if (!flow || outcome.verdict === 'not_eligible' || !canReceive(affiliate)) return stores.audit.record({ ...base, cedula: flow?.cedula, event: 'identity', outcome: 'not_eligible' });
+  const ref = cedulaRef(ctx.secret, flow.cedula);
+  await stores.identityFailures.lock(ref);
+  const failures = await stores.identityFailures.countSince(ref, new Date(now.getTime() - ctx.limits.identityFailureWindowMs));
+  if (failures >= ctx.limits.identityMaxFailures) return stores.audit.record({ ...base, cedula: flow.cedula, event: 'identity', outcome: 'blocked' });
+  const asOfArrival = { ...ctx, clock: () => now };
+  if (outcome.verdict === 'verified') return sendLink(asOfArrival, stores, flow, affiliate, outcome.linkExpiresAt);
+  return recordFailure(asOfArrival, stores, flow, affiliate, failures);
+}
+
+/** Follows up every pending verdict; any instance may run it, each verdict is taken once. */
+export async function processIdentityOutcomes(ctx: RecoveryContext): Promise<number> {
+  let processed = 0;
+  for (;;) {
+    const done = await ctx.storage.transaction(async (stores) => {
+      const outcome = await stores.outcomes.claimNext();
+      if (!outcome) return false;
+      await followUp(ctx, stores, outcome);
+      await stores.outcomes.markProcessed(outcome.flowId, ctx.clock());
+      return true;
+    });
+    if (!done) break;
+    processed++;
+  }
+  if (processed > 0) ctx.onMailQueued?.();
+  return processed;
 }
 
 /**
- * Step 2. Whatever the outcome, the caller shows the same "revise su correo" answer,
- * and it is given before the outcome is worked out: the evaluation (and the link or
- * failure notice it queues for the registered inbox) runs after the answer, so neither
- * the answer nor its timing depends on whether the cédula is known or the answers matched.
+ * Step 2. Whatever the outcome, the caller shows the same "revise su correo" answer
+ * after the same work: the verdict is stored with the flow's move in one statement
+ * pattern for every case, and what it leads to (a link or a failure notice for the
+ * registered inbox, nothing for an unknown or unverified cédula) is worked out after.
  */
 export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email' }> {
   await throttled(ctx, 'identity_ip', client.ip);
   const flow = await liveFlow(ctx, flowId, 'identity');
   const subject = await identitySubject(ctx, ctx.storage.stores, flow.cedula, flow.kind);
   const answers = parseIdentityAnswers(raw, subject.questions.questions.map((q) => q.id));
+  const matched = answersMatch(subject.questions.answerKey, answers.answers) && subject.affiliate !== undefined && birthMatches(subject.affiliate, answers);
+  const verdict = subject.affiliate ? (matched ? 'verified' : 'failed') : 'not_eligible';
   const now = ctx.clock();
   const deadline = later(now, linkTtlMs(ctx, flow.kind));
-  if (!(await ctx.storage.stores.flows.move(flow.id, 'identity', nextState(flow, 'identity_submitted'), deadline, now))) throw new JourneyError('CLV-050');
-  ctx.background.run(() => evaluate(ctx, flow, subject, answers, client, now, deadline));
+  await ctx.storage.transaction(async (stores) => {
+    if (!(await stores.flows.move(flow.id, 'identity', nextState(flow, 'identity_submitted'), deadline, now))) throw new JourneyError('CLV-050');
+    await stores.outcomes.record({ flowId: flow.id, verdict, submittedAt: now, linkExpiresAt: deadline, ...client });
+  });
+  ctx.background.run(async () => void (await processIdentityOutcomes(ctx)));
   return { step: 'check_email' };
 }

@@ -1,0 +1,43 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends, type OpenedDatabase } from '../support/backends.ts';
+import { createClave, type Clave } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { TEST_ENV } from '../support/clave.ts';
+import { apiCaptcha, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
+
+for (const backend of backends()) {
+  describe(`a verdict left behind by a crashed instance is followed up by another, on ${backend.name}`, () => {
+    let opened: OpenedDatabase;
+    let survivor: Clave;
+    before(async () => {
+      opened = await backend.open();
+      survivor = await createClave(loadConfig({ ...TEST_ENV, CAPTCHA_MAX_NUMBER: '1000', SECRET_KEY: 's'.repeat(40) }), { database: opened.db });
+      await loadDemoRegistry(survivor);
+    });
+    after(async () => {
+      await survivor.close();
+      await opened.dispose();
+    });
+
+    test('the committed verdict becomes a link mail on the next worker pass', async () => {
+      const person = verifiedPeople()[0]!;
+      const started = await survivor.web.inject({ method: 'POST', url: '/api/v1/flows', payload: { kind: 'recover', cedula: person.affiliate.cedula, captcha: await apiCaptcha(survivor) } });
+      const flowId = started.json().flowId as string;
+      // What a crashed instance leaves: the flow moved and the verdict stored, in one commit, and nothing else.
+      const now = new Date();
+      await opened.db.transaction(async (tx) => {
+        await tx.query("UPDATE recovery_flows SET state = 'check_email', expires_at = $2 WHERE id = $1", [flowId, new Date(now.getTime() + 15 * 60_000)]);
+        await tx.query("INSERT INTO identity_outcomes (flow_id, verdict, submitted_at, link_expires_at) VALUES ($1, 'verified', $2, $3)", [flowId, now, new Date(now.getTime() + 15 * 60_000)]);
+      });
+      assert.equal(survivor.catcher!.list().length, 0);
+      await survivor.outbox.drain();
+      const mail = survivor.catcher!.list().find((m) => m.to.includes(person.affiliate.correo!));
+      assert.match(mail?.text ?? '', /continuar\?token=/);
+      const [row] = await opened.db.query<{ processed: boolean }>('SELECT processed_at IS NOT NULL AS processed FROM identity_outcomes WHERE flow_id = $1', [flowId]);
+      assert.equal(row?.processed, true);
+      await survivor.outbox.drain();
+      assert.equal(survivor.catcher!.list().filter((m) => m.to.includes(person.affiliate.correo!)).length, 1, 'followed up once');
+    });
+  });
+}
