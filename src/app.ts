@@ -144,7 +144,14 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       recovery,
       account,
       throttle,
-      readiness: { isReady: () => isFullyMigrated(db).catch(() => false) },
+      readiness: {
+        isReady: () => isFullyMigrated(db).catch(() => false),
+        outboxPending: () =>
+          db.query<{ pending: number }>('SELECT count(*) AS pending FROM outbox WHERE sent_at IS NULL').then(
+            ([row]) => row?.pending ?? 0,
+            () => undefined,
+          ),
+      },
       ...(catcher && config.nodeEnv !== 'production' ? { devMailbox: catcher } : {}),
     },
   );

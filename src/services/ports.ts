@@ -34,9 +34,19 @@ export interface MailTransport {
   close(): Promise<void>;
 }
 
-/** Whether this instance can serve: the database answers and its schema is current. */
+/** Whether this instance can serve (the database answers and its schema is current), and its queues. */
 export interface ReadinessProbe {
   isReady(): Promise<boolean>;
+  /** Messages in the outbox not yet delivered; undefined when the database does not answer. */
+  outboxPending(): Promise<number | undefined>;
+}
+
+/** The storage could not be reached: the person is told CLV-090, never a stack. */
+export class StorageUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('storage unavailable', { cause });
+    this.name = 'StorageUnavailable';
+  }
 }
 
 export interface MailboxMessage {

@@ -70,7 +70,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
   });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { outboxPending: () => services.readiness.outboxPending() });
   await app.register(securityPlugin, { https });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: LIMITS.bodyLimit });

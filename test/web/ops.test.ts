@@ -26,6 +26,7 @@ for (const backend of backends()) {
       assert.match(metrics.body, /http_request_duration_seconds_bucket\{[^}]*route="\/"/);
       assert.match(metrics.body, /route="\/dev\/correo\/:id"/);
       assert.match(metrics.body, /process_cpu_seconds_total/);
+      assert.match(metrics.body, /^clave_outbox_pending 0$/m);
       assert.doesNotMatch(metrics.body, /1710034065/, 'raw URLs never become labels');
     });
 

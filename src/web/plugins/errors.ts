@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../../domain/errors.ts';
 import { JourneyError } from '../../services/recovery/index.ts';
 import type { Throttle } from '../../services/recovery-ports.ts';
+import { StorageUnavailable } from '../../services/ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
@@ -38,6 +39,11 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
       if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
       if (wantsJson(request)) return apiError(request, reply, statusFor(error.code), error.code);
       return journeyErrorPage(request, reply, error.code);
+    }
+    if (error instanceof StorageUnavailable) {
+      request.log.error({ err: error.cause }, 'storage unavailable');
+      if (wantsJson(request)) return apiError(request, reply, 503, 'CLV-090');
+      return journeyErrorPage(request, reply, 'CLV-090', 503);
     }
     if (error.code && CSRF_CODES.has(error.code)) {
       request.log.info({ reason: error.code }, 'form refused: CSRF');

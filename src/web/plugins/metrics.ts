@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,9 +8,18 @@ declare module 'fastify' {
 }
 
 /** Prometheus metrics: process metrics and an HTTP latency histogram per route template. */
-export const metricsPlugin = fp(async (app) => {
+export const metricsPlugin = fp(async (app, options: { outboxPending: () => Promise<number | undefined> }) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'clave_outbox_pending',
+    help: 'Messages (e-mail and SMS) queued in the outbox and not yet delivered',
+    registers: [registry],
+    async collect() {
+      const pending = await options.outboxPending();
+      if (pending !== undefined) this.set(pending);
+    },
+  });
   const latency = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route template',
