@@ -41,3 +41,27 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('the outbox keeps no token once a message is delivered', () => {
+  test('sent rows hold only the message id and subject', async () => {
+    const opened = await backends()[0]!.open();
+    const clave = await createClave(loadConfig({ ...TEST_ENV, CAPTCHA_MAX_NUMBER: '1000' }), { database: opened.db });
+    try {
+      await loadDemoRegistry(clave);
+      const person = verifiedPeople()[0]!;
+      const { giveClave } = await import('../support/journey.ts');
+      await giveClave(clave, person, 'viento-Claro-19-rama');
+      await clave.settle();
+      const rows = await opened.db.query<{ message: Record<string, unknown>; sent: boolean }>('SELECT message, sent_at IS NOT NULL AS sent FROM outbox');
+      assert.ok(rows.length >= 2);
+      for (const row of rows) {
+        assert.equal(row.sent, true);
+        assert.deepEqual(Object.keys(row.message).sort(), ['messageId', 'subject']);
+      }
+      assert.doesNotMatch(JSON.stringify(rows), /token=/);
+    } finally {
+      await clave.close();
+      await opened.dispose();
+    }
+  });
+});

@@ -64,7 +64,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     try {
       if (item.channel === 'sms') await options.sms!.send({ to: item.recipient, text: item.message.text, messageId: item.message.messageId });
       else await transport.send({ to: item.recipient, ...item.message });
-      await db.query('UPDATE outbox SET sent_at = $2, last_error = NULL WHERE id = $1', [item.id, clock()]);
+      // Once delivered, the body (which holds the link's token in clear) is not kept: only what identifies the message.
+      await db.query(
+        "UPDATE outbox SET sent_at = $2, last_error = NULL, message = jsonb_build_object('messageId', message->'messageId', 'subject', message->'subject') WHERE id = $1",
+        [item.id, clock()],
+      );
     } catch (error) {
       const retryAt = new Date(clock().getTime() + backoffMs(item.attempts));
       await db.query('UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1', [item.id, retryAt, String((error as Error).message).slice(0, 500)]);
