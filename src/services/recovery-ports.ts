@@ -1,5 +1,6 @@
 import type { FlowKind, FlowState } from '../domain/flow.ts';
 import type { EmploymentFact } from '../domain/knowledge-questions.ts';
+import type { AffiliateRecord } from '../domain/registry.ts';
 
 export type Locale = 'es' | 'en';
 
@@ -13,15 +14,8 @@ export interface FlowRecord {
   expiresAt: Date;
 }
 
-export interface AffiliateProfile {
-  cedula: string;
-  nombres: string;
-  apellidos: string;
-  fechaNacimiento: string;
-  correo: string | null;
-  celular: string | null;
-  datosVerificados: boolean;
-}
+/** An affiliate as the registry holds them. */
+export type AffiliateProfile = AffiliateRecord;
 
 export interface AccountRecord {
   cedula: string;

@@ -2,7 +2,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
-import { startTestClave, type TestClave } from '../support/clave.ts';
+import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
+import { byId, focused, tabTo, type Focused } from '../support/keyboard.ts';
 import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
 import { birthOf, correctAnswers, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
 
@@ -11,45 +12,6 @@ import { birthOf, correctAnswers, loadDemoRegistry, verifiedPeople } from '../su
 
 const NEW_CLAVE = 'tigre-Nube-87-calle';
 
-interface Focused {
-  tag: string;
-  id: string;
-  name: string;
-  type: string;
-  value: string;
-  checked: boolean;
-  text: string;
-}
-
-/** What has keyboard focus, looking inside shadow roots (the ALTCHA widget). */
-function focused(page: Page): Promise<Focused> {
-  return page.evaluate(() => {
-    let el: Element | null = document.activeElement;
-    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    const input = el as HTMLInputElement | null;
-    return {
-      tag: el?.tagName.toLowerCase() ?? '',
-      id: el?.id ?? '',
-      name: input?.name ?? '',
-      type: input?.type ?? '',
-      value: input?.value ?? '',
-      checked: input?.checked ?? false,
-      text: el?.textContent?.trim() ?? '',
-    };
-  });
-}
-
-/** Presses Tab until the focused element matches; fails after `max` presses. */
-async function tabTo(page: Page, what: string, match: (f: Focused) => boolean, max = 40): Promise<Focused> {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    const now = await focused(page);
-    if (match(now)) return now;
-  }
-  throw new Error(`Tab never reached ${what}`);
-}
-
-const byId = (id: string) => (f: Focused) => f.id === id;
 const submitButton = (label: string) => (f: Focused) => f.tag === 'button' && f.text === label;
 
 /** Tabs to the form's button and presses Enter, waiting for the next document. */
@@ -112,8 +74,7 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
   before(async () => {
     clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '5000' });
     await loadDemoRegistry(clave);
-    await clave.web.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(clave.web.server.address() as { port: number }).port}`;
+    base = await listenOnLoopback(clave);
     browser = await launchBrowser();
   });
   after(async () => {

@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { backends } from '../support/backends.ts';
-import { startTestClave, type TestClave } from '../support/clave.ts';
+import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
 import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
 
 const unavailable = browserUnavailable();
@@ -13,8 +13,7 @@ describe('the portal shell in a real browser', { skip: unavailable }, () => {
   let base: string;
   before(async () => {
     clave = await startTestClave(backends()[0]!);
-    await clave.web.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(clave.web.server.address() as { port: number }).port}`;
+    base = await listenOnLoopback(clave);
     browser = await launchBrowser();
   });
   after(async () => {

@@ -2,7 +2,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
-import { startTestClave, type TestClave } from '../support/clave.ts';
+import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
+import { byId, focused, tabTo, type Focused } from '../support/keyboard.ts';
 import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
 import { birthOf, giveClave, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
@@ -14,33 +15,6 @@ import { birthOf, giveClave, loadDemoRegistry, verifiedPeople } from '../support
 const CLAVE = 'rio-Azul-58-puente';
 const WRONG = 'rio-Azul-58-puentes';
 
-interface Focused {
-  id: string;
-  type: string;
-  tag: string;
-  text: string;
-}
-
-/** What has keyboard focus, looking inside shadow roots (the ALTCHA widget). */
-function focused(page: Page): Promise<Focused> {
-  return page.evaluate(() => {
-    let el: Element | null = document.activeElement;
-    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    const input = el as HTMLInputElement | null;
-    return { id: el?.id ?? '', type: input?.type ?? '', tag: el?.tagName.toLowerCase() ?? '', text: el?.textContent?.trim() ?? '' };
-  });
-}
-
-/** Presses Tab until the focused element matches; fails after `max` presses. */
-async function tabTo(page: Page, what: string, match: (f: Focused) => boolean, max = 40): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (match(await focused(page))) return;
-  }
-  throw new Error(`Tab never reached ${what}`);
-}
-
-const byId = (id: string) => (f: Focused) => f.id === id;
 const byText = (tag: string, text: string) => (f: Focused) => f.tag === tag && f.text === text;
 
 /** Tabs to a field and types into it. */
@@ -87,8 +61,7 @@ describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { s
   before(async () => {
     clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '5000' }, { clock: clock.now });
     await loadDemoRegistry(clave);
-    await clave.web.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(clave.web.server.address() as { port: number }).port}`;
+    base = await listenOnLoopback(clave);
     browser = await launchBrowser();
   });
   after(async () => {

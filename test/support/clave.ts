@@ -35,3 +35,9 @@ export async function startTestClave(backend: Backend, env: Record<string, strin
     },
   };
 }
+
+/** Serves the app on a free loopback port (for browsers and real HTTP); returns its base URL. */
+export async function listenOnLoopback(clave: Clave): Promise<string> {
+  await clave.web.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(clave.web.server.address() as { port: number }).port}`;
+}
