@@ -128,6 +128,17 @@ for (const backend of backends()) {
       assert.equal((await first.get('/cuenta')).headers.location, '/ingresar');
     });
 
+    test('signing in again from the same browser rotates the session id and ends the old one', async () => {
+      const browser = new PageClient(clave.web);
+      await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: 'nueva-Frase-77-larga' });
+      const first = browser.cookie('clave_sesion');
+      await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: 'nueva-Frase-77-larga' });
+      const second = browser.cookie('clave_sesion');
+      assert.ok(first && second && first !== second);
+      const replay = await clave.web.inject({ url: '/cuenta', cookies: { clave_sesion: first } });
+      assert.equal(replay.headers.location, '/ingresar', 'the old id no longer works');
+    });
+
     test('sessions expire when idle', async () => {
       const browser = new PageClient(clave.web);
       const signedIn = await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: 'nueva-Frase-77-larga' });

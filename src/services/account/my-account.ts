@@ -47,6 +47,9 @@ export async function changeClave(ctx: RecoveryContext, active: ActiveSession, c
   const { cedula } = active.session;
   const [account, affiliate] = await Promise.all([ctx.storage.stores.accounts.find(cedula), ctx.storage.stores.registry.affiliate(cedula)]);
   if (!account?.passwordHash || !affiliate) throw new JourneyError('CLV-050');
+  // A stolen session must not become a way to guess the current clave without limit.
+  const allowed = await ctx.throttle.consume('login_ip', `session:${active.session.ref}`);
+  if (!allowed.allowed) throw new JourneyError('CLV-043', allowed.retryAfterSeconds);
   const currentOk = typeof current === 'string' && (await ctx.hasher.verify(account.passwordHash, current.normalize('NFC')));
   if (!currentOk) return { changed: false, violations: ['CLV-041'] };
   const { normalised, violations } = await claveViolations(ctx, affiliate, password, confirmation);

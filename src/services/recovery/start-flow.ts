@@ -26,7 +26,6 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
   await throttled(ctx, 'flow_start_ip', input.client.ip);
   const cedula = typeof input.cedula === 'string' ? normaliseCedulaInput(input.cedula) : '';
   if (!checkCedula(cedula).ok) throw new JourneyError('CLV-001');
-  await throttled(ctx, 'flow_start_cedula', cedula);
   const now = ctx.clock();
   const captcha = await ctx.captcha.verify(input.captcha);
   const audit = { cedula, ip: input.client.ip, userAgent: input.client.userAgent, at: now };
@@ -34,6 +33,8 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
     await ctx.storage.stores.audit.record({ ...audit, event: 'captcha', outcome: captcha.reason });
     throw new JourneyError(captcha.reason === 'expired' ? 'CLV-003' : 'CLV-002');
   }
+  // Spent only after a solved CAPTCHA, so junk requests cannot block someone else's recovery.
+  await throttled(ctx, 'flow_start_cedula', cedula);
   const flow: FlowRecord = { id: randomUUID(), kind: input.kind, cedula, state: 'identity', locale: input.locale, createdAt: now, expiresAt: later(now, ctx.limits.flowTtlMs) };
   const started = await ctx.storage.transaction(async (stores) => {
     if (!(await stores.captcha.claim(captcha.challengeHash, captcha.expiresAt, now))) return false;
