@@ -21,7 +21,7 @@ import { newPasswordRoutes } from './pages/new-password/routes.ts';
 import { startRoutes } from './pages/start/routes.ts';
 import { apiRoutes } from './api/v1/routes.ts';
 import { assetsPlugin } from './plugins/assets.ts';
-import { errorsPlugin } from './plugins/errors.ts';
+import { errorsPlugin, frameworkErrorHandler } from './plugins/errors.ts';
 import { i18nPlugin } from './plugins/i18n.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { securityPlugin } from './plugins/security.ts';
@@ -61,13 +61,14 @@ const LIMITS = {
 /** The HTTP face of Clave: translates requests to services and answers back. */
 export async function buildWebApp(options: WebOptions, services: WebServices): Promise<FastifyInstance> {
   const https = options.publicUrl.protocol === 'https:';
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     ...LIMITS,
     loggerInstance: options.logger as FastifyBaseLogger,
     // Fastify takes a hop count too, although its types only list the other forms.
     trustProxy: options.trustProxy as boolean | string | string[],
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler((): FastifyInstance => app, { instituteName: options.instituteName, assetVersion: options.assetVersion }),
     return503OnClosing: true,
   });
   await app.register(metricsPlugin, { outboxPending: () => services.readiness.outboxPending() });

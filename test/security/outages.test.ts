@@ -31,6 +31,8 @@ if (cannotRun && process.env.CI === 'true') throw new Error(`CI=true but a throw
 
 /** The issue asks for a one-minute SMTP outage; the back-off (5 s doubling) is what makes it telling. */
 const SMTP_OUTAGE_MS = 60_000;
+/** How soon after the SMTP server returns the whole queue should be out (a worker poll and a few sends, with room for a slow machine). */
+const SMTP_CATCH_UP_MS = 15_000;
 /** The issue's bound on any answer while PostgreSQL is down. */
 const ANSWER_WITHIN_MS = 2000;
 /** How long a claimed outbox message stays hidden from other workers (outbox-worker.ts `leaseMs`). */
@@ -50,9 +52,9 @@ interface Caught {
 }
 
 /**
- * Unlike the built-in catcher, whose close waits up to 30 s for the portal's pooled SMTP
- * connections (and keeps taking mail over them meanwhile), `down()` cuts every connection
- * at once, like a mail server that crashed. What was received survives a restart.
+ * Like the built-in catcher, plus what outages need: `down()` cuts every open connection
+ * at once, like a mail server that crashed; `up()` comes back on the same port with what
+ * was received before still listed; `blackHole()` accepts connections and never answers.
  */
 class OutageCatcher {
   readonly received: Caught[] = [];
@@ -184,7 +186,7 @@ interface Answer {
   json(): any;
 }
 
-async function http(base: string, method: 'GET' | 'POST', path: string, options: { json?: object; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function http(base: string, method: 'GET' | 'POST', path: string, options: { json?: object; form?: Record<string, string>; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Answer> {
   const headers: Record<string, string> = { 'accept-language': 'es', ...options.headers };
   let body: string | undefined;
   if (options.json) {
@@ -195,8 +197,14 @@ async function http(base: string, method: 'GET' | 'POST', path: string, options:
     body = new URLSearchParams(options.form).toString();
   }
   const started = performance.now();
-  // A hang fails the test at 15 s instead of stalling it; the assertions are on `ms`.
-  const response = await fetch(base + path, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  // A hang fails the test (at 15 s unless told) instead of stalling it; the assertions are on `ms`.
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  let response: Response;
+  try {
+    response = await fetch(base + path, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new Error(`${method} ${path}: no answer within ${timeoutMs} ms (${String(error)})`);
+  }
   const text = await response.text();
   const ms = performance.now() - started;
   return { status: response.status, ms, text, headers: response.headers, json: () => JSON.parse(text) };
@@ -529,6 +537,39 @@ describe('crashes and outages, on servers the test starts itself', { skip: canno
       assert.ok(again.flowId);
       assert.equal(await server.stop(), 0);
     });
+
+    test(
+      'PostgreSQL frozen (SIGSTOP: connections open, nothing answers): /readyz 503 and CLV-090 within 2 s, then served again',
+      { todo: 'no query timeout on pooled connections: a request that reuses one waits for ever; reported to the lead' },
+      async () => {
+        const { url } = await lane.database('clave_frozen');
+        const catcher = await lane.catcher();
+        const { server, base } = await lane.serve(url, catcher.url);
+        const [person] = mailablePeople(1) as [DemoAffiliate];
+        const { flowId } = await startFlow(base, person);
+        // Open connections the pool keeps idle, as a busy instance has.
+        const warm = await Promise.all(Array.from({ length: 4 }, () => http(base, 'GET', `/clave/flujo/${flowId}/identidad`)));
+        assert.ok(warm.every((answer) => answer.status === 200));
+        await lane.postgres.freeze();
+        try {
+          const within = { timeoutMs: 3 * ANSWER_WITHIN_MS };
+          const ready = await http(base, 'GET', '/readyz', within);
+          assert.equal(ready.status, 503);
+          assert.ok(ready.ms < ANSWER_WITHIN_MS, `/readyz took ${ready.ms.toFixed(0)} ms`);
+          for (let i = 0; i < 3; i++) {
+            const page = await http(base, 'GET', `/clave/flujo/${flowId}/identidad`, within);
+            assert.equal(page.status, 503);
+            assert.match(page.text, /CLV-090/);
+            assert.ok(page.ms < ANSWER_WITHIN_MS, `the identity page took ${page.ms.toFixed(0)} ms`);
+          }
+        } finally {
+          lane.postgres.thaw();
+        }
+        await eventually('/readyz 200 again', 15_000, async () => ((await http(base, 'GET', '/readyz')).status === 200 ? true : undefined));
+        assert.equal((await http(base, 'GET', `/clave/flujo/${flowId}/identidad`)).status, 200);
+        assert.equal(await server.stop(), 0);
+      },
+    );
   });
 
   describe(`the SMTP server away for ${SMTP_OUTAGE_MS / 1000} s`, () => {
@@ -590,7 +631,11 @@ describe('crashes and outages, on servers the test starts itself', { skip: canno
       // With the back-off (5 s doubling), a message's next try can come about as long after the return as it had already waited.
       await eventually('every queued mail delivered', SMTP_OUTAGE_MS + 15_000, async () => ((await pendingInDatabase(db)) === 0 ? true : undefined), 250);
       const lastArrival = Math.max(...catcher.received.map((m) => m.receivedAt));
-      t.diagnostic(`SMTP outage ${SMTP_OUTAGE_MS / 1000} s; ${people.length} messages queued; the last arrived ${((lastArrival - returnedAt) / 1000).toFixed(1)} s after the catcher returned`);
+      const catchUpMs = lastArrival - returnedAt;
+      t.diagnostic(`SMTP outage ${SMTP_OUTAGE_MS / 1000} s; ${people.length} messages queued; the last arrived ${(catchUpMs / 1000).toFixed(1)} s after the catcher returned`);
+      await t.test('the queue is flushed soon after the SMTP server returns, not at each message\'s next back-off', { todo: 'per-message back-off (5 s doubling) after connection failures: reported to the lead' }, () => {
+        assert.ok(catchUpMs < SMTP_CATCH_UP_MS, `the last queued mail arrived ${(catchUpMs / 1000).toFixed(1)} s after the SMTP server returned (want < ${SMTP_CATCH_UP_MS / 1000} s)`);
+      });
 
       const queued = (await db.query<{ id: string }>("SELECT message->>'messageId' AS id FROM outbox")).map((row) => row.id);
       assert.equal(queued.length, people.length + 1);

@@ -24,6 +24,13 @@ export interface ThrowawayPostgres {
   stop(): Promise<void>;
   /** `pg_ctl start` again, same port and data; resolves once it accepts connections. */
   start(): Promise<void>;
+  /**
+   * SIGSTOP to the server and every one of its processes: connections stay open and
+   * nothing answers, as with a frozen machine or a network partition. Call `thaw()` after.
+   */
+  freeze(): Promise<void>;
+  /** SIGCONT to every process `freeze()` stopped. */
+  thaw(): void;
   /** Stops the server if it runs and deletes its directory. */
   destroy(): Promise<void>;
 }
@@ -127,6 +134,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   installExitHook(bin);
   live.add(dataDir);
   let running = false;
+  let frozen: number[] = [];
 
   const server: ThrowawayPostgres = {
     port,
@@ -150,7 +158,26 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       await pgCtl('start', '-w', '-l', logFile);
       running = true;
     },
+    async freeze() {
+      // Only this server's own processes: its postmaster (from its pid file) and that postmaster's children.
+      const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)]);
+      const children = stdout.split(/\s+/).filter(Boolean).map(Number);
+      frozen = [postmaster, ...children];
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    },
+    thaw() {
+      for (const pid of frozen) {
+        try {
+          process.kill(pid, 'SIGCONT');
+        } catch {
+          // gone already
+        }
+      }
+      frozen = [];
+    },
     async destroy() {
+      server.thaw();
       if (running) await pgCtl('stop', '-m', 'immediate', '-w').catch(() => undefined);
       running = false;
       live.delete(dataDir);

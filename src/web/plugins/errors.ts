@@ -1,10 +1,11 @@
 import fp from 'fastify-plugin';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../../domain/errors.ts';
 import { JourneyError } from '../../services/recovery/index.ts';
 import type { Throttle } from '../../services/recovery-ports.ts';
 import { StorageUnavailable } from '../../services/ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
+import { DEFAULT_LOCALE, translator } from '../i18n.ts';
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
 
@@ -57,3 +58,27 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
     return reply.code(status).page('errors/server-error.njk', { titleKey, bodyKey, requestId: status >= 500 ? request.id : undefined });
   });
 });
+
+/**
+ * Requests the router refuses before any hook or decorator runs (a malformed URL, a
+ * parameter over the length limit) still get the institute's page or the API's JSON
+ * shape, never Fastify's default body.
+ */
+export function frameworkErrorHandler(app: () => FastifyInstance, layout: { instituteName: string; assetVersion: string }) {
+  return async (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+    const t = translator(DEFAULT_LOCALE, { institute: layout.instituteName });
+    if (request.url.startsWith('/api/')) {
+      return reply.code(status).type('application/json').send({ error: { code: 'bad_request', message: t('errors.badRequest.title') } });
+    }
+    const html = await app().view('errors/server-error.njk', {
+      ...layout,
+      locale: DEFAULT_LOCALE,
+      t,
+      languageSwitchUrl: '/?lang=en',
+      titleKey: 'errors.badRequest.title',
+      bodyKey: 'errors.badRequest.body',
+    });
+    return reply.code(status).type('text/html; charset=utf-8').send(html);
+  };
+}

@@ -21,7 +21,8 @@ const COOKIE = 'lang';
 const ONE_YEAR_SECONDS = 365 * 24 * 3600;
 
 function switchUrl(request: FastifyRequest, target: Locale): string {
-  const url = new URL(request.url, 'http://localhost');
+  // Any request line reaches this hook, parseable or not; an odd one just links to the start page.
+  const url = URL.parse(request.url, 'http://localhost') ?? new URL('/', 'http://localhost');
   url.searchParams.set(COOKIE, target);
   return url.pathname + url.search;
 }

@@ -4,7 +4,10 @@ import type { AccountService } from '../../../services/account/index.ts';
 import { clientInfo, privatePage, type FieldError } from '../../journey.ts';
 import { clearSessionCookie, requireSession, SESSION_COOKIE } from '../../session-cookie.ts';
 
-const NOTICES: Record<string, string> = { clave: 'account.changed', sesiones: 'account.othersEnded' };
+const NOTICES = new Map([
+  ['clave', 'account.changed'],
+  ['sesiones', 'account.othersEnded'],
+]);
 
 function changeForm(request: FastifyRequest, reply: FastifyReply, limits: Limits, violations: string[]) {
   const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, { min: limits.passwordMinLength, history: limits.passwordHistory }));
@@ -22,7 +25,7 @@ export function accountRoutes(account: AccountService, limits: Limits) {
       const active = await requireSession(account, request, reply);
       if (!active) return reply;
       const view = await account.view(active);
-      return privatePage(reply).page('account/account.njk', { view, notice: NOTICES[request.query.hecho ?? ''], csrfToken: reply.generateCsrf() });
+      return privatePage(reply).page('account/account.njk', { view, notice: NOTICES.get(String(request.query.hecho)), csrfToken: reply.generateCsrf() });
     });
 
     app.get('/cuenta/clave', async (request, reply) => {
