@@ -58,14 +58,31 @@ export interface ClaveOverrides {
   clock?: Clock;
 }
 
-export async function openDatabase(config: Config): Promise<Database> {
+/** Migrations (and waiting for another instance's) may take longer than a request may: own connection, no timeout. */
+async function migrateOnStart(config: Config, db: Database, handedIn: boolean): Promise<void> {
+  if (handedIn || config.storage.kind !== 'postgres') {
+    await migrate(db);
+    return;
+  }
+  const migrations = await openDatabase(config);
+  try {
+    await migrate(migrations);
+  } finally {
+    await migrations.close();
+  }
+}
+
+/** Serving answers CLV-090 rather than wait on a database that stopped answering. */
+const SERVING_QUERY_TIMEOUT_MS = 1500;
+
+export async function openDatabase(config: Config, queryTimeoutMs?: number): Promise<Database> {
   switch (config.storage.kind) {
     case 'pglite-file':
       return openPglite(config.storage.dataDir);
     case 'pglite-memory':
       return openPglite();
     case 'postgres':
-      return openPostgres(config.storage.url);
+      return openPostgres(config.storage.url, { ...(queryTimeoutMs ? { queryTimeoutMs } : {}) });
   }
 }
 
@@ -98,8 +115,8 @@ export function throttleRules(limits: Config['limits']) {
 
 export async function createClave(config: Config, overrides: ClaveOverrides = {}): Promise<Clave> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const db = overrides.database ?? (await openDatabase(config));
-  await migrate(db);
+  const db = overrides.database ?? (await openDatabase(config, SERVING_QUERY_TIMEOUT_MS));
+  await migrateOnStart(config, db, overrides.database !== undefined);
   const clock = overrides.clock ?? (() => new Date());
   const secret = await serverSecret(config);
   const catcher = config.smtpUrl ? undefined : await startMailCatcher();

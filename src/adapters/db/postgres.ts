@@ -20,7 +20,7 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 
 function unavailable(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
-  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message ?? '');
+  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(message ?? '');
 }
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -48,6 +48,8 @@ export interface PostgresOptions {
   searchPath?: string;
   poolSize?: number;
   connectTimeoutMs?: number;
+  /** Serving sets one so a frozen database cannot hold a request; the CLI's long imports do not. */
+  queryTimeoutMs?: number;
 }
 
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
@@ -57,6 +59,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     max: options.poolSize ?? 10,
     // Short, so a database outage answers CLV-090 in well under 2 s instead of hanging.
     connectionTimeoutMillis: options.connectTimeoutMs ?? 1500,
+    keepAlive: true,
+    ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
   // An idle client that loses its connection must not crash the process.
@@ -64,19 +68,21 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   return {
     engine: 'postgres',
     ...wrap(pool),
-    async transaction(work) {
+    async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await guarded(() => pool.connect());
+      let result: T;
       try {
         await client.query('BEGIN');
-        const result = await work(wrap(client));
+        result = await work(wrap(client));
         await client.query('COMMIT');
-        return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
+        const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+        // A connection that could not even roll back is broken: drop it rather than reuse it.
+        client.release(rolledBack ? undefined : (error as Error));
+        throw unavailable(error) ? new StorageUnavailable(error) : error;
       }
+      client.release();
+      return result;
     },
     close: () => pool.end(),
   };

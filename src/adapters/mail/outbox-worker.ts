@@ -28,9 +28,16 @@ interface Claimed {
 const MAX_BACKOFF_MS = 15 * 60_000;
 const PARALLEL_SENDS = 3;
 
-/** 5 s, 10 s, 20 s … up to 15 minutes between attempts. */
-export function backoffMs(attempts: number): number {
-  return Math.min(MAX_BACKOFF_MS, 5000 * 2 ** Math.max(0, attempts - 1));
+/** Failures where the server could not be reached at all, rather than refusing the message. */
+const SERVER_DOWN = new Set(['ECONNECTION', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRESET']);
+const SERVER_DOWN_MAX_BACKOFF_MS = 30_000;
+
+/**
+ * 5 s, 10 s, 20 s … up to 15 minutes between attempts; while the server is simply
+ * unreachable, at most 30 s, so links (minutes long) still arrive soon after it returns.
+ */
+export function backoffMs(attempts: number, serverDown = false): number {
+  return Math.min(serverDown ? SERVER_DOWN_MAX_BACKOFF_MS : MAX_BACKOFF_MS, 5000 * 2 ** Math.max(0, attempts - 1));
 }
 
 /**
@@ -65,12 +72,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       if (item.channel === 'sms') await options.sms!.send({ to: item.recipient, text: item.message.text, messageId: item.message.messageId });
       else await transport.send({ to: item.recipient, ...item.message });
       // Once delivered, the body (which holds the link's token in clear) is not kept: only what identifies the message.
+      // Marked only while still this worker's claim, so a send that outlived its lease is not recorded twice.
       await db.query(
-        "UPDATE outbox SET sent_at = $2, last_error = NULL, message = jsonb_build_object('messageId', message->'messageId', 'subject', message->'subject') WHERE id = $1",
-        [item.id, clock()],
+        "UPDATE outbox SET sent_at = $2, last_error = NULL, message = jsonb_build_object('messageId', message->'messageId', 'subject', message->'subject') WHERE id = $1 AND attempts = $3 AND sent_at IS NULL",
+        [item.id, clock(), item.attempts],
       );
+      // The server answers again: whatever waits out a back-off is due now.
+      await db.query('UPDATE outbox SET available_at = $1 WHERE sent_at IS NULL AND last_error IS NOT NULL AND available_at > $1', [clock()]);
     } catch (error) {
-      const retryAt = new Date(clock().getTime() + backoffMs(item.attempts));
+      const serverDown = SERVER_DOWN.has(String((error as { code?: string }).code));
+      const retryAt = new Date(clock().getTime() + backoffMs(item.attempts, serverDown));
       await db.query('UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1', [item.id, retryAt, String((error as Error).message).slice(0, 500)]);
       logger.warn({ outboxId: item.id, channel: item.channel, attempts: item.attempts, retryAt }, 'delivery failed; will retry');
     }

@@ -6,7 +6,8 @@ import type { MailTransport, OutgoingMail } from '../../services/ports.ts';
  * Connections are pooled: opening one per message costs more than the message.
  */
 export function createSmtpTransport(smtpUrl: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 3 });
+  // Timeouts well inside the outbox worker's one-minute claim on a message.
+  const transporter = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 3, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
   return {
     async send(mail: OutgoingMail) {
       await transporter.sendMail({
