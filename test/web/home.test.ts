@@ -77,6 +77,17 @@ describe('web shell', () => {
     assert.equal(response.json().error.code, 'not_found');
   });
 
+  test('URLs the router refuses still get the institute page (with its headers) or the API shape', async () => {
+    const page = await clave.web.inject('/%');
+    assert.equal(page.statusCode, 400);
+    assert.match(page.body, /No pudimos procesar su solicitud/);
+    assert.match(page.headers['content-security-policy'] as string, /frame-ancestors 'none'/);
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    const api = await clave.web.inject(`/api/v1/errors/${'x'.repeat(300)}`);
+    assert.ok(api.statusCode >= 400 && api.statusCode < 500);
+    assert.equal(api.json().error.code, 'bad_request');
+  });
+
   test('malformed requests are a clear 4xx, not a 500', async () => {
     const response = await clave.web.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
     assert.ok(response.statusCode >= 400 && response.statusCode < 500, String(response.statusCode));

@@ -65,20 +65,26 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
  * shape, never Fastify's default body.
  */
 export function frameworkErrorHandler(app: () => FastifyInstance, layout: { instituteName: string; assetVersion: string }) {
-  return async (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+  return (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
     const t = translator(DEFAULT_LOCALE, { institute: layout.instituteName });
+    // No hook runs for these requests, so the security headers are set here.
+    reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'")
+      .header('x-frame-options', 'DENY')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin');
     if (request.url.startsWith('/api/')) {
-      return reply.code(status).type('application/json').send({ error: { code: 'bad_request', message: t('errors.badRequest.title') } });
+      reply.type('application/json').send({ error: { code: 'bad_request', message: t('errors.badRequest.title') } });
+      return;
     }
-    const html = await app().view('errors/server-error.njk', {
-      ...layout,
-      locale: DEFAULT_LOCALE,
-      t,
-      languageSwitchUrl: '/?lang=en',
-      titleKey: 'errors.badRequest.title',
-      bodyKey: 'errors.badRequest.body',
-    });
-    return reply.code(status).type('text/html; charset=utf-8').send(html);
+    app()
+      .view('errors/server-error.njk', { ...layout, locale: DEFAULT_LOCALE, t, languageSwitchUrl: '/?lang=en', titleKey: 'errors.badRequest.title', bodyKey: 'errors.badRequest.body' })
+      .then(
+        (html) => reply.type('text/html; charset=utf-8').send(html),
+        () => reply.type('text/plain; charset=utf-8').send(t('errors.badRequest.title')),
+      );
   };
 }
