@@ -71,6 +71,16 @@ describe('web shell', () => {
     assert.match(response.body, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'request id as reference');
   });
 
+  test('CORS stays closed: no other origin may call the API from a browser', async () => {
+    const preflight = await clave.web.inject({ method: 'OPTIONS', url: '/api/v1/flows', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    assert.equal(preflight.headers['access-control-allow-origin'], undefined);
+    const simple = await clave.web.inject({ method: 'POST', url: '/api/v1/captcha', headers: { origin: 'https://evil.example' } });
+    assert.equal(simple.headers['access-control-allow-origin'], undefined);
+    assert.equal(simple.headers['access-control-allow-credentials'], undefined);
+    const form = await clave.web.inject({ method: 'POST', url: '/api/v1/sessions', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'cedula=1710034065&password=x' });
+    assert.equal(form.statusCode, 415, 'the API takes only JSON, so no cross-site form can reach it');
+  });
+
   test('API clients get JSON errors', async () => {
     const response = await clave.web.inject({ method: 'GET', url: '/api/v1/nada' });
     assert.equal(response.statusCode, 404);
