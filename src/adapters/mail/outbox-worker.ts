@@ -77,8 +77,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
         "UPDATE outbox SET sent_at = $2, last_error = NULL, message = jsonb_build_object('messageId', message->'messageId', 'subject', message->'subject') WHERE id = $1 AND attempts = $3 AND sent_at IS NULL",
         [item.id, clock(), item.attempts],
       );
-      // The server answers again: whatever waits out a back-off is due now.
-      await db.query('UPDATE outbox SET available_at = $1 WHERE sent_at IS NULL AND last_error IS NOT NULL AND available_at > $1', [clock()]);
+      // This channel's server answers again: whatever of it waits out a back-off is due now.
+      await db.query('UPDATE outbox SET available_at = $1 WHERE channel = $2 AND sent_at IS NULL AND last_error IS NOT NULL AND available_at > $1', [clock(), item.channel]);
     } catch (error) {
       const serverDown = SERVER_DOWN.has(String((error as { code?: string }).code));
       const retryAt = new Date(clock().getTime() + backoffMs(item.attempts, serverDown));
