@@ -69,12 +69,12 @@ function emailField(value: string): string | null {
   return value.toLowerCase();
 }
 
-/** Accepts 09XXXXXXXX or +5939XXXXXXXX and stores E.164, as the SMS gateway expects. */
+/** Accepts a mobile as 09 plus 8 digits or +593 9 plus 8 digits, and stores E.164, as the SMS gateway expects. */
 function phoneField(value: string): string | null {
   const compact = value.replace(/[\s-]/g, '');
   if (compact === '') return null;
   const match = /^(?:\+593|0)(9\d{8})$/.exec(compact);
-  if (!match) throw new RowProblem('celular debe ser un móvil ecuatoriano (09XXXXXXXX o +5939XXXXXXXX)');
+  if (!match) throw new RowProblem('celular debe ser un móvil ecuatoriano (por ejemplo 0991234567 o +593991234567)');
   return `+593${match[1]}`;
 }
 

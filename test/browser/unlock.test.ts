@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
-import { byId, focused, tabTo, type Focused } from '../support/keyboard.ts';
+import { byId, tabTo, type Focused } from '../support/keyboard.ts';
 import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
 import { birthOf, giveClave, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';

@@ -1,9 +1,11 @@
 import { maskCedula } from '../../domain/cedula.ts';
 import { cedulaRef } from '../../domain/tokens.ts';
 import type { EmploymentFact } from '../../domain/knowledge-questions.ts';
-import type { AccountRecord, AffiliateProfile, FlowRecord, IdentityOutcome, RecoveryStores, SessionRecord, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
+import type { AccountRecord, AffiliateProfile, FlowRecord, IdentityOutcome, RecoveryStores } from '../../services/recovery-ports.ts';
 import type { Sql } from './database.ts';
 import { createEmployerPool } from './employer-pool.ts';
+import { sessionStore } from './session-store.ts';
+import { tokenStore } from './token-store.ts';
 
 interface FlowRow {
   id: string;
@@ -24,55 +26,6 @@ const toFlow = (row: FlowRow): FlowRecord => ({
   createdAt: row.created_at,
   expiresAt: row.expires_at,
 });
-
-interface TokenRow {
-  purpose: TokenPurpose;
-  cedula: string;
-  flow_id: string | null;
-  expires_at: Date;
-  used_at: Date | null;
-  revoked_at: Date | null;
-}
-
-function classify(row: TokenRow | undefined, now: Date): TokenLookup {
-  if (!row) return { status: 'unknown' };
-  if (row.revoked_at) return { status: 'replaced' };
-  if (row.used_at) return { status: 'used' };
-  if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired' };
-  const token: TokenRecord = { purpose: row.purpose, cedula: row.cedula, flowId: row.flow_id, expiresAt: row.expires_at };
-  return { status: 'live', token };
-}
-
-const TOKEN_COLUMNS = 'purpose, cedula, flow_id, expires_at, used_at, revoked_at';
-
-function tokenStore(db: Sql): RecoveryStores['tokens'] {
-  const find = async (hash: Buffer, purposes: readonly TokenPurpose[]) =>
-    (await db.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1 AND purpose = ANY($2::text[])`, [hash, purposes]))[0];
-  return {
-    async insert(hash, token, now) {
-      await db.query('INSERT INTO tokens (token_hash, purpose, cedula, flow_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        hash, token.purpose, token.cedula, token.flowId, now, token.expiresAt,
-      ]);
-    },
-    async consume(hash, purposes, now) {
-      // The single-use guarantee: only one UPDATE can see used_at IS NULL.
-      const [won] = await db.query<TokenRow>(
-        `UPDATE tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = ANY($2::text[])
-           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
-         RETURNING ${TOKEN_COLUMNS}`,
-        [hash, purposes, now],
-      );
-      if (won) return classify({ ...won, used_at: null }, now);
-      return classify(await find(hash, purposes), now);
-    },
-    async peek(hash, purposes, now) {
-      return classify(await find(hash, purposes), now);
-    },
-    async revokeLive(cedula, purposes, now) {
-      await db.query('UPDATE tokens SET revoked_at = $3 WHERE cedula = $1 AND purpose = ANY($2::text[]) AND used_at IS NULL AND revoked_at IS NULL', [cedula, purposes, now]);
-    },
-  };
-}
 
 function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
   const clearFailures = (cedula: string) => db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [cedulaRef(secret, cedula)]);
@@ -118,59 +71,6 @@ function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
          ON CONFLICT (cedula) DO UPDATE SET status = 'locked', locked_at = $2, updated_at = $2`,
         [cedula, now],
       );
-    },
-  };
-}
-
-interface SessionRow {
-  id_hash: Buffer;
-  cedula: string;
-  created_at: Date;
-  last_seen_at: Date;
-  ip: string | null;
-  user_agent: string | null;
-}
-
-const toSession = (row: SessionRow): SessionRecord => ({
-  ref: Buffer.from(row.id_hash).toString('hex'),
-  cedula: row.cedula,
-  createdAt: row.created_at,
-  lastSeenAt: row.last_seen_at,
-  ip: row.ip,
-  userAgent: row.user_agent,
-});
-
-const SESSION_COLUMNS = 'id_hash, cedula, created_at, last_seen_at, ip, user_agent';
-
-function sessionStore(db: Sql): RecoveryStores['sessions'] {
-  return {
-    async create(idHash, session) {
-      await db.query(
-        'INSERT INTO sessions (id_hash, cedula, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6, $7)',
-        [idHash, session.cedula, session.createdAt, session.idleExpiresAt, session.absoluteExpiresAt, session.ip ?? null, session.userAgent?.slice(0, 300) ?? null],
-      );
-    },
-    async touch(idHash, now, idleExpiresAt) {
-      const [row] = await db.query<SessionRow>(
-        `UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3
-         WHERE id_hash = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2
-         RETURNING ${SESSION_COLUMNS}`,
-        [idHash, now, idleExpiresAt],
-      );
-      return row && toSession(row);
-    },
-    async listLive(cedula, now) {
-      const rows = await db.query<SessionRow>(
-        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE cedula = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2 ORDER BY last_seen_at DESC`,
-        [cedula, now],
-      );
-      return rows.map(toSession);
-    },
-    async revoke(idHash, now) {
-      await db.query('UPDATE sessions SET revoked_at = $2 WHERE id_hash = $1 AND revoked_at IS NULL', [idHash, now]);
-    },
-    async revokeAll(cedula, now, exceptIdHash) {
-      await db.query('UPDATE sessions SET revoked_at = $2 WHERE cedula = $1 AND revoked_at IS NULL AND id_hash IS DISTINCT FROM $3', [cedula, now, exceptIdHash ?? null]);
     },
   };
 }

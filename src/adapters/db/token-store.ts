@@ -1,0 +1,52 @@
+import type { RecoveryStores, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
+import type { Sql } from './database.ts';
+
+interface TokenRow {
+  purpose: TokenPurpose;
+  cedula: string;
+  flow_id: string | null;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+function classify(row: TokenRow | undefined, now: Date): TokenLookup {
+  if (!row) return { status: 'unknown' };
+  if (row.revoked_at) return { status: 'replaced' };
+  if (row.used_at) return { status: 'used' };
+  if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired' };
+  const token: TokenRecord = { purpose: row.purpose, cedula: row.cedula, flowId: row.flow_id, expiresAt: row.expires_at };
+  return { status: 'live', token };
+}
+
+const TOKEN_COLUMNS = 'purpose, cedula, flow_id, expires_at, used_at, revoked_at';
+
+export function tokenStore(db: Sql): RecoveryStores['tokens'] {
+  const find = async (hash: Buffer, purposes: readonly TokenPurpose[]) =>
+    (await db.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1 AND purpose = ANY($2::text[])`, [hash, purposes]))[0];
+  return {
+    async insert(hash, token, now) {
+      await db.query('INSERT INTO tokens (token_hash, purpose, cedula, flow_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        hash, token.purpose, token.cedula, token.flowId, now, token.expiresAt,
+      ]);
+    },
+    async consume(hash, purposes, now) {
+      // The single-use guarantee: only one UPDATE can see used_at IS NULL.
+      const [won] = await db.query<TokenRow>(
+        `UPDATE tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = ANY($2::text[])
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
+         RETURNING ${TOKEN_COLUMNS}`,
+        [hash, purposes, now],
+      );
+      if (won) return classify({ ...won, used_at: null }, now);
+      return classify(await find(hash, purposes), now);
+    },
+    async peek(hash, purposes, now) {
+      return classify(await find(hash, purposes), now);
+    },
+    async revokeLive(cedula, purposes, now) {
+      await db.query('UPDATE tokens SET revoked_at = $3 WHERE cedula = $1 AND purpose = ANY($2::text[]) AND used_at IS NULL AND revoked_at IS NULL', [cedula, purposes, now]);
+    },
+  };
+}
+
