@@ -20,11 +20,12 @@ import { performance } from 'node:perf_hooks';
 import { writeDemoData } from '../src/commands/demo-data.ts';
 import { csvRows } from '../src/adapters/registry/csv-rows.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
-import type { Database, Sql } from '../src/adapters/db/database.ts';
 import { createPasswordHasher, type PasswordHasher } from '../src/adapters/password-hasher.ts';
 import { demoAffiliate } from '../src/adapters/registry/demo-registry.ts';
 import { importAffiliates, importEmployment } from '../src/services/registry-import.ts';
 import { startTestClave, type TestClave } from '../test/support/clave.ts';
+
+import { counting, elapsedMs, inParallel, ms, positiveInteger, roundTrips, summary, type DbStats } from './support.ts';
 
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** The size of the synthetic registry loaded (accounts must belong to affiliates). */
@@ -35,67 +36,6 @@ const REAL_ARGON2 = { memoryKib: 19_456, iterations: 2, parallelism: 1 };
 
 // ---------------------------------------------------------------------------------
 // A round-trip counter in front of the database (the same idea as bench/recovery.ts).
-
-interface DbStats {
-  queries: number;
-  transactions: number;
-}
-
-/** Round trips to PostgreSQL: every statement, plus BEGIN and COMMIT of each transaction. */
-const roundTrips = (stats: DbStats) => stats.queries + 2 * stats.transactions;
-
-function counting(db: Database): { db: Database; stats: DbStats } {
-  const stats: DbStats = { queries: 0, transactions: 0 };
-  const wrap = (sql: Sql): Sql => ({
-    query<Row>(text: string, params?: readonly unknown[]) {
-      stats.queries++;
-      return sql.query<Row>(text, params);
-    },
-    exec: (text) => sql.exec(text),
-  });
-  return {
-    stats,
-    db: {
-      engine: db.engine,
-      ...wrap(db),
-      transaction(work) {
-        stats.transactions++;
-        return db.transaction((tx) => work(wrap(tx)));
-      },
-      close: () => db.close(),
-    },
-  };
-}
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
-
-const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
-
-function quantile(sorted: readonly number[], q: number): number {
-  // Nearest rank: the smallest value with at least q of the sample at or below it.
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-function summary(samples: readonly number[]): { median: number; p95: number; mean: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
-}
-
-const ms = (value: number) => `${value.toFixed(2).padStart(7)} ms`;
-
-/** Runs `work` over `items` with at most `concurrency` in flight. */
-async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
 
 // ---------------------------------------------------------------------------------
 

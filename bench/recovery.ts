@@ -16,13 +16,14 @@ import { performance } from 'node:perf_hooks';
 import { writeDemoData } from '../src/commands/demo-data.ts';
 import { csvRows } from '../src/adapters/registry/csv-rows.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
-import type { Database, Sql } from '../src/adapters/db/database.ts';
 import { createPasswordHasher } from '../src/adapters/password-hasher.ts';
 import { demoAffiliate, type DemoAffiliate } from '../src/adapters/registry/demo-registry.ts';
 import { importAffiliates, importEmployment } from '../src/services/registry-import.ts';
 import { startTestClave, type TestClave } from '../test/support/clave.ts';
 import { solveCaptcha } from '../test/support/captcha.ts';
 import { correctAnswers, UNKNOWN_CEDULA } from '../test/support/journey.ts';
+
+import { counting, elapsedMs, inParallel, ms, positiveInteger, roundTrips, summary, type DbStats } from './support.ts';
 
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** The size of the synthetic registry loaded for both benches. */
@@ -31,37 +32,6 @@ const STRONG = 'tigre-Nube-87-calle';
 
 // ---------------------------------------------------------------------------------
 // Shared: a Clave on a fresh PostgreSQL schema, with a query counter in front of it.
-
-interface DbStats {
-  queries: number;
-  transactions: number;
-}
-
-/** Round trips to PostgreSQL: every statement, plus BEGIN and COMMIT of each transaction. */
-const roundTrips = (stats: DbStats) => stats.queries + 2 * stats.transactions;
-
-function counting(db: Database): { db: Database; stats: DbStats } {
-  const stats: DbStats = { queries: 0, transactions: 0 };
-  const wrap = (sql: Sql): Sql => ({
-    query<Row>(text: string, params?: readonly unknown[]) {
-      stats.queries++;
-      return sql.query<Row>(text, params);
-    },
-    exec: (text) => sql.exec(text),
-  });
-  return {
-    stats,
-    db: {
-      engine: db.engine,
-      ...wrap(db),
-      transaction(work) {
-        stats.transactions++;
-        return db.transaction((tx) => work(wrap(tx)));
-      },
-      close: () => db.close(),
-    },
-  };
-}
 
 interface Bench {
   clave: TestClave;
@@ -110,27 +80,6 @@ function eligiblePeople(): DemoAffiliate[] {
   }
   return people;
 }
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
-
-const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
-
-function quantile(sorted: readonly number[], q: number): number {
-  // Nearest rank: the smallest value with at least q of the sample at or below it.
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-function summary(samples: readonly number[]): { median: number; p95: number; mean: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
-}
-
-const ms = (value: number) => `${value.toFixed(2).padStart(7)} ms`;
 
 interface StartedFlow {
   flowId: string;
@@ -233,14 +182,6 @@ export async function benchIdentityTiming(): Promise<void> {
 // recovery-flows (issue acceptance 5)
 
 /** Runs `work` over `items` with at most `concurrency` in flight. */
-async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
-
 async function hashRate(hasher: ReturnType<typeof createPasswordHasher>, count: number, concurrency: number): Promise<number> {
   const passwords = Array.from({ length: count }, (_, i) => `${STRONG}-${i}`);
   const start = process.hrtime.bigint();

@@ -1,0 +1,64 @@
+// Shared by the benches: a query counter in front of the database, timing and statistics.
+import type { Database, Sql } from '../src/adapters/db/database.ts';
+
+export interface DbStats {
+  queries: number;
+  transactions: number;
+}
+
+/** Round trips to PostgreSQL: every statement, plus BEGIN and COMMIT of each transaction. */
+export const roundTrips = (stats: DbStats) => stats.queries + 2 * stats.transactions;
+
+export function counting(db: Database): { db: Database; stats: DbStats } {
+  const stats: DbStats = { queries: 0, transactions: 0 };
+  const wrap = (sql: Sql): Sql => ({
+    query<Row>(text: string, params?: readonly unknown[]) {
+      stats.queries++;
+      return sql.query<Row>(text, params);
+    },
+    exec: (text) => sql.exec(text),
+  });
+  return {
+    stats,
+    db: {
+      engine: db.engine,
+      ...wrap(db),
+      transaction(work) {
+        stats.transactions++;
+        return db.transaction((tx) => work(wrap(tx)));
+      },
+      close: () => db.close(),
+    },
+  };
+}
+
+export function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (got "${raw}")`);
+  return value;
+}
+
+export const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+export function quantile(sorted: readonly number[], q: number): number {
+  // Nearest rank: the smallest value with at least q of the sample at or below it.
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+export function summary(samples: readonly number[]): { median: number; p95: number; mean: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
+}
+
+export const ms = (value: number) => `${value.toFixed(2).padStart(7)} ms`;
+
+/** Runs `work` over `items` with at most `concurrency` in flight. */
+export async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
