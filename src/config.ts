@@ -56,6 +56,8 @@ export interface Limits {
   argon2Parallelism: number;
   sessionIdleTtlMs: number;
   sessionAbsoluteTtlMs: number;
+  /** A client that sends nothing for this long, or takes longer for one request, is cut off. */
+  httpTimeoutMs: number;
 }
 
 /** A configuration problem: names the variable, never echoes a secret. */
@@ -198,6 +200,7 @@ function limits(env: Env): Limits {
     argon2Parallelism: integer(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
     sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),
+    httpTimeoutMs: duration(env, 'HTTP_TIMEOUT', '30s'),
   };
 }
 

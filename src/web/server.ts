@@ -53,8 +53,6 @@ export interface WebServices {
 
 const LIMITS = {
   bodyLimit: 64 * 1024,
-  connectionTimeout: 30_000,
-  requestTimeout: 30_000,
   keepAliveTimeout: 5_000,
 };
 
@@ -63,6 +61,10 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   const https = options.publicUrl.protocol === 'https:';
   const app: FastifyInstance = Fastify({
     ...LIMITS,
+    // A slow or silent client cannot hold a connection: idle sockets and slow requests are cut.
+    connectionTimeout: options.limits.httpTimeoutMs,
+    requestTimeout: options.limits.httpTimeoutMs,
+    http: { headersTimeout: options.limits.httpTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(500, options.limits.httpTimeoutMs / 2)) },
     loggerInstance: options.logger as FastifyBaseLogger,
     // Fastify takes a hop count too, although its types only list the other forms.
     trustProxy: options.trustProxy as boolean | string | string[],
