@@ -1,0 +1,144 @@
+import { createCipheriv, createHash, createHmac } from 'node:crypto';
+
+/**
+ * The deterministic randomness behind the knowledge questions: HMAC-keyed draws and the
+ * secret-keyed ranking of employer names that distractors are picked from.
+ */
+/** HMAC of a JSON tuple: the encoding keeps a cédula from running into a kind or an epoch. */
+export function keyed(secret: string, ...parts: (string | number)[]): Buffer {
+  return createHmac('sha256', secret).update(JSON.stringify(['clave-kba', ...parts])).digest();
+}
+
+/** A PRNG: HMAC-SHA256 in counter mode under a seed. */
+export class Draws {
+  private block = Buffer.alloc(0);
+  private offset = 0;
+  private counter = 0;
+
+  constructor(private readonly seed: Buffer) {}
+
+  private next32(): number {
+    if (this.offset + 4 > this.block.length) {
+      const counter = Buffer.alloc(4);
+      counter.writeUInt32BE(this.counter++);
+      this.block = createHmac('sha256', this.seed).update(counter).digest();
+      this.offset = 0;
+    }
+    const value = this.block.readUInt32BE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+
+  /** Uniform in 0..n-1; rejection keeps the modulo from favouring small values. */
+  below(n: number): number {
+    if (n <= 1) return 0;
+    const limit = 2 ** 32 - (2 ** 32 % n);
+    for (;;) {
+      const value = this.next32();
+      if (value < limit) return value % n;
+    }
+  }
+
+  /** The first `take` items of a uniform shuffle (Fisher–Yates); the input is not touched. */
+  pick<T>(items: readonly T[], take = items.length): T[] {
+    const copy = [...items];
+    const n = Math.min(take, copy.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + this.below(copy.length - i);
+      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    }
+    return copy.slice(0, n);
+  }
+}
+
+/** How a name is shown: NFC, single spaces, trimmed. */
+export function cleanName(name: string): string {
+  return name.normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/** Names equal under this key are the same employer: "ACME S.A." must never be a distractor for "Acme S.A.". */
+export function nameKey(name: string): string {
+  return cleanName(name).toLowerCase();
+}
+
+/** Sorted (code units, not locale: same order on every machine) and one spelling per employer. */
+export function cleanPool(pool: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const names: string[] = [];
+  for (const name of pool.map(cleanName).filter((n) => n !== '').sort()) {
+    const key = name.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    names.push(name);
+  }
+  return names;
+}
+
+const digests = new Map<string, Buffer>();
+
+/** SHA-256 of a name, truncated to one AES block; memoised because the pool is the same on every call. */
+export function nameDigest(name: string): Buffer {
+  let digest = digests.get(name);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(name, 'utf8').digest().subarray(0, 16);
+    if (digests.size >= 100_000) digests.clear();
+    digests.set(name, digest);
+  }
+  return digest;
+}
+
+/**
+ * The names in a secret-keyed random order: each name's rank is AES under the key of its
+ * digest (one cipher call for the whole pool). A name's rank does not depend on the other
+ * names, so a registry import that adds or drops employers rarely changes what anyone has
+ * already been shown; drawing by position in the pool would reshuffle everyone's
+ * distractors and leave only the correct answer in place.
+ */
+export function rankedNames(key: Buffer, names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const cipher = createCipheriv('aes-128-ecb', key.subarray(0, 16), null);
+  cipher.setAutoPadding(false);
+  const ranks = Buffer.concat([cipher.update(Buffer.concat(names.map(nameDigest))), cipher.final()]);
+  return names
+    .map((name, i) => ({ name, high: ranks.readUIntBE(i * 16, 6), low: ranks.readUIntBE(i * 16 + 6, 6) }))
+    .sort((a, b) => a.high - b.high || a.low - b.low || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((entry) => entry.name);
+}
+
+/** Padding for a registry too small to supply distractors: plausible, never a real person's employer. */
+export const SYNTHETIC_EMPLOYERS: readonly string[] = ['Comercial', 'Distribuidora', 'Agrícola', 'Importadora', 'Constructora', 'Industrial', 'Servicios', 'Inversiones'].flatMap((stem) =>
+  ['del Pacífico', 'Andina', 'Austral', 'Los Ríos', 'Chimborazo', 'El Oro'].flatMap((place) => [`${stem} ${place} S.A.`, `${stem} ${place} Cía. Ltda.`]),
+);
+
+/**
+ * Employer names not yet used, in one keyed order: the pool first, then the synthetic
+ * padding. Every name taken (and every name in `excluded` from the start) is skipped
+ * from then on.
+ */
+export class EmployerSource {
+  private readonly order: string[];
+  private next = 0;
+
+  constructor(key: Buffer, pool: readonly string[], private readonly excluded: Set<string>) {
+    this.order = [...rankedNames(key, pool), ...rankedNames(key, SYNTHETIC_EMPLOYERS)];
+  }
+
+  take(): string {
+    while (this.next < this.order.length) {
+      const name = this.order[this.next++]!;
+      if (this.claim(name)) return name;
+    }
+    // Only reachable with a history of ~100 synthetic-looking names; still always terminates.
+    for (let n = 1; ; n++) {
+      const name = `Servicios Generales ${n} S.A.`;
+      if (this.claim(name)) return name;
+    }
+  }
+
+  private claim(name: string): boolean {
+    const key = nameKey(name);
+    if (this.excluded.has(key)) return false;
+    this.excluded.add(key);
+    return true;
+  }
+}
