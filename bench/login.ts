@@ -12,24 +12,13 @@
 //
 // The claves are hashed with the real hasher and settings and written straight into
 // `accounts` before any timing: that is setup, not what is measured.
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { writeDemoData } from '../src/commands/demo-data.ts';
-import { csvRows } from '../src/adapters/registry/csv-rows.ts';
-import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { createPasswordHasher, type PasswordHasher } from '../src/adapters/password-hasher.ts';
 import { demoAffiliate } from '../src/adapters/registry/demo-registry.ts';
-import { importAffiliates, importEmployment } from '../src/services/registry-import.ts';
-import { startTestClave, type TestClave } from '../test/support/clave.ts';
+import type { TestClave } from '../test/support/clave.ts';
+import { elapsedMs, inParallel, ms, positiveInteger, REGISTRY, roundTrips, summary, withClave, type DbStats } from './support.ts';
 
-import { counting, elapsedMs, inParallel, ms, positiveInteger, roundTrips, summary, type DbStats } from './support.ts';
-
-const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-/** The size of the synthetic registry loaded (accounts must belong to affiliates). */
-const REGISTRY = Number(process.env.BENCH_REGISTRY ?? 2_000);
 const STRONG = 'tigre-Nube-87-calle';
 /** The product's argon2id settings (README, config.ts): the bench refuses to run with others. */
 const REAL_ARGON2 = { memoryKib: 19_456, iterations: 2, parallelism: 1 };
@@ -125,33 +114,8 @@ export async function benchLogin(): Promise<void> {
   const warm = 2 * concurrency;
   if (peopleCount > REGISTRY) throw new Error(`BENCH_LOGIN_PEOPLE=${peopleCount} is more than BENCH_REGISTRY=${REGISTRY}`);
 
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = await openPostgres(POSTGRES_URL, { poolSize: 1 });
-  await admin.exec(`CREATE SCHEMA ${schema}`);
-  const dir = mkdtempSync(join(tmpdir(), 'clave-bench-login-'));
-  let stats: DbStats | undefined;
-  const backend = {
-    name: 'postgres' as const,
-    async open() {
-      // Pool of 10, the product default.
-      const opened = counting(await openPostgres(POSTGRES_URL, { searchPath: schema }));
-      stats = opened.stats;
-      return { db: opened.db, dispose: () => opened.db.close() };
-    },
-  };
-  try {
-    // LOGIN_ATTEMPTS_PER_IP: every attempt comes from one address; 100000 is the most config.ts allows.
-    const clave = await startTestClave(backend, { LOG_LEVEL: 'silent', LOGIN_ATTEMPTS_PER_IP: '100000' });
-    try {
-      await run(clave, stats!);
-    } finally {
-      await clave.dispose();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.close();
-  }
+  // LOGIN_ATTEMPTS_PER_IP: every attempt comes from one address; 100000 is the most config.ts allows.
+  await withClave({ LOGIN_ATTEMPTS_PER_IP: '100000' }, ({ clave, stats }) => run(clave, stats));
 
   async function run(clave: TestClave, stats: DbStats): Promise<void> {
     const limits = clave.config.limits;
@@ -159,11 +123,7 @@ export async function benchLogin(): Promise<void> {
     if (JSON.stringify(settings) !== JSON.stringify(REAL_ARGON2)) throw new Error(`argon2id settings ${JSON.stringify(settings)} are not the product's ${JSON.stringify(REAL_ARGON2)}`);
     const hasher = createPasswordHasher(settings);
 
-    // Setup, not timed: the registry, then N people given a clave hashed with the real settings.
-    const files = await writeDemoData(REGISTRY, dir);
-    const today = new Date().toISOString().slice(0, 10);
-    await importAffiliates(clave.registry, csvRows(createReadStream(files.affiliates)), { today });
-    await importEmployment(clave.registry, csvRows(createReadStream(files.employment)), { today });
+    // Setup, not timed: N people of the registry given a clave hashed with the real settings.
     const people: Person[] = [];
     await inParallel(
       Array.from({ length: peopleCount }, (_, i) => i),

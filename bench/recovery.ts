@@ -8,68 +8,18 @@
 //   in the same run (the limit the flow cannot beat).
 //
 // CAPTCHA_MAX_NUMBER is small and every CAPTCHA is fetched and solved before any timing.
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { writeDemoData } from '../src/commands/demo-data.ts';
-import { csvRows } from '../src/adapters/registry/csv-rows.ts';
-import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { createPasswordHasher } from '../src/adapters/password-hasher.ts';
 import { demoAffiliate, type DemoAffiliate } from '../src/adapters/registry/demo-registry.ts';
-import { importAffiliates, importEmployment } from '../src/services/registry-import.ts';
-import { startTestClave, type TestClave } from '../test/support/clave.ts';
+import type { TestClave } from '../test/support/clave.ts';
 import { solveCaptcha } from '../test/support/captcha.ts';
 import { correctAnswers, UNKNOWN_CEDULA } from '../test/support/journey.ts';
+import { elapsedMs, inParallel, ms, positiveInteger, REGISTRY, roundTrips, summary, withClave, type DbStats } from './support.ts';
 
-import { counting, elapsedMs, inParallel, ms, positiveInteger, roundTrips, summary, type DbStats } from './support.ts';
-
-const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-/** The size of the synthetic registry loaded for both benches. */
-const REGISTRY = Number(process.env.BENCH_REGISTRY ?? 2_000);
 const STRONG = 'tigre-Nube-87-calle';
 
 // ---------------------------------------------------------------------------------
 // Shared: a Clave on a fresh PostgreSQL schema, with a query counter in front of it.
-
-interface Bench {
-  clave: TestClave;
-  stats: DbStats;
-}
-
-/** The whole app on a schema of its own (pool of 10, the product default), plus a synthetic registry. */
-async function withClave(env: Record<string, string>, run: (bench: Bench) => Promise<void>): Promise<void> {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = await openPostgres(POSTGRES_URL, { poolSize: 1 });
-  await admin.exec(`CREATE SCHEMA ${schema}`);
-  const dir = mkdtempSync(join(tmpdir(), 'clave-bench-recovery-'));
-  let stats: DbStats | undefined;
-  const backend = {
-    name: 'postgres' as const,
-    async open() {
-      const opened = counting(await openPostgres(POSTGRES_URL, { searchPath: schema }));
-      stats = opened.stats;
-      return { db: opened.db, dispose: () => opened.db.close() };
-    },
-  };
-  try {
-    const clave = await startTestClave(backend, { LOG_LEVEL: 'silent', CAPTCHA_MAX_NUMBER: '1000', ...env });
-    try {
-      const files = await writeDemoData(REGISTRY, dir);
-      const today = new Date().toISOString().slice(0, 10);
-      await importAffiliates(clave.registry, csvRows(createReadStream(files.affiliates)), { today });
-      await importEmployment(clave.registry, csvRows(createReadStream(files.employment)), { today });
-      await run({ clave, stats: stats! });
-    } finally {
-      await clave.dispose();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.close();
-  }
-}
 
 /** People of the loaded registry who can receive mail and be asked about at least one employer. */
 function eligiblePeople(): DemoAffiliate[] {

@@ -1,5 +1,18 @@
 // Shared by the benches: a query counter in front of the database, timing and statistics.
 import type { Database, Sql } from '../src/adapters/db/database.ts';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPostgres } from '../src/adapters/db/postgres.ts';
+import { csvRows } from '../src/adapters/registry/csv-rows.ts';
+import { writeDemoData } from '../src/commands/demo-data.ts';
+import { importAffiliates, importEmployment } from '../src/services/registry-import.ts';
+import { startTestClave, type TestClave } from '../test/support/clave.ts';
+
+export const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The size of the synthetic registry loaded for the benches. */
+export const REGISTRY = Number(process.env.BENCH_REGISTRY ?? 2_000);
 
 export interface DbStats {
   queries: number;
@@ -62,3 +75,40 @@ export async function inParallel<T>(items: readonly T[], concurrency: number, wo
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+export interface Bench {
+  clave: TestClave;
+  stats: DbStats;
+}
+
+/** The whole app on a schema of its own (pool of 10, the product default), plus a synthetic registry. */
+export async function withClave(env: Record<string, string>, run: (bench: Bench) => Promise<void>): Promise<void> {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = await openPostgres(POSTGRES_URL, { poolSize: 1 });
+  await admin.exec(`CREATE SCHEMA ${schema}`);
+  const dir = mkdtempSync(join(tmpdir(), 'clave-bench-'));
+  let stats: DbStats | undefined;
+  const backend = {
+    name: 'postgres' as const,
+    async open() {
+      const opened = counting(await openPostgres(POSTGRES_URL, { searchPath: schema }));
+      stats = opened.stats;
+      return { db: opened.db, dispose: () => opened.db.close() };
+    },
+  };
+  try {
+    const clave = await startTestClave(backend, { LOG_LEVEL: 'silent', CAPTCHA_MAX_NUMBER: '1000', ...env });
+    try {
+      const files = await writeDemoData(REGISTRY, dir);
+      const today = new Date().toISOString().slice(0, 10);
+      await importAffiliates(clave.registry, csvRows(createReadStream(files.affiliates)), { today });
+      await importEmployment(clave.registry, csvRows(createReadStream(files.employment)), { today });
+      await run({ clave, stats: stats! });
+    } finally {
+      await clave.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.close();
+  }
+}
