@@ -127,7 +127,7 @@ export async function processIdentityOutcomes(ctx: RecoveryContext): Promise<num
  * pattern for every case, and what it leads to (a link or a failure notice for the
  * registered inbox, nothing for an unknown or unverified cédula) is worked out after.
  */
-export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email' }> {
+export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email'; kind: FlowKind }> {
   await throttled(ctx, 'identity_ip', client.ip);
   const flow = await liveFlow(ctx, flowId, 'identity');
   const subject = await identitySubject(ctx, ctx.storage.stores, flow.cedula, flow.kind);
@@ -141,5 +141,5 @@ export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: 
     await stores.outcomes.record({ flowId: flow.id, verdict, submittedAt: now, linkExpiresAt: deadline, ...client });
   });
   ctx.background.run(async () => void (await processIdentityOutcomes(ctx)));
-  return { step: 'check_email' };
+  return { step: 'check_email', kind: flow.kind };
 }

@@ -58,8 +58,8 @@ export function apiRoutes(recovery: RecoveryService, account: AccountService) {
     app.post<{ Params: { flowId: string }; Body: Json }>('/flows/:flowId/identity', async (request, reply) => {
       const body = (request.body ?? {}) as Json;
       try {
-        const result = await recovery.submitIdentity(request.params.flowId, { birthDay: body.birthDay, birthMonth: body.birthMonth, answers: body.answers }, clientInfo(request));
-        return reply.code(202).send(result);
+        const { step } = await recovery.submitIdentity(request.params.flowId, { birthDay: body.birthDay, birthMonth: body.birthMonth, answers: body.answers }, clientInfo(request));
+        return reply.code(202).send({ step });
       } catch (error) {
         if (error instanceof IdentityFormError) return badRequest(request, reply, error.fields);
         throw error;

@@ -54,15 +54,16 @@ export function identityRoutes(recovery: RecoveryService) {
 
     app.post<{ Params: { flowId: string }; Body: IdentityForm }>('/clave/flujo/:flowId/identidad', { preValidation: app.csrfProtection }, async (request, reply) => {
       const body = request.body ?? {};
-      const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
-      const answers = Object.fromEntries(questions.map((q) => [q.id, body[q.id]]));
+      // The form's fields are the answers (q1…qN beside the birth date); the service takes only the questions it asked.
+      let kind;
       try {
-        await recovery.submitIdentity(flow.id, { birthDay: body.birthDay, birthMonth: body.birthMonth, answers }, clientInfo(request));
+        ({ kind } = await recovery.submitIdentity(request.params.flowId, { birthDay: body.birthDay, birthMonth: body.birthMonth, answers: body }, clientInfo(request)));
       } catch (error) {
-        if (error instanceof IdentityFormError) return render(request, reply, flow, questions, typedValues(body), fieldErrorsOf(request, error, questions));
-        throw error;
+        if (!(error instanceof IdentityFormError)) throw error;
+        const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
+        return render(request, reply, flow, questions, typedValues(body), fieldErrorsOf(request, error, questions));
       }
-      return reply.redirect(`/clave/revise-su-correo?tipo=${JOURNEY_PATHS[flow.kind]}`, 303);
+      return reply.redirect(`/clave/revise-su-correo?tipo=${JOURNEY_PATHS[kind]}`, 303);
     });
   };
 }
