@@ -52,8 +52,3 @@ export function stepOf(flow: FlowSnapshot, now: Date): FlowStep {
   if (isLive(flow.state) && flow.expiresAt.getTime() <= now.getTime()) return 'expired';
   return flow.state;
 }
-
-/** Journeys that end with a new clave; unlock keeps the current one. */
-export function setsPassword(kind: FlowKind): boolean {
-  return kind !== 'unlock';
-}
