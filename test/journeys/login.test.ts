@@ -5,6 +5,7 @@ import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
 import { apiCaptcha, birthOf, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
 import { PageClient } from '../support/browserless.ts';
+import { maskCedula } from '../../src/domain/cedula.ts';
 
 const CLAVE = 'rio-Azul-58-puente';
 
@@ -39,6 +40,26 @@ for (const backend of backends()) {
       assert.equal(wrong.json().error.code, 'CLV-041');
     });
 
+    test('a sign-in clears the count of failures, and every attempt is in the audit trail with its outcome', async () => {
+      const [{ last }] = (await clave.db.query<{ last: number | null }>('SELECT max(id) AS last FROM audit_events')) as [{ last: number | null }];
+      // Ana has 1 failure from the test above: 3 more, a sign-in, then 4 more still answer CLV-041.
+      const codes = [];
+      for (const password of ['mala-1', 'mala-2', 'mala-3', CLAVE, 'mala-4', 'mala-5', 'mala-6', 'mala-7', CLAVE]) {
+        const response = await login(ana!.affiliate.cedula, password);
+        codes.push(response.statusCode === 201 ? 'ok' : response.json().error.code);
+      }
+      assert.deepEqual(codes, ['CLV-041', 'CLV-041', 'CLV-041', 'ok', 'CLV-041', 'CLV-041', 'CLV-041', 'CLV-041', 'ok']);
+      const trail = await clave.db.query<{ event: string; outcome: string; cedula_masked: string }>(
+        "SELECT event, outcome, cedula_masked FROM audit_events WHERE id > $1 AND event = 'login' ORDER BY id",
+        [last ?? 0],
+      );
+      assert.deepEqual(
+        trail.map((row) => row.outcome),
+        ['failed', 'failed', 'failed', 'ok', 'failed', 'failed', 'failed', 'failed', 'ok'],
+      );
+      assert.ok(trail.every((row) => row.cedula_masked === maskCedula(ana!.affiliate.cedula)));
+    });
+
     test('5 wrong claves lock; then even the right clave is refused with CLV-040 — and the same happens to an unknown cédula', async () => {
       for (let attempt = 1; attempt <= 5; attempt++) {
         const response = await login(berta!.affiliate.cedula, `mala-${attempt}`);
@@ -46,6 +67,11 @@ for (const backend of backends()) {
       }
       const right = await login(berta!.affiliate.cedula, CLAVE);
       assert.equal(right.statusCode, 423);
+      const [{ outcomes }] = (await clave.db.query<{ outcomes: string[] }>(
+        "SELECT array_agg(outcome ORDER BY id) AS outcomes FROM audit_events WHERE event = 'login' AND cedula_masked = $1",
+        [maskCedula(berta!.affiliate.cedula)],
+      )) as [{ outcomes: string[] }];
+      assert.deepEqual(outcomes.slice(-6), ['failed', 'failed', 'failed', 'failed', 'locked_now', 'locked']);
       assert.equal(right.json().error.code, 'CLV-040');
       const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [berta!.affiliate.cedula]);
       assert.equal(account?.status, 'locked');
