@@ -14,6 +14,7 @@ import { startMailCatcher, type MailCatcher } from './adapters/mail/catcher.ts';
 import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
 import { loadOrCreateSecret } from './adapters/secret-file.ts';
 import { createAltchaCaptcha } from './adapters/captcha.ts';
+import { loginStore } from './adapters/db/login-store.ts';
 import { createRecoveryStorage } from './adapters/db/recovery-stores.ts';
 import { createOutboxWorker, type OutboxWorker } from './adapters/mail/outbox-worker.ts';
 import { createMailRenderer } from './adapters/mail/renderer.ts';
@@ -131,7 +132,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const context = {
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),
-    hasher: createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism }),
+    hasher: createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism, concurrency: config.limits.argon2Concurrency }),
     renderer: createMailRenderer({ instituteName: config.instituteName, publicUrl: config.publicUrl, timeZone: config.timeZone }),
     clock,
     secret,
@@ -145,7 +146,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   };
   const recovery = createRecoveryService(context);
   followUps.run = recovery.processIdentityOutcomes;
-  const account = createAccountService(context);
+  const account = createAccountService(context, loginStore(db));
   const web = await buildWebApp(
     {
       publicUrl: config.publicUrl,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { resolve } from 'node:path';
 import { parseDuration } from './duration.ts';
@@ -54,6 +55,8 @@ export interface Limits {
   argon2MemoryKib: number;
   argon2Iterations: number;
   argon2Parallelism: number;
+  /** argon2id computations at once, across all requests. */
+  argon2Concurrency: number;
   sessionIdleTtlMs: number;
   sessionAbsoluteTtlMs: number;
   /** A client that sends nothing for this long, or takes longer for one request, is cut off. */
@@ -198,6 +201,7 @@ function limits(env: Env): Limits {
     argon2MemoryKib: integer(env, 'ARGON2_MEMORY_KIB', 19_456, 8_192, 1_048_576),
     argon2Iterations: integer(env, 'ARGON2_ITERATIONS', 2, 1, 10),
     argon2Parallelism: integer(env, 'ARGON2_PARALLELISM', 1, 1, 16),
+    argon2Concurrency: integer(env, 'ARGON2_CONCURRENCY', availableParallelism(), 1, 256),
     sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
     sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),
     httpTimeoutMs: duration(env, 'HTTP_TIMEOUT', '30s'),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../src/config.ts';
@@ -14,6 +15,7 @@ test('defaults serve the embedded database on port 3000 in Spanish time', () => 
   assert.equal(config.limits.unlockLinkTtlMs, 3 * 60_000);
   assert.equal(config.limits.loginMaxFailures, 5);
   assert.equal(config.limits.argon2MemoryKib, 19_456);
+  assert.equal(config.limits.argon2Concurrency, availableParallelism());
 });
 
 test('each storage form is recognised', () => {

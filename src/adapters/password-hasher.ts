@@ -3,12 +3,15 @@
  * each hash carries its own parameters and old ones keep verifying after a change.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hash, parseOptions, verify, type Algorithm, type Version } from '@node-rs/argon2';
 
 export interface Argon2Settings {
   memoryKib: number;
   iterations: number;
   parallelism: number;
+  /** How many hashes or verifications run at once; the rest wait their turn. Default: the cores. */
+  concurrency?: number;
 }
 
 export interface PasswordHasher {
@@ -24,7 +27,30 @@ export interface PasswordHasher {
 const ARGON2ID: Algorithm.Argon2id = 2;
 const VERSION_0X13: Version.V0x13 = 1;
 
+/**
+ * Runs at most `limit` tasks at once, the others in arrival order. More argon2id work in
+ * flight than cores only splits the same CPU and evicts each other's 19 MiB from the
+ * caches (measured: fewer verifies per second), and holds more memory.
+ */
+export function turnstile(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running < limit) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next in line, or frees up.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
+  const inTurn = turnstile(settings.concurrency ?? availableParallelism());
   const options = {
     algorithm: ARGON2ID,
     version: VERSION_0X13,
@@ -35,11 +61,11 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
 
   let dummy: Promise<string> | undefined;
   // A random secret nobody knows: the dummy can never verify, only cost the same.
-  const dummyHash = (): Promise<string> => (dummy ??= hash(randomBytes(32), options));
+  const dummyHash = (): Promise<string> => (dummy ??= inTurn(() => hash(randomBytes(32), options)));
 
   async function safeVerify(stored: string, password: string): Promise<boolean> {
     try {
-      return await verify(stored, password);
+      return await inTurn(() => verify(stored, password));
     } catch {
       // A malformed or truncated hash is a wrong clave, not a server error.
       return false;
@@ -47,7 +73,7 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
   }
 
   return {
-    hash: (password) => hash(password, options),
+    hash: (password) => inTurn(() => hash(password, options)),
     verify: safeVerify,
     async verifyDummy(password) {
       await safeVerify(await dummyHash(), password);

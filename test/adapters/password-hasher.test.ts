@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hash as rawHash } from '@node-rs/argon2';
-import { createPasswordHasher, type Argon2Settings } from '../../src/adapters/password-hasher.ts';
+import { createPasswordHasher, turnstile, type Argon2Settings } from '../../src/adapters/password-hasher.ts';
 
 // Small enough to keep the suite fast; one test uses the real defaults.
 const small: Argon2Settings = { memoryKib: 8192, iterations: 1, parallelism: 1 };
@@ -64,4 +64,42 @@ test('the real defaults (19456 KiB, t=2, p=1) round-trip', async () => {
   assert.equal(await real.verifyDummy('tigre-Nube-87-calle'), false);
   assert.equal(real.needsRehash(stored), false);
   assert.equal(hasher.needsRehash(stored), true);
+});
+
+test('the turnstile lets at most its limit run at once and the others in arrival order', async () => {
+  const inTurn = turnstile(2);
+  const started: number[] = [];
+  const finish = new Map<number, () => void>();
+  const task = (id: number) =>
+    inTurn(async () => {
+      started.push(id);
+      await new Promise<void>((resolve) => finish.set(id, resolve));
+      return id;
+    });
+  const results = [1, 2, 3, 4].map(task);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, [1, 2], 'two run, two wait');
+  finish.get(2)!();
+  assert.equal(await results[1], 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, [1, 2, 3], 'a finished task lets the first waiting one in');
+  finish.get(1)!();
+  finish.get(3)!();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, [1, 2, 3, 4]);
+  finish.get(4)!();
+  assert.deepEqual(await Promise.all(results), [1, 2, 3, 4]);
+});
+
+test('a failing task frees its place in the turnstile', async () => {
+  const inTurn = turnstile(1);
+  await assert.rejects(inTurn(() => Promise.reject(new Error('argon2 failed'))));
+  assert.equal(await inTurn(async () => 'next'), 'next');
+});
+
+test('the hasher with concurrency 1 still answers many requests at once correctly', async () => {
+  const one = createPasswordHasher({ ...small, concurrency: 1 });
+  const stored = await one.hash('tigre-Nube-87-calle');
+  const answers = await Promise.all(['tigre-Nube-87-calle', 'otra', 'tigre-Nube-87-calle', ''].map((clave) => one.verify(stored, clave)));
+  assert.deepEqual(answers, [true, false, true, false]);
 });
