@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 
 export interface SecurityOptions {
   https: boolean;
@@ -8,9 +8,12 @@ export interface SecurityOptions {
 /**
  * Security headers for every answer. The CSP allows no inline script or style: all
  * behaviour and styling comes from our own files under /assets.
+ *
+ * helmet itself rather than @fastify/helmet: that plugin builds helmet's middleware again
+ * (parsing the CSP) on every request; built once here, it only sets the headers.
  */
 export const securityPlugin = fp(async (app, options: SecurityOptions) => {
-  await app.register(helmet, {
+  const setSecurityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -31,5 +34,8 @@ export const securityPlugin = fp(async (app, options: SecurityOptions) => {
     referrerPolicy: { policy: 'same-origin' },
     xFrameOptions: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    setSecurityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
 });
