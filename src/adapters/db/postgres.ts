@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { asNumber, asText, DATE_OID, INT8_OID, NUMERIC_OID, type Database, type Sql } from './database.ts';
 import { StorageUnavailable } from '../../services/ports.ts';
@@ -31,10 +32,26 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 1000;
+
+/**
+ * A name per distinct SQL text, so each connection parses and plans a statement once and
+ * then only binds and executes it. The texts are the code's constants, so the map stays small.
+ */
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `clave_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Sql {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await guarded(() => client.query(text, params as unknown[]));
+      const result = await guarded(() => client.query({ text, values: params as unknown[], name: statementName(text) }));
       return result.rows as Row[];
     },
     async exec(text: string) {
