@@ -1,6 +1,6 @@
 // Shared by the benches: a query counter in front of the database, timing and statistics.
 import type { Database, Sql } from '../src/adapters/db/database.ts';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,4 +111,34 @@ export async function withClave(env: Record<string, string>, run: (bench: Bench)
     await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
     await admin.close();
   }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/**
+ * CPU used so far by every PostgreSQL process on this machine (backends, WAL writer,
+ * checkpointer), in ms, from /proc: the database's share of a request, which
+ * process.cpuUsage() cannot see. Undefined where /proc is not there. Other work on the
+ * same server is counted too, so read it on a quiet machine.
+ */
+export function postgresCpuMs(): number | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the line)
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
