@@ -55,16 +55,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   let running: Promise<number> | undefined;
   let stopped = true;
 
-  async function claim(): Promise<Claimed | undefined> {
+  /** Up to `limit` due messages, each leased to this worker; ARRAY() makes the locking subquery run once. */
+  async function claim(limit: number): Promise<Claimed[]> {
     const now = clock();
-    const [row] = await db.query<Claimed>(
+    return db.query<Claimed>(
       `UPDATE outbox SET available_at = $2, attempts = attempts + 1
-       WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND channel = ANY($3::text[]) AND available_at <= $1
-                   ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT 1)
+       WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE sent_at IS NULL AND channel = ANY($3::text[]) AND available_at <= $1
+                            ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT $4))
        RETURNING id, channel, recipient, attempts, message`,
-      [now, new Date(now.getTime() + leaseMs), channels],
+      [now, new Date(now.getTime() + leaseMs), channels, limit],
     );
-    return row;
   }
 
   async function deliver(item: Claimed): Promise<void> {
@@ -73,12 +73,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       else await transport.send({ to: item.recipient, ...item.message });
       // Once delivered, the body (which holds the link's token in clear) is not kept: only what identifies the message.
       // Marked only while still this worker's claim, so a send that outlived its lease is not recorded twice.
+      // This channel's server answers again: whatever of it waits out a back-off is due now (one statement for both).
+      const now = clock();
       await db.query(
-        "UPDATE outbox SET sent_at = $2, last_error = NULL, message = jsonb_build_object('messageId', message->'messageId', 'subject', message->'subject') WHERE id = $1 AND attempts = $3 AND sent_at IS NULL",
-        [item.id, clock(), item.attempts],
+        `WITH sent AS (
+           UPDATE outbox SET sent_at = $2, last_error = NULL, message = jsonb_build_object('messageId', message->'messageId', 'subject', message->'subject')
+           WHERE id = $1 AND attempts = $3 AND sent_at IS NULL)
+         UPDATE outbox SET available_at = $2 WHERE channel = $4 AND sent_at IS NULL AND last_error IS NOT NULL AND available_at > $2 AND id <> $1`,
+        [item.id, now, item.attempts, item.channel],
       );
-      // This channel's server answers again: whatever of it waits out a back-off is due now.
-      await db.query('UPDATE outbox SET available_at = $1 WHERE channel = $2 AND sent_at IS NULL AND last_error IS NOT NULL AND available_at > $1', [clock(), item.channel]);
     } catch (error) {
       const serverDown = SERVER_DOWN.has(String((error as { code?: string }).code));
       const retryAt = new Date(clock().getTime() + backoffMs(item.attempts, serverDown));
@@ -87,20 +90,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     }
   }
 
-  /** One sender: claims and delivers until nothing is due. */
-  async function sendUntilEmpty(): Promise<number> {
-    let attempted = 0;
-    for (let item = await claim(); item; item = await claim()) {
-      await deliver(item);
-      attempted++;
-    }
-    return attempted;
-  }
-
   /** Sends everything that is due now, a few at a time; resolves with how many were attempted. */
   async function drain(): Promise<number> {
-    const senders = await Promise.all(Array.from({ length: PARALLEL_SENDS }, sendUntilEmpty));
-    return senders.reduce((sum, count) => sum + count, 0);
+    let attempted = 0;
+    for (let batch = await claim(PARALLEL_SENDS); batch.length > 0; batch = await claim(PARALLEL_SENDS)) {
+      await Promise.all(batch.map(deliver));
+      attempted += batch.length;
+    }
+    return attempted;
   }
 
   function runOnce(): Promise<number> {
