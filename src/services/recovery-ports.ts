@@ -76,6 +76,34 @@ export interface IdentityOutcome {
   userAgent?: string;
 }
 
+/** What the identity step knows of a cédula: read in one go, the same way whether it is registered or not. */
+export interface IdentityRecord {
+  affiliate: AffiliateProfile | undefined;
+  history: EmploymentFact[];
+  kbaEpoch: number;
+}
+
+/** An identity verdict waiting for its follow-up, with the flow and affiliate it is about. */
+export interface PendingOutcome {
+  outcome: IdentityOutcome;
+  flow: FlowRecord | undefined;
+  affiliate: AffiliateProfile | undefined;
+}
+
+/** The claves a new one must differ from: the current one and the last few. */
+export interface ClaveHistory {
+  current: string | undefined;
+  previous: string[];
+}
+
+/** A reset session's flow, its token, the affiliate and their claves, read together for the password step. */
+export interface PasswordStepRecord {
+  flow: FlowRecord;
+  token: TokenLookup;
+  affiliate: AffiliateProfile | undefined;
+  claves: ClaveHistory;
+}
+
 export interface AuditEvent {
   event: string;
   outcome: string;
@@ -90,10 +118,19 @@ export interface AuditEvent {
 /** Everything the recovery use cases read and write; one instance per transaction. */
 export interface RecoveryStores {
   flows: {
-    create(flow: FlowRecord): Promise<void>;
+    /**
+     * Accepts a solved CAPTCHA once and, if it was not used before, creates the flow; audits
+     * `started` or `replayed` accordingly. One statement, which also reads the cédula's identity record.
+     */
+    open(flow: FlowRecord, captcha: { hash: Buffer; expiresAt: Date }, audit: { started: AuditEvent; replayed: AuditEvent }): Promise<{ opened: boolean; identity: IdentityRecord }>;
     find(id: string): Promise<FlowRecord | undefined>;
+    findWithIdentity(id: string): Promise<{ flow: FlowRecord; identity: IdentityRecord } | undefined>;
+    /** The flow with a reset session token (as `tokens.peek` would classify it), the flow's affiliate and their last `historyLimit` claves. */
+    findForPassword(id: string, tokenHash: Buffer, now: Date, historyLimit: number): Promise<PasswordStepRecord | undefined>;
     /** Moves the flow only if it is still in `from`; false when another request won the race. */
     move(id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
+    /** Consumes a live token of `purpose` and only then moves the flow, in one statement; false when either failed. */
+    moveConsuming(tokenHash: Buffer, purpose: TokenPurpose, id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
     /** Ends every live flow of the cédula except one. */
     supersedeOthers(cedula: string, keepId: string, now: Date): Promise<void>;
   };
@@ -106,12 +143,11 @@ export interface RecoveryStores {
   };
   registry: {
     affiliate(cedula: string): Promise<AffiliateProfile | undefined>;
-    history(cedula: string): Promise<EmploymentFact[]>;
     employerPool(): Promise<string[]>;
   };
   accounts: {
     find(cedula: string): Promise<AccountRecord | undefined>;
-    recentPasswordHashes(cedula: string, limit: number): Promise<string[]>;
+    claveHistory(cedula: string, limit: number): Promise<ClaveHistory>;
     /** Sets the clave, records the old one in history, activates and unlocks, resets counters, moves the KBA epoch. */
     setPassword(cedula: string, hash: string, now: Date): Promise<void>;
     unlock(cedula: string, now: Date): Promise<void>;
@@ -132,9 +168,12 @@ export interface RecoveryStores {
     reset(cedulaRef: Buffer): Promise<void>;
   };
   outcomes: {
-    record(outcome: IdentityOutcome): Promise<void>;
+    /** Stores the verdict and moves its flow out of `from`, in one statement; false when the flow was no longer there. */
+    recordMoving(outcome: IdentityOutcome, from: FlowState, to: FlowState): Promise<boolean>;
+    /** Whether any outcome waits for its follow-up (cheap: no transaction needed to ask). */
+    anyPending(): Promise<boolean>;
     /** The oldest unprocessed outcome, locked for this transaction (skipping ones other instances hold). */
-    claimNext(): Promise<IdentityOutcome | undefined>;
+    claimNext(): Promise<PendingOutcome | undefined>;
     markProcessed(flowId: string, at: Date): Promise<void>;
   };
   identityFailures: {
@@ -149,10 +188,6 @@ export interface RecoveryStores {
   };
   audit: {
     record(event: AuditEvent): Promise<void>;
-  };
-  captcha: {
-    /** Accepts a solved challenge once; false when it was already used. */
-    claim(challengeHash: Buffer, expiresAt: Date, now: Date): Promise<boolean>;
   };
 }
 

@@ -1,11 +1,12 @@
 import { maskCedula } from '../../domain/cedula.ts';
 import { cedulaRef } from '../../domain/tokens.ts';
 import type { EmploymentFact } from '../../domain/knowledge-questions.ts';
-import type { AccountRecord, AffiliateProfile, FlowRecord, IdentityOutcome, RecoveryStores } from '../../services/recovery-ports.ts';
+import type { AccountRecord, AffiliateProfile, AuditEvent, ClaveHistory, FlowRecord, IdentityOutcome, IdentityRecord, RecoveryStores } from '../../services/recovery-ports.ts';
 import type { Sql } from './database.ts';
+import { deferringWrites } from './deferred-writes.ts';
 import { createEmployerPool } from './employer-pool.ts';
 import { sessionStore } from './session-store.ts';
-import { tokenStore } from './token-store.ts';
+import { classify, consumeTokenSql, tokenStore, type TokenRow } from './token-store.ts';
 
 interface FlowRow {
   id: string;
@@ -27,6 +28,86 @@ const toFlow = (row: FlowRow): FlowRecord => ({
   expiresAt: row.expires_at,
 });
 
+interface AffiliateRow {
+  a_cedula: string | null;
+  nombres: string;
+  apellidos: string;
+  fecha_nacimiento: string;
+  correo: string | null;
+  celular: string | null;
+  datos_verificados: boolean;
+}
+
+const AFFILIATE_COLUMNS = 'a.cedula AS a_cedula, a.nombres, a.apellidos, a.fecha_nacimiento, a.correo, a.celular, a.datos_verificados';
+
+/** The affiliate of a row joined with `affiliates a`; undefined when the join found none. */
+const toAffiliate = (row: AffiliateRow): AffiliateProfile | undefined =>
+  row.a_cedula === null
+    ? undefined
+    : {
+        cedula: row.a_cedula,
+        nombres: row.nombres,
+        apellidos: row.apellidos,
+        fechaNacimiento: row.fecha_nacimiento,
+        correo: row.correo,
+        celular: row.celular,
+        datosVerificados: row.datos_verificados,
+      };
+
+interface IdentityRow extends AffiliateRow {
+  kba_epoch: number;
+  history: EmploymentFact[];
+}
+
+/** Everything the identity step needs about the cédula in `cedula` (an SQL expression), as extra columns and joins. */
+function identitySql(cedula: string): { columns: string; joins: string } {
+  return {
+    columns: `${AFFILIATE_COLUMNS}, COALESCE(acc.kba_epoch, 0) AS kba_epoch,
+      COALESCE((SELECT json_agg(json_build_object('rucEmpleador', e.ruc_empleador, 'empleador', e.empleador, 'fechaInicio', e.fecha_inicio, 'fechaFin', e.fecha_fin) ORDER BY e.fecha_inicio)
+                FROM employment e WHERE e.cedula = ${cedula}), '[]'::json) AS history`,
+    joins: `LEFT JOIN affiliates a ON a.cedula = ${cedula} LEFT JOIN accounts acc ON acc.cedula = ${cedula}`,
+  };
+}
+
+const toIdentity = (row: IdentityRow): IdentityRecord => ({ affiliate: toAffiliate(row), history: row.history, kbaEpoch: row.kba_epoch });
+
+/** The current clave and the last `limit` ones of the cédula in `cedula` (SQL expressions), with `accounts acc` joined. */
+const claveColumns = (cedula: string, limit: string) =>
+  `acc.password_hash AS current_clave,
+   ARRAY(SELECT h.password_hash FROM password_history h WHERE h.cedula = ${cedula} ORDER BY h.created_at DESC, h.id DESC LIMIT ${limit}) AS previous_claves`;
+
+interface ClaveRow {
+  current_clave: string | null;
+  previous_claves: string[];
+}
+
+const toClaves = (row: ClaveRow): ClaveHistory => ({ current: row.current_clave ?? undefined, previous: row.previous_claves });
+
+const FLOW_COLUMNS = 'f.id, f.kind, f.cedula, f.state, f.locale, f.created_at, f.expires_at';
+
+/** Hands out numbered placeholders, for statements assembled from parts. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** The values of one audit_events row, as placeholders in AUDIT_INSERT's column order. */
+function auditValues(params: Params, secret: string, event: AuditEvent): string {
+  const values = [
+    event.at, event.event, event.outcome,
+    event.cedula ? maskCedula(event.cedula) : null,
+    event.cedula ? cedulaRef(secret, event.cedula) : null,
+    event.flowId ?? null, event.ip ?? null, event.userAgent?.slice(0, 300) ?? null,
+    JSON.stringify(event.detail ?? {}),
+  ];
+  return values.map((value) => params.add(value)).join(', ');
+}
+
+const AUDIT_INSERT = 'INSERT INTO audit_events (occurred_at, event, outcome, cedula_masked, cedula_ref, flow_id, ip, user_agent, detail)';
+
 function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
   const clearFailures = (cedula: string) => db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [cedulaRef(secret, cedula)]);
   return {
@@ -37,10 +118,9 @@ function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
       );
       return row && { cedula: row.cedula, status: row.status, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch };
     },
-    async recentPasswordHashes(cedula, limit) {
-      const current = await db.query<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE cedula = $1 AND password_hash IS NOT NULL', [cedula]);
-      const previous = await db.query<{ password_hash: string }>('SELECT password_hash FROM password_history WHERE cedula = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [cedula, limit]);
-      return [...current, ...previous].map((row) => row.password_hash);
+    async claveHistory(cedula, limit) {
+      const [row] = await db.query<ClaveRow>(`SELECT ${claveColumns('s.cedula', '$2')} FROM (SELECT $1::text AS cedula) s LEFT JOIN accounts acc ON acc.cedula = s.cedula`, [cedula, limit]);
+      return toClaves(row!);
     },
     async setPassword(cedula, hash, now) {
       await db.query(
@@ -78,26 +158,8 @@ function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
 function registryReader(db: Sql, employerPool: () => Promise<string[]>): RecoveryStores['registry'] {
   return {
     async affiliate(cedula) {
-      const [row] = await db.query<{ cedula: string; nombres: string; apellidos: string; fecha_nacimiento: string; correo: string | null; celular: string | null; datos_verificados: boolean }>(
-        'SELECT cedula, nombres, apellidos, fecha_nacimiento, correo, celular, datos_verificados FROM affiliates WHERE cedula = $1',
-        [cedula],
-      );
-      return row && ({
-        cedula: row.cedula,
-        nombres: row.nombres,
-        apellidos: row.apellidos,
-        fechaNacimiento: row.fecha_nacimiento,
-        correo: row.correo,
-        celular: row.celular,
-        datosVerificados: row.datos_verificados,
-      } satisfies AffiliateProfile);
-    },
-    async history(cedula) {
-      const rows = await db.query<{ ruc_empleador: string; empleador: string; fecha_inicio: string; fecha_fin: string | null }>(
-        'SELECT ruc_empleador, empleador, fecha_inicio, fecha_fin FROM employment WHERE cedula = $1 ORDER BY fecha_inicio',
-        [cedula],
-      );
-      return rows.map((row): EmploymentFact => ({ rucEmpleador: row.ruc_empleador, empleador: row.empleador, fechaInicio: row.fecha_inicio, fechaFin: row.fecha_fin }));
+      const [row] = await db.query<AffiliateRow>(`SELECT ${AFFILIATE_COLUMNS} FROM affiliates a WHERE a.cedula = $1`, [cedula]);
+      return row && toAffiliate(row);
     },
     employerPool,
   };
@@ -106,14 +168,58 @@ function registryReader(db: Sql, employerPool: () => Promise<string[]>): Recover
 function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): RecoveryStores {
   return {
     flows: {
-      async create(flow) {
-        await db.query('INSERT INTO recovery_flows (id, kind, cedula, state, locale, created_at, updated_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)', [
-          flow.id, flow.kind, flow.cedula, flow.state, flow.locale, flow.createdAt, flow.expiresAt,
-        ]);
+      async open(flow, captcha, audit) {
+        const params = new Params();
+        const at = params.add(flow.createdAt);
+        const { columns, joins } = identitySql('s.cedula');
+        // Expired uses are purged here, in the same statement, rather than in a round trip of their own.
+        const [row] = await db.query<IdentityRow & { opened: boolean }>(
+          `WITH s AS (SELECT ${params.add(flow.cedula)}::text AS cedula),
+           purged AS (DELETE FROM captcha_uses WHERE expires_at < ${at}),
+           claimed AS (INSERT INTO captcha_uses (challenge_hash, expires_at) VALUES (${params.add(captcha.hash)}, ${params.add(captcha.expiresAt)}) ON CONFLICT DO NOTHING RETURNING 1),
+           opened AS (SELECT EXISTS (SELECT 1 FROM claimed) AS opened),
+           flow AS (
+             INSERT INTO recovery_flows (id, kind, cedula, state, locale, created_at, updated_at, expires_at)
+             SELECT ${params.add(flow.id)}, ${params.add(flow.kind)}, s.cedula, ${params.add(flow.state)}, ${params.add(flow.locale)}, ${at}, ${at}, ${params.add(flow.expiresAt)}
+             FROM s, opened WHERE opened.opened),
+           started AS (${AUDIT_INSERT} SELECT ${auditValues(params, secret, audit.started)} FROM opened WHERE opened.opened),
+           replayed AS (${AUDIT_INSERT} SELECT ${auditValues(params, secret, audit.replayed)} FROM opened WHERE NOT opened.opened)
+           SELECT opened.opened, ${columns} FROM opened, s ${joins}`,
+          params.values,
+        );
+        return { opened: row!.opened, identity: toIdentity(row!) };
       },
       async find(id) {
         const [row] = await db.query<FlowRow>('SELECT id, kind, cedula, state, locale, created_at, expires_at FROM recovery_flows WHERE id = $1', [id]);
         return row && toFlow(row);
+      },
+      async findWithIdentity(id) {
+        const { columns, joins } = identitySql('f.cedula');
+        const [row] = await db.query<FlowRow & IdentityRow>(`SELECT ${FLOW_COLUMNS}, ${columns} FROM recovery_flows f ${joins} WHERE f.id = $1`, [id]);
+        return row && { flow: toFlow(row), identity: toIdentity(row) };
+      },
+      async findForPassword(id, tokenHash, now, historyLimit) {
+        const [row] = await db.query<FlowRow & AffiliateRow & ClaveRow & { t_purpose: TokenRow['purpose'] | null; t_cedula: string; t_flow_id: string | null; t_expires_at: Date; used_at: Date | null; revoked_at: Date | null }>(
+          `SELECT ${FLOW_COLUMNS}, ${AFFILIATE_COLUMNS}, ${claveColumns('f.cedula', '$3')},
+             t.purpose AS t_purpose, t.cedula AS t_cedula, t.flow_id AS t_flow_id, t.expires_at AS t_expires_at, t.used_at, t.revoked_at
+           FROM recovery_flows f
+           LEFT JOIN tokens t ON t.token_hash = $2 AND t.purpose = 'reset_session'
+           LEFT JOIN affiliates a ON a.cedula = f.cedula
+           LEFT JOIN accounts acc ON acc.cedula = f.cedula
+           WHERE f.id = $1`,
+          [id, tokenHash, historyLimit],
+        );
+        if (!row) return undefined;
+        const token = row.t_purpose === null ? undefined : { purpose: row.t_purpose, cedula: row.t_cedula, flow_id: row.t_flow_id, expires_at: row.t_expires_at, used_at: row.used_at, revoked_at: row.revoked_at };
+        return { flow: toFlow(row), token: classify(token, now), affiliate: toAffiliate(row), claves: toClaves(row) };
+      },
+      async moveConsuming(tokenHash, purpose, id, from, to, expiresAt, now) {
+        const rows = await db.query(
+          `WITH consumed AS (${consumeTokenSql('$1', '$2', '$7')} RETURNING 1)
+           UPDATE recovery_flows SET state = $5, expires_at = $6, updated_at = $7 WHERE id = $3 AND state = $4 AND EXISTS (SELECT 1 FROM consumed) RETURNING id`,
+          [tokenHash, [purpose], id, from, to, expiresAt, now],
+        );
+        return rows.length === 1;
       },
       async move(id, from, to, expiresAt, now) {
         const rows = await db.query('UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5 WHERE id = $1 AND state = $2 RETURNING id', [id, from, to, expiresAt, now]);
@@ -149,17 +255,30 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
       },
     },
     outcomes: {
-      async record(outcome) {
-        await db.query('INSERT INTO identity_outcomes (flow_id, verdict, submitted_at, link_expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)', [
-          outcome.flowId, outcome.verdict, outcome.submittedAt, outcome.linkExpiresAt, outcome.ip ?? null, outcome.userAgent?.slice(0, 300) ?? null,
-        ]);
+      async recordMoving(outcome, from, to) {
+        const rows = await db.query(
+          `WITH moved AS (UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5 WHERE id = $1 AND state = $2 RETURNING id)
+           INSERT INTO identity_outcomes (flow_id, verdict, submitted_at, link_expires_at, ip, user_agent)
+           SELECT id, $6, $5, $4, $7, $8 FROM moved RETURNING flow_id`,
+          [outcome.flowId, from, to, outcome.linkExpiresAt, outcome.submittedAt, outcome.verdict, outcome.ip ?? null, outcome.userAgent?.slice(0, 300) ?? null],
+        );
+        return rows.length === 1;
+      },
+      async anyPending() {
+        const [row] = await db.query<{ pending: boolean }>('SELECT EXISTS (SELECT 1 FROM identity_outcomes WHERE processed_at IS NULL) AS pending');
+        return row!.pending;
       },
       async claimNext() {
-        const [row] = await db.query<{ flow_id: string; verdict: IdentityOutcome['verdict']; submitted_at: Date; link_expires_at: Date; ip: string | null; user_agent: string | null }>(
-          'SELECT flow_id, verdict, submitted_at, link_expires_at, ip, user_agent FROM identity_outcomes WHERE processed_at IS NULL ORDER BY submitted_at FOR UPDATE SKIP LOCKED LIMIT 1',
+        const [row] = await db.query<FlowRow & AffiliateRow & { flow_id: string; verdict: IdentityOutcome['verdict']; submitted_at: Date; link_expires_at: Date; ip: string | null; user_agent: string | null }>(
+          `SELECT o.flow_id, o.verdict, o.submitted_at, o.link_expires_at, o.ip, o.user_agent, ${FLOW_COLUMNS}, ${AFFILIATE_COLUMNS}
+           FROM identity_outcomes o
+           LEFT JOIN recovery_flows f ON f.id = o.flow_id
+           LEFT JOIN affiliates a ON a.cedula = f.cedula
+           WHERE o.processed_at IS NULL ORDER BY o.submitted_at FOR UPDATE OF o SKIP LOCKED LIMIT 1`,
         );
         if (!row) return undefined;
-        return { flowId: row.flow_id, verdict: row.verdict, submittedAt: row.submitted_at, linkExpiresAt: row.link_expires_at, ...(row.ip ? { ip: row.ip } : {}), ...(row.user_agent ? { userAgent: row.user_agent } : {}) };
+        const outcome: IdentityOutcome = { flowId: row.flow_id, verdict: row.verdict, submittedAt: row.submitted_at, linkExpiresAt: row.link_expires_at, ...(row.ip ? { ip: row.ip } : {}), ...(row.user_agent ? { userAgent: row.user_agent } : {}) };
+        return { outcome, flow: row.id ? toFlow(row) : undefined, affiliate: toAffiliate(row) };
       },
       async markProcessed(flowId, at) {
         await db.query('UPDATE identity_outcomes SET processed_at = $2 WHERE flow_id = $1', [flowId, at]);
@@ -194,23 +313,8 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
     },
     audit: {
       async record(event) {
-        await db.query(
-          'INSERT INTO audit_events (occurred_at, event, outcome, cedula_masked, cedula_ref, flow_id, ip, user_agent, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-          [
-            event.at, event.event, event.outcome,
-            event.cedula ? maskCedula(event.cedula) : null,
-            event.cedula ? cedulaRef(secret, event.cedula) : null,
-            event.flowId ?? null, event.ip ?? null, event.userAgent?.slice(0, 300) ?? null,
-            JSON.stringify(event.detail ?? {}),
-          ],
-        );
-      },
-    },
-    captcha: {
-      async claim(hash, expiresAt, now) {
-        await db.query('DELETE FROM captcha_uses WHERE expires_at < $1', [now]);
-        const rows = await db.query('INSERT INTO captcha_uses (challenge_hash, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING challenge_hash', [hash, expiresAt]);
-        return rows.length === 1;
+        const params = new Params();
+        await db.query(`${AUDIT_INSERT} VALUES (${auditValues(params, secret, event)})`, params.values);
       },
     },
   };
@@ -225,6 +329,12 @@ export function createRecoveryStorage(db: import('./database.ts').Database, opti
   const pool = createEmployerPool(db, options.employerPoolTtlMs ?? 5 * 60_000);
   return {
     stores: bind(db, options.secret, pool),
-    transaction: <T>(work: (stores: RecoveryStores) => Promise<T>) => db.transaction((tx) => work(bind(tx, options.secret, pool))),
+    transaction: <T>(work: (stores: RecoveryStores) => Promise<T>) =>
+      db.transaction(async (tx) => {
+        const deferring = deferringWrites(tx);
+        const result = await work(bind(deferring, options.secret, pool));
+        await deferring.flush();
+        return result;
+      }),
   };
 }

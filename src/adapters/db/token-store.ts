@@ -1,7 +1,7 @@
 import type { RecoveryStores, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
 import type { Sql } from './database.ts';
 
-interface TokenRow {
+export interface TokenRow {
   purpose: TokenPurpose;
   cedula: string;
   flow_id: string | null;
@@ -10,7 +10,7 @@ interface TokenRow {
   revoked_at: Date | null;
 }
 
-function classify(row: TokenRow | undefined, now: Date): TokenLookup {
+export function classify(row: TokenRow | undefined, now: Date): TokenLookup {
   if (!row) return { status: 'unknown' };
   if (row.revoked_at) return { status: 'replaced' };
   if (row.used_at) return { status: 'used' };
@@ -20,6 +20,11 @@ function classify(row: TokenRow | undefined, now: Date): TokenLookup {
 }
 
 const TOKEN_COLUMNS = 'purpose, cedula, flow_id, expires_at, used_at, revoked_at';
+
+/** Marks a live token used, given SQL expressions for its hash, purposes (text[]) and the time. */
+export const consumeTokenSql = (hash: string, purposes: string, now: string) =>
+  `UPDATE tokens SET used_at = ${now} WHERE token_hash = ${hash} AND purpose = ANY(${purposes}::text[])
+     AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ${now}`;
 
 export function tokenStore(db: Sql): RecoveryStores['tokens'] {
   const find = async (hash: Buffer, purposes: readonly TokenPurpose[]) =>
@@ -33,9 +38,7 @@ export function tokenStore(db: Sql): RecoveryStores['tokens'] {
     async consume(hash, purposes, now) {
       // The single-use guarantee: only one UPDATE can see used_at IS NULL.
       const [won] = await db.query<TokenRow>(
-        `UPDATE tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = ANY($2::text[])
-           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
-         RETURNING ${TOKEN_COLUMNS}`,
+        `${consumeTokenSql('$1', '$2', '$3')} RETURNING ${TOKEN_COLUMNS}`,
         [hash, purposes, now],
       );
       if (won) return classify({ ...won, used_at: null }, now);

@@ -1,5 +1,5 @@
 import { checkPassword, type PasswordViolation } from '../../domain/password-policy.ts';
-import type { AffiliateProfile, Locale, RecoveryStores } from '../recovery-ports.ts';
+import type { AffiliateProfile, ClaveHistory, Locale, RecoveryStores } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from './context.ts';
 import { issueDisavowLink } from './disavow.ts';
 import { queueMail } from './mail.ts';
@@ -7,20 +7,26 @@ import { queueMail } from './mail.ts';
 export type ClaveViolation = PasswordViolation | 'CLV-034';
 
 /** Current clave or one of the last PASSWORD_HISTORY: checked against the stored hashes. */
-async function wasUsedBefore(ctx: RecoveryContext, cedula: string, password: string): Promise<boolean> {
-  const hashes = await ctx.storage.stores.accounts.recentPasswordHashes(cedula, ctx.limits.passwordHistory);
+async function wasUsedBefore(ctx: RecoveryContext, claves: ClaveHistory, password: string): Promise<boolean> {
+  const hashes = claves.current === undefined ? claves.previous : [claves.current, ...claves.previous];
   const matches = await Promise.all(hashes.map((hash) => ctx.hasher.verify(hash, password)));
   return matches.some(Boolean);
 }
 
-/** The §2.4 policy, the same at Generar, Recuperar and Mi cuenta. */
-export async function claveViolations(ctx: RecoveryContext, affiliate: AffiliateProfile, password: unknown, confirmation: unknown) {
+/**
+ * The §2.4 policy, the same at Generar, Recuperar and Mi cuenta. `claves` when the caller
+ * already read them (PASSWORD_HISTORY of them); otherwise they are read here, only if needed.
+ */
+export async function claveViolations(ctx: RecoveryContext, affiliate: AffiliateProfile, password: unknown, confirmation: unknown, claves?: ClaveHistory) {
   const checked = checkPassword(typeof password === 'string' ? password : '', typeof confirmation === 'string' ? confirmation : '', { ...affiliate, instituteName: ctx.instituteName }, {
     minLength: ctx.limits.passwordMinLength,
     classesBelow: ctx.limits.passwordClassesBelow,
   });
   const violations: ClaveViolation[] = [...checked.violations];
-  if (violations.length === 0 && (await wasUsedBefore(ctx, affiliate.cedula, checked.password))) violations.push('CLV-034');
+  if (violations.length === 0) {
+    const history = claves ?? (await ctx.storage.stores.accounts.claveHistory(affiliate.cedula, ctx.limits.passwordHistory));
+    if (await wasUsedBefore(ctx, history, checked.password)) violations.push('CLV-034');
+  }
   return { normalised: checked.password, violations };
 }
 
@@ -32,6 +38,8 @@ export interface NewClave {
   flowId?: string;
   /** Mi cuenta keeps the session that made the change; recovery ends them all. */
   keepSessionHash?: Buffer;
+  /** Whether the account had a clave, when the caller already read it. */
+  hadClave?: boolean;
 }
 
 /**
@@ -42,7 +50,7 @@ export interface NewClave {
 export async function applyNewClave(ctx: RecoveryContext, stores: RecoveryStores, change: NewClave): Promise<void> {
   const now = ctx.clock();
   const { cedula } = change.affiliate;
-  const hadClave = (await stores.accounts.find(cedula))?.passwordHash != null;
+  const hadClave = change.hadClave ?? (await stores.accounts.find(cedula))?.passwordHash != null;
   await stores.accounts.setPassword(cedula, change.passwordHash, now);
   await stores.sessions.revokeAll(cedula, now, change.keepSessionHash);
   await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);

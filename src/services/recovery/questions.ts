@@ -1,6 +1,6 @@
 import { buildQuestions, decoyHistory, type QuestionSet } from '../../domain/knowledge-questions.ts';
 import type { FlowKind } from '../../domain/flow.ts';
-import type { AffiliateProfile, RecoveryStores } from '../recovery-ports.ts';
+import type { AffiliateProfile, IdentityRecord } from '../recovery-ports.ts';
 import type { RecoveryContext } from './context.ts';
 
 export interface IdentitySubject {
@@ -15,25 +15,21 @@ export function canReceive(affiliate: AffiliateProfile | undefined): affiliate i
 }
 
 /**
- * The questions for a cédula. Unknown and unverified cédulas get the same generator run
- * on a decoy history, so the page looks the same and takes the same work.
+ * The questions for a cédula, from what the store read about it. Unknown and unverified
+ * cédulas get the same generator run on a decoy history, so the page looks the same and
+ * takes the same work.
  */
-export async function identitySubject(ctx: RecoveryContext, stores: RecoveryStores, cedula: string, kind: FlowKind): Promise<IdentitySubject> {
-  const [found, history, pool, account] = await Promise.all([
-    stores.registry.affiliate(cedula),
-    stores.registry.history(cedula),
-    stores.registry.employerPool(),
-    stores.accounts.find(cedula),
-  ]);
-  const affiliate = canReceive(found) ? found : undefined;
+export async function identitySubject(ctx: RecoveryContext, identity: IdentityRecord, cedula: string, kind: FlowKind): Promise<IdentitySubject> {
+  const pool = await ctx.storage.stores.registry.employerPool();
+  const affiliate = canReceive(identity.affiliate) ? identity.affiliate : undefined;
   const currentYear = ctx.clock().getUTCFullYear();
   // The decoy is built for everyone, real or not, so the time taken does not tell them apart.
   const decoy = decoyHistory(ctx.secret, cedula, pool, currentYear);
   const questions = buildQuestions({
     secret: ctx.secret,
     cedula,
-    epoch: account?.kbaEpoch ?? 0,
-    history: affiliate ? history : decoy,
+    epoch: identity.kbaEpoch,
+    history: affiliate ? identity.history : decoy,
     employerPool: pool,
     count: kind === 'unlock' ? 0 : ctx.limits.kbaQuestions,
     currentYear,

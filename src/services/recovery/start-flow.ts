@@ -36,16 +36,11 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
   // Spent only after a solved CAPTCHA, so junk requests cannot block someone else's recovery.
   await throttled(ctx, 'flow_start_cedula', cedula);
   const flow: FlowRecord = { id: randomUUID(), kind: input.kind, cedula, state: 'identity', locale: input.locale, createdAt: now, expiresAt: later(now, ctx.limits.flowTtlMs) };
-  const started = await ctx.storage.transaction(async (stores) => {
-    if (!(await stores.captcha.claim(captcha.challengeHash, captcha.expiresAt, now))) return false;
-    await stores.flows.create(flow);
-    await stores.audit.record({ ...audit, event: 'flow_started', outcome: 'ok', flowId: flow.id, detail: { kind: flow.kind } });
-    return true;
+  const { opened, identity } = await ctx.storage.stores.flows.open(flow, { hash: captcha.challengeHash, expiresAt: captcha.expiresAt }, {
+    started: { ...audit, event: 'flow_started', outcome: 'ok', flowId: flow.id, detail: { kind: flow.kind } },
+    replayed: { ...audit, event: 'captcha', outcome: 'replayed' },
   });
-  if (!started) {
-    await ctx.storage.stores.audit.record({ ...audit, event: 'captcha', outcome: 'replayed' });
-    throw new JourneyError('CLV-003');
-  }
-  const { questions } = await identitySubject(ctx, ctx.storage.stores, cedula, flow.kind);
+  if (!opened) throw new JourneyError('CLV-003');
+  const { questions } = await identitySubject(ctx, identity, cedula, flow.kind);
   return { flow, questions: questions.questions };
 }

@@ -1,12 +1,12 @@
 import { nextState, type FlowKind } from '../../domain/flow.ts';
 import { answersMatch } from '../../domain/knowledge-questions.ts';
 import { cedulaRef, issueToken } from '../../domain/tokens.ts';
-import type { AffiliateProfile, FlowRecord, IdentityOutcome, RecoveryStores } from '../recovery-ports.ts';
+import type { AffiliateProfile, FlowRecord, IdentityOutcome, PendingOutcome, RecoveryStores } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { queueMail } from './mail.ts';
-import { canReceive, identitySubject } from './questions.ts';
-import { liveFlow } from './flow-view.ts';
+import { canReceive } from './questions.ts';
+import { identityStep } from './flow-view.ts';
 import { throttled } from './throttled.ts';
 
 export interface IdentityAnswers {
@@ -65,21 +65,23 @@ async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: Flow
   const ttl = linkTtlMs(ctx, flow.kind);
   const purpose = flow.kind === 'unlock' ? 'unlock_link' : 'recovery_link';
   const { token, hash } = issueToken();
+  const link = new URL(`/clave/continuar?token=${token}`, ctx.publicUrl).href;
+  // The mail is queued first: its daily-cap read then comes before every write, which all go out together.
+  const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, 'recovery');
   // A newer request replaces every older link and flow of the same cédula.
   await stores.tokens.revokeLive(flow.cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
   await stores.flows.supersedeOthers(flow.cedula, flow.id, now);
   await stores.tokens.insert(hash, { purpose, cedula: flow.cedula, flowId: flow.id, expiresAt }, now);
-  const link = new URL(`/clave/continuar?token=${token}`, ctx.publicUrl).href;
-  const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, 'recovery');
   await stores.audit.record({ event: 'identity', outcome: 'verified', cedula: flow.cedula, flowId: flow.id, at: now, detail: { mail: queued ? 'queued' : 'daily_limit' } });
 }
 
 async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, failuresBefore: number): Promise<void> {
   const now = ctx.clock();
-  await stores.identityFailures.record(cedulaRef(ctx.secret, flow.cedula), now);
   const remaining = ctx.limits.identityMaxFailures - failuresBefore - 1;
   const notice = remaining > 0 ? ({ type: 'identity_failed', kind: flow.kind, remaining } as const) : ({ type: 'identity_blocked' } as const);
+  // Queued before the failure is recorded, so the mail's daily-cap read precedes every write.
   const queued = await queueMail(ctx, stores, affiliate, notice, flow.locale, 'recovery');
+  await stores.identityFailures.record(cedulaRef(ctx.secret, flow.cedula), now);
   await stores.audit.record({ event: 'identity', outcome: 'failed', cedula: flow.cedula, flowId: flow.id, at: now, detail: { remaining, mail: queued ? 'queued' : 'daily_limit' } });
 }
 
@@ -88,10 +90,8 @@ async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow:
  * Runs after the answer, as of the moment the answers arrived, one cédula at a time
  * so parallel submissions cannot slip past the failure limit.
  */
-async function followUp(ctx: RecoveryContext, stores: RecoveryStores, outcome: IdentityOutcome): Promise<void> {
+async function followUp(ctx: RecoveryContext, stores: RecoveryStores, { outcome, flow, affiliate }: PendingOutcome): Promise<void> {
   const now = outcome.submittedAt;
-  const flow = await stores.flows.find(outcome.flowId);
-  const affiliate = flow && (await stores.registry.affiliate(flow.cedula));
   const base = { flowId: outcome.flowId, ip: outcome.ip, userAgent: outcome.userAgent, at: now };
   if (!flow || outcome.verdict === 'not_eligible' || !canReceive(affiliate)) return stores.audit.record({ ...base, cedula: flow?.cedula, event: 'identity', outcome: 'not_eligible' });
   const ref = cedulaRef(ctx.secret, flow.cedula);
@@ -106,12 +106,13 @@ async function followUp(ctx: RecoveryContext, stores: RecoveryStores, outcome: I
 /** Follows up every pending verdict; any instance may run it, each verdict is taken once. */
 export async function processIdentityOutcomes(ctx: RecoveryContext): Promise<number> {
   let processed = 0;
-  for (;;) {
+  // Asking first costs one round trip; a transaction that finds nothing costs three.
+  while (await ctx.storage.stores.outcomes.anyPending()) {
     const done = await ctx.storage.transaction(async (stores) => {
-      const outcome = await stores.outcomes.claimNext();
-      if (!outcome) return false;
-      await followUp(ctx, stores, outcome);
-      await stores.outcomes.markProcessed(outcome.flowId, ctx.clock());
+      const pending = await stores.outcomes.claimNext();
+      if (!pending) return false;
+      await followUp(ctx, stores, pending);
+      await stores.outcomes.markProcessed(pending.outcome.flowId, ctx.clock());
       return true;
     });
     if (!done) break;
@@ -124,22 +125,19 @@ export async function processIdentityOutcomes(ctx: RecoveryContext): Promise<num
 /**
  * Step 2. Whatever the outcome, the caller shows the same "revise su correo" answer
  * after the same work: the verdict is stored with the flow's move in one statement
- * pattern for every case, and what it leads to (a link or a failure notice for the
+ * for every case, and what it leads to (a link or a failure notice for the
  * registered inbox, nothing for an unknown or unverified cédula) is worked out after.
  */
 export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email'; kind: FlowKind }> {
   await throttled(ctx, 'identity_ip', client.ip);
-  const flow = await liveFlow(ctx, flowId, 'identity');
-  const subject = await identitySubject(ctx, ctx.storage.stores, flow.cedula, flow.kind);
+  const { flow, subject } = await identityStep(ctx, flowId);
   const answers = parseIdentityAnswers(raw, subject.questions.questions.map((q) => q.id));
   const matched = answersMatch(subject.questions.answerKey, answers.answers) && subject.affiliate !== undefined && birthMatches(subject.affiliate, answers);
   const verdict = subject.affiliate ? (matched ? 'verified' : 'failed') : 'not_eligible';
   const now = ctx.clock();
   const deadline = later(now, linkTtlMs(ctx, flow.kind));
-  await ctx.storage.transaction(async (stores) => {
-    if (!(await stores.flows.move(flow.id, 'identity', nextState(flow, 'identity_submitted'), deadline, now))) throw new JourneyError('CLV-050');
-    await stores.outcomes.record({ flowId: flow.id, verdict, submittedAt: now, linkExpiresAt: deadline, ...client });
-  });
+  const outcome: IdentityOutcome = { flowId: flow.id, verdict, submittedAt: now, linkExpiresAt: deadline, ...client };
+  if (!(await ctx.storage.stores.outcomes.recordMoving(outcome, 'identity', nextState(flow, 'identity_submitted')))) throw new JourneyError('CLV-050');
   ctx.background.run(async () => void (await processIdentityOutcomes(ctx)));
   return { step: 'check_email', kind: flow.kind };
 }
