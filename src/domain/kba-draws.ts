@@ -61,8 +61,20 @@ export function nameKey(name: string): string {
   return cleanName(name).toLowerCase();
 }
 
-/** Sorted (code units, not locale: same order on every machine) and one spelling per employer. */
-export function cleanPool(pool: readonly string[]): string[] {
+let lastPool: { pool: readonly string[]; cleaned: string[] } | undefined;
+
+/**
+ * Sorted (code units, not locale: same order on every machine) and one spelling per employer.
+ * The registry's pool is one cached array shared by every call for minutes, and cleaning it
+ * costs more than the rest of a question set: the last one is remembered. Callers never
+ * change the result.
+ */
+export function cleanPool(pool: readonly string[]): readonly string[] {
+  if (lastPool?.pool !== pool) lastPool = { pool, cleaned: cleaned(pool) };
+  return lastPool.cleaned;
+}
+
+function cleaned(pool: readonly string[]): string[] {
   const seen = new Set<string>();
   const names: string[] = [];
   for (const name of pool.map(cleanName).filter((n) => n !== '').sort()) {
