@@ -20,12 +20,28 @@ interface Composed {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
+type DateFormats = { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat };
+
+/** Building an Intl.DateTimeFormat costs far more than using one: one pair per language and zone, kept. */
+const formats = new Map<string, DateFormats>();
+
+function formatsFor(locale: Locale, timeZone: string): DateFormats {
+  const key = `${locale} ${timeZone}`;
+  let found = formats.get(key);
+  if (!found) {
+    const tag = locale === 'es' ? 'es-EC' : 'en-GB';
+    found = {
+      date: new Intl.DateTimeFormat(tag, { timeZone, day: 'numeric', month: 'long', year: 'numeric' }),
+      time: new Intl.DateTimeFormat(tag, { timeZone, hour: '2-digit', minute: '2-digit', hour12: false }),
+    };
+    formats.set(key, found);
+  }
+  return found;
+}
+
 function when(at: Date, locale: Locale, timeZone: string): { date: string; time: string } {
-  const tag = locale === 'es' ? 'es-EC' : 'en-GB';
-  return {
-    date: new Intl.DateTimeFormat(tag, { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(at),
-    time: new Intl.DateTimeFormat(tag, { timeZone, hour: '2-digit', minute: '2-digit', hour12: false }).format(at),
-  };
+  const { date, time } = formatsFor(locale, timeZone);
+  return { date: date.format(at), time: time.format(at) };
 }
 
 function compose(n: Notification, t: Translate, locale: Locale, options: RendererOptions): Composed {
@@ -90,10 +106,13 @@ function toHtml(subject: string, greeting: string, blocks: Block[], footer: stri
 
 /** Mail in the person's language, as HTML and plain text; nothing but the first name of their data. */
 export function createMailRenderer(options: RendererOptions): MailRenderer {
-  const catalogues = { es, en };
+  const translators = {
+    es: createTranslator(es, es, { institute: options.instituteName }),
+    en: createTranslator(en, es, { institute: options.instituteName }),
+  };
   return {
     renderSms(notification, locale) {
-      const t = createTranslator(catalogues[locale], es, { institute: options.instituteName });
+      const t = translators[locale];
       if (notification.type === 'clave_changed') {
         return t('sms.changed', { action: t(notification.generated ? 'changed.actionGenerated' : 'changed.actionChanged'), ...when(notification.at, locale, options.timeZone) });
       }
@@ -101,7 +120,7 @@ export function createMailRenderer(options: RendererOptions): MailRenderer {
       throw new Error(`no SMS for ${notification.type}`);
     },
     render(notification, recipient): RenderedMail {
-      const t = createTranslator(catalogues[recipient.locale], es, { institute: options.instituteName });
+      const t = translators[recipient.locale];
       const { subject, blocks } = compose(notification, t, recipient.locale, options);
       const greeting = t('greeting', { firstName: recipient.firstName });
       const footer = [t('noReply'), t('help', { helpUrl: new URL('/ayuda/errores', options.publicUrl).href })];
