@@ -114,6 +114,26 @@ export function throttleRules(limits: Config['limits']) {
   };
 }
 
+const REDIS_START_WAIT_MS = 2000;
+
+/**
+ * Waits a little for Redis before serving: commands sent before it is ready fail at once
+ * (no offline queue), and each instance would count on its own meanwhile. A Redis that is
+ * down does not stop the start: the in-process fallback counts until it comes back.
+ */
+function connectedOrLater(redis: Redis, waitMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, waitMs);
+    redis.once('ready', done);
+  });
+}
+
 export async function createClave(config: Config, overrides: ClaveOverrides = {}): Promise<Clave> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = overrides.database ?? (await openDatabase(config, SERVING_QUERY_TIMEOUT_MS));
@@ -128,7 +148,8 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const outbox = createOutboxWorker({ db, transport: mail, sms, clock, logger, beforePass: () => followUps.run() });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis unavailable'));
-  const throttle = createThrottle(throttleRules(config.limits), redis);
+  if (redis) await connectedOrLater(redis, REDIS_START_WAIT_MS);
+  const throttle = createThrottle(throttleRules(config.limits), { redis, keySecret: secret, ipv6PrefixBits: config.limits.throttleIpv6Prefix });
   const context = {
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),

@@ -55,6 +55,8 @@ export interface Limits {
   argon2MemoryKib: number;
   argon2Iterations: number;
   argon2Parallelism: number;
+  /** IPv6 clients are throttled per network of this many leading bits. */
+  throttleIpv6Prefix: number;
   /** argon2id computations at once, across all requests. */
   argon2Concurrency: number;
   sessionIdleTtlMs: number;
@@ -195,6 +197,7 @@ function limits(env: Env): Limits {
     helpPerIp: integer(env, 'HELP_PER_IP', 120, 1, 1_000_000),
     notFoundPerIp: integer(env, 'NOT_FOUND_PER_IP', 60, 1, 1_000_000),
     mailsPerAddressPerDay: integer(env, 'MAILS_PER_ADDRESS_PER_DAY', 10, 1, 1_000_000),
+    throttleIpv6Prefix: integer(env, 'THROTTLE_IPV6_PREFIX', 64, 32, 128),
     passwordMinLength: integer(env, 'PASSWORD_MIN_LENGTH', 8, 8, 64),
     passwordClassesBelow: integer(env, 'PASSWORD_CLASSES_BELOW', 15, 0, 128),
     passwordHistory: integer(env, 'PASSWORD_HISTORY', 5, 0, 24),

@@ -1,6 +1,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { createThrottle } from '../../src/adapters/throttle.ts';
 import { backends } from '../support/backends.ts';
@@ -21,13 +22,30 @@ for (const store of stores) {
   describe(`throttles, ${store.name}`, () => {
     test('a bucket allows its points per window, then says how long to wait; keys and buckets are separate', async () => {
       const bucket = `test_${randomBytes(4).toString('hex')}`;
-      const throttle = createThrottle({ [bucket]: { points: 3, durationSeconds: 60 } }, store.redis());
+      const throttle = createThrottle({ [bucket]: { points: 3, durationSeconds: 60 } }, { redis: store.redis(), keySecret: 'k', ipv6PrefixBits: 64 });
       const results = [];
       for (let i = 0; i < 4; i++) results.push(await throttle.consume(bucket, 'a'));
       assert.deepEqual(results.map((r) => r.allowed), [true, true, true, false]);
       assert.ok(results[3]!.retryAfterSeconds > 0 && results[3]!.retryAfterSeconds <= 60);
       assert.equal((await throttle.consume(bucket, 'b')).allowed, true);
       assert.equal((await throttle.consume('no_such_bucket', 'a')).allowed, true);
+    });
+
+    test('an IPv6 client is counted per /64 (THROTTLE_IPV6_PREFIX); IPv4-mapped addresses as IPv4', async () => {
+      const bucket = `test_${randomBytes(4).toString('hex')}`;
+      const network = `2001:db8:${randomBytes(2).toString('hex')}:1`;
+      const throttle = createThrottle({ [bucket]: { points: 2, durationSeconds: 60 } }, { redis: store.redis(), keySecret: 'k', ipv6PrefixBits: 64 });
+      assert.equal((await throttle.consume(bucket, `${network}::1`)).allowed, true);
+      assert.equal((await throttle.consume(bucket, `${network}:ffff:ffff:ffff:ffff`)).allowed, true);
+      assert.equal((await throttle.consume(bucket, `${network}:0:0:0:abcd`)).allowed, false, 'a third address of the same /64');
+      assert.equal((await throttle.consume(bucket, `${network.slice(0, -1)}2::1`)).allowed, true, 'the next /64 is another client');
+      const ipv4 = freshIp();
+      assert.equal((await throttle.consume(bucket, ipv4)).allowed, true);
+      assert.equal((await throttle.consume(bucket, `::ffff:${ipv4}`)).allowed, true);
+      assert.equal((await throttle.consume(bucket, ipv4)).allowed, false, 'the mapped form is the same address');
+      const exact = createThrottle({ [bucket]: { points: 1, durationSeconds: 60 } }, { redis: store.redis(), keySecret: 'other', ipv6PrefixBits: 128 });
+      assert.equal((await exact.consume(bucket, `${network}::1`)).allowed, true);
+      assert.equal((await exact.consume(bucket, `${network}::2`)).allowed, true, 'with 128 bits every address counts alone');
     });
 
     test('flow starts from one connection: CLV-004 with Retry-After, pages and API alike', async () => {
@@ -67,9 +85,42 @@ for (const store of stores) {
   });
 }
 
+test('with Redis down at start, the instance serves and counts on its own', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const clave = await startTestClave(backends()[0]!, { LOGIN_ATTEMPTS_PER_IP: '2', REDIS_URL: `redis://127.0.0.1:${port}` });
+  try {
+    const remoteAddress = freshIp();
+    const login = () => clave.web.inject({ method: 'POST', url: '/api/v1/sessions', remoteAddress, payload: { cedula: UNKNOWN_CEDULA, password: 'x' } });
+    assert.equal((await login()).statusCode, 401);
+    assert.equal((await login()).statusCode, 401);
+    assert.equal((await login()).json().error.code, 'CLV-043');
+  } finally {
+    await clave.dispose();
+  }
+});
+
 if (url) {
+  test('Redis keys hold no cédula, e-mail address or IP in clear', async () => {
+    const client = connectRedis(url);
+    try {
+      const bucket = `test_${randomBytes(4).toString('hex')}`;
+      const throttle = createThrottle({ [bucket]: { points: 5, durationSeconds: 60 } }, { redis: client, keySecret: 'k', ipv6PrefixBits: 64 });
+      const keys = ['1710034065', 'ana.perez@correo.example', '10.1.2.3', '2001:db8:5:6::7'];
+      for (const key of keys) assert.equal((await throttle.consume(bucket, key)).allowed, true);
+      const stored = await client.keys(`clave:${bucket}*`);
+      assert.equal(stored.length, keys.length);
+      for (const key of [...keys, '2001', '0db8', 'correo']) assert.ok(stored.every((name) => !name.includes(key)), `${key} in ${stored.join(', ')}`);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   test('instances sharing Redis share the counts', async () => {
-    const env = { CAPTCHA_MAX_NUMBER: '1000', LOGIN_ATTEMPTS_PER_IP: '2', REDIS_URL: url };
+    // Instances share SECRET_KEY, as production requires: throttle keys are HMACs under it.
+    const env = { CAPTCHA_MAX_NUMBER: '1000', LOGIN_ATTEMPTS_PER_IP: '2', REDIS_URL: url, SECRET_KEY: randomBytes(32).toString('hex') };
     const [first, second] = await Promise.all([startTestClave(backends()[0]!, env), startTestClave(backends()[0]!, env)]);
     try {
       const remoteAddress = freshIp();

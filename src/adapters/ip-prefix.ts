@@ -1,0 +1,34 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/** The eight 16-bit groups of a valid IPv6 address, `::` and a dotted IPv4 tail expanded. */
+function ipv6Groups(address: string): number[] {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const dotted = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted[1]!.split('.').map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...zeros, ...right].map((group) => parseInt(group, 16));
+}
+
+/**
+ * The address a per-IP throttle counts: IPv4 as it is (IPv4-mapped IPv6 too), IPv6 cut to
+ * its first `prefixBits` bits, because one subscriber usually holds a whole /64 and could
+ * otherwise take a fresh address for every request. Anything else is returned unchanged.
+ */
+export function throttledAddress(key: string, prefixBits: number): string {
+  const mapped = IPV4_MAPPED.exec(key);
+  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
+  if (!isIPv6(key)) return key;
+  const groups = ipv6Groups(key).map((group, i) => {
+    const kept = Math.min(16, Math.max(0, prefixBits - 16 * i));
+    return kept === 0 ? 0 : group & (0xffff << (16 - kept)) & 0xffff;
+  });
+  return `${groups.map((group) => group.toString(16)).join(':')}/${prefixBits}`;
+}
