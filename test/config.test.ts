@@ -39,6 +39,8 @@ const bad: [Record<string, string>, string][] = [
   [{ PASSWORD_MIN_LENGTH: '4' }, 'PASSWORD_MIN_LENGTH'],
   [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
   [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA'],
+  [{ THROTTLE_IPV6_PREFIX: '16' }, 'THROTTLE_IPV6_PREFIX'],
+  [{ ARGON2_CONCURRENCY: '0' }, 'ARGON2_CONCURRENCY'],
 ];
 
 for (const [env, variable] of bad) {
