@@ -173,6 +173,23 @@ for (const backend of backends()) {
       clock.advance(31 * MINUTE);
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar');
     });
+
+    test('API: DELETE /sessions/current ends the session of the bearer token, and saying it twice is no error', async () => {
+      const opened = await login(ana!.affiliate.cedula, 'nueva-Frase-77-larga');
+      const token = opened.json().session as string;
+      assert.equal((await clave.web.inject({ url: '/cuenta', cookies: { clave_sesion: token } })).statusCode, 200);
+      const end = () => clave.web.inject({ method: 'DELETE', url: '/api/v1/sessions/current', headers: { authorization: `Bearer ${token}` } });
+      const ended = await end();
+      assert.equal(ended.statusCode, 204);
+      assert.equal(ended.body, '');
+      assert.equal((await clave.web.inject({ url: '/cuenta', cookies: { clave_sesion: token } })).headers.location, '/ingresar');
+      assert.equal((await end()).statusCode, 204);
+      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: `Bearer ${token}<script>` }]) {
+        const refused = await clave.web.inject({ method: 'DELETE', url: '/api/v1/sessions/current', headers });
+        assert.equal(refused.statusCode, 401);
+        assert.deepEqual(refused.json().error.fields, ['authorization']);
+      }
+    });
   });
 }
 

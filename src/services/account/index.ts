@@ -1,7 +1,7 @@
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import type { LoginStore } from './login-ports.ts';
 import { login } from './login.ts';
-import { accountView, changeClave, endOtherSessions, logout, resumeSession, type ActiveSession } from './my-account.ts';
+import { accountView, changeClave, endOtherSessions, endSession, logout, resumeSession, type ActiveSession } from './my-account.ts';
 
 export type { ActiveSession } from './my-account.ts';
 
@@ -15,6 +15,7 @@ export function createAccountService(ctx: RecoveryContext, logins: LoginStore) {
       changeClave(ctx, active, current, password, confirmation, client, locale),
     endOtherSessions: (active: ActiveSession) => endOtherSessions(ctx, active),
     logout: (active: ActiveSession) => logout(ctx, active),
+    endSession: (token: unknown) => endSession(ctx, token),
   };
 }
 

@@ -67,3 +67,14 @@ export async function endOtherSessions(ctx: RecoveryContext, active: ActiveSessi
 export async function logout(ctx: RecoveryContext, active: ActiveSession): Promise<void> {
   await ctx.storage.stores.sessions.revoke(active.idHash, ctx.clock());
 }
+
+/**
+ * Ends the session behind an API bearer token. Ending one that already ended or never
+ * existed is not an error: either way the token no longer works. False only when the
+ * value cannot be a session token at all.
+ */
+export async function endSession(ctx: RecoveryContext, token: unknown): Promise<boolean> {
+  if (!isWellFormedToken(token)) return false;
+  await ctx.storage.stores.sessions.revoke(hashToken(token), ctx.clock());
+  return true;
+}

@@ -10,7 +10,10 @@ export function openApiDocument() {
     info: { title: 'Clave API', version: '1.0.0', description: 'Generar, recuperar y desbloquear la clave personal. Errores con el catálogo CLV-0xx. Idioma por Accept-Language (es por defecto).' },
     servers: [{ url: '/api/v1' }],
     components: {
-      securitySchemes: { resetToken: { type: 'http', scheme: 'bearer', description: 'resetToken de /tokens/redeem' } },
+      securitySchemes: {
+        resetToken: { type: 'http', scheme: 'bearer', description: 'resetToken de /tokens/redeem' },
+        session: { type: 'http', scheme: 'bearer', description: 'session de POST /sessions' },
+      },
       schemas: {
         Error: {
           type: 'object',
@@ -89,6 +92,13 @@ export function openApiDocument() {
             423: failure('CLV-040: cuenta bloqueada'),
             429: failure('CLV-043: demasiados intentos desde esta conexión (con Retry-After)'),
           },
+        },
+      },
+      '/sessions/current': {
+        delete: {
+          summary: 'Salir: termina la sesión del token (terminar una ya terminada no es un error)',
+          security: [{ session: [] }],
+          responses: { 204: { description: 'Sesión terminada' }, 401: failure('Falta el token de sesión o no tiene la forma de uno') },
         },
       },
       '/errors/{code}': { get: { summary: 'Una entrada del catálogo', parameters: [{ name: 'code', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: answer('Entrada', { $ref: '#/components/schemas/Entry' }), 404: failure('Código desconocido') } } },

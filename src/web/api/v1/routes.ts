@@ -85,6 +85,11 @@ export function apiRoutes(recovery: RecoveryService, account: AccountService) {
       return reply.code(201).send({ session: session.token, expiresAt: session.absoluteExpiresAt.toISOString() });
     });
 
+    app.delete('/sessions/current', async (request, reply) => {
+      if (!(await account.endSession(bearer(request)))) return apiError(request, reply, 401, 'bad_request', { fields: ['authorization'] });
+      return reply.code(204).send();
+    });
+
     app.get<{ Params: { code: string } }>('/errors/:code', async (request, reply) => {
       const code = request.params.code.toUpperCase();
       if (!isErrorCode(code)) return apiError(request, reply, 404, 'not_found');
