@@ -174,6 +174,19 @@ for (const backend of backends()) {
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar');
     });
 
+    test('"Salir" sits in the header of the signed-in pages and ends the session from there', async () => {
+      const browser = new PageClient(clave.web);
+      await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: 'nueva-Frase-77-larga' });
+      for (const path of ['/cuenta', '/cuenta/clave']) {
+        const header = /<header[\s\S]*<\/header>/.exec((await browser.get(path)).body)?.[0] ?? '';
+        assert.match(header, /<form method="post" action="\/salir"[^>]*>\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<button type="submit">Salir<\/button>/, path);
+      }
+      assert.doesNotMatch((await browser.get('/')).body, /action="\/salir"/, 'not on pages that do not know the session');
+      const out = await browser.submit('/cuenta/clave', {}, '/salir');
+      assert.equal(out.headers.location, '/');
+      assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar');
+    });
+
     test('API: DELETE /sessions/current ends the session of the bearer token, and saying it twice is no error', async () => {
       const opened = await login(ana!.affiliate.cedula, 'nueva-Frase-77-larga');
       const token = opened.json().session as string;
