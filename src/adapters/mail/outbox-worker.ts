@@ -67,34 +67,47 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     );
   }
 
-  async function deliver(item: Claimed): Promise<void> {
+  /** Sends one message; true when the server took it, otherwise its retry is scheduled with back-off. */
+  async function deliver(item: Claimed): Promise<boolean> {
     try {
       if (item.channel === 'sms') await options.sms!.send({ to: item.recipient, text: item.message.text, messageId: item.message.messageId });
       else await transport.send({ to: item.recipient, ...item.message });
-      // Once delivered, the body (which holds the link's token in clear) is not kept: only what identifies the message.
-      // Marked only while still this worker's claim, so a send that outlived its lease is not recorded twice.
-      // This channel's server answers again: whatever of it waits out a back-off is due now (one statement for both).
-      const now = clock();
-      await db.query(
-        `WITH sent AS (
-           UPDATE outbox SET sent_at = $2, last_error = NULL, message = jsonb_build_object('messageId', message->'messageId', 'subject', message->'subject')
-           WHERE id = $1 AND attempts = $3 AND sent_at IS NULL)
-         UPDATE outbox SET available_at = $2 WHERE channel = $4 AND sent_at IS NULL AND last_error IS NOT NULL AND available_at > $2 AND id <> $1`,
-        [item.id, now, item.attempts, item.channel],
-      );
+      return true;
     } catch (error) {
       const serverDown = SERVER_DOWN.has(String((error as { code?: string }).code));
       const retryAt = new Date(clock().getTime() + backoffMs(item.attempts, serverDown));
       await db.query('UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1', [item.id, retryAt, String((error as Error).message).slice(0, 500)]);
       logger.warn({ outboxId: item.id, channel: item.channel, attempts: item.attempts, retryAt }, 'delivery failed; will retry');
+      return false;
     }
+  }
+
+  /**
+   * Marks delivered messages sent, in one statement with bringing forward whatever of
+   * their channels waits out a back-off (the server answers again). Once delivered, the
+   * body (which holds the link's token in clear) is not kept: only what identifies the
+   * message. Marked only while still this worker's claim, so a send that outlived its
+   * lease is not recorded twice; the sent rows themselves are left out of the second part.
+   */
+  async function markSent(items: readonly Claimed[]): Promise<void> {
+    if (items.length === 0) return;
+    await db.query(
+      `WITH sent AS (
+         UPDATE outbox o SET sent_at = $1, last_error = NULL, message = jsonb_build_object('messageId', o.message->'messageId', 'subject', o.message->'subject')
+         FROM unnest($2::bigint[], $3::int[]) AS d(id, attempts)
+         WHERE o.id = d.id AND o.attempts = d.attempts AND o.sent_at IS NULL)
+       UPDATE outbox SET available_at = $1
+       WHERE channel = ANY($4::text[]) AND sent_at IS NULL AND last_error IS NOT NULL AND available_at > $1 AND id <> ALL($2::bigint[])`,
+      [clock(), items.map((item) => item.id), items.map((item) => item.attempts), [...new Set(items.map((item) => item.channel))]],
+    );
   }
 
   /** Sends everything that is due now, a few at a time; resolves with how many were attempted. */
   async function drain(): Promise<number> {
     let attempted = 0;
     for (let batch = await claim(PARALLEL_SENDS); batch.length > 0; batch = await claim(PARALLEL_SENDS)) {
-      await Promise.all(batch.map(deliver));
+      const delivered = await Promise.all(batch.map(deliver));
+      await markSent(batch.filter((_, i) => delivered[i]));
       attempted += batch.length;
     }
     return attempted;
