@@ -88,6 +88,8 @@ export interface PendingOutcome {
   outcome: IdentityOutcome;
   flow: FlowRecord | undefined;
   affiliate: AffiliateProfile | undefined;
+  /** Whether other verdicts were waiting too when this one was claimed. */
+  more: boolean;
 }
 
 /** The claves a new one must differ from: the current one and the last few. */
@@ -102,6 +104,12 @@ export interface PasswordStepRecord {
   token: TokenLookup;
   affiliate: AffiliateProfile | undefined;
   claves: ClaveHistory;
+}
+
+/** Recovery mail queued for a cédula in a window: how many, and when the latest goes out. */
+export interface RecentMail {
+  count: number;
+  latest: Date | undefined;
 }
 
 export interface AuditEvent {
@@ -129,6 +137,10 @@ export interface RecoveryStores {
     findForPassword(id: string, tokenHash: Buffer, now: Date, historyLimit: number): Promise<PasswordStepRecord | undefined>;
     /** Moves the flow only if it is still in `from`; false when another request won the race. */
     move(id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
+    /** The same move, for a caller that does not need to know whether it happened: it may wait for the commit. */
+    advance(id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<void>;
+    /** Consumes a live token of `purposes` (as `tokens.consume`) and reads the flow it belongs to, in one statement. */
+    findConsuming(tokenHash: Buffer, purposes: readonly TokenPurpose[], now: Date): Promise<{ lookup: TokenLookup; flow: FlowRecord | undefined }>;
     /** Consumes a live token of `purpose` and only then moves the flow, in one statement; false when either failed. */
     moveConsuming(tokenHash: Buffer, purpose: TokenPurpose, id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
     /** Ends every live flow of the cédula except one. */
@@ -179,12 +191,13 @@ export interface RecoveryStores {
   identityFailures: {
     /** Holds a per-cédula lock until the transaction ends. */
     lock(cedulaRef: Buffer): Promise<void>;
-    countSince(cedulaRef: Buffer, since: Date): Promise<number>;
+    /** Failures since `since`, and the recovery mail queued since `mailSince`, which a follow-up needs next: one read. */
+    tally(cedulaRef: Buffer, since: Date, mailSince: Date): Promise<{ failures: number; recentMail: RecentMail }>;
     record(cedulaRef: Buffer, at: Date): Promise<void>;
   };
   outbox: {
     enqueue(message: OutboxMessage, now: Date): Promise<void>;
-    recoveryMailSince(cedulaRef: Buffer, since: Date): Promise<{ count: number; latest: Date | undefined }>;
+    recoveryMailSince(cedulaRef: Buffer, since: Date): Promise<RecentMail>;
   };
   audit: {
     record(event: AuditEvent): Promise<void>;

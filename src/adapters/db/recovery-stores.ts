@@ -6,7 +6,7 @@ import type { Sql } from './database.ts';
 import { deferringWrites } from './deferred-writes.ts';
 import { createEmployerPool } from './employer-pool.ts';
 import { sessionStore } from './session-store.ts';
-import { classify, consumeTokenSql, tokenStore, type TokenRow } from './token-store.ts';
+import { classify, consumeTokenSql, TOKEN_COLUMNS, tokenStore, type TokenRow } from './token-store.ts';
 
 interface FlowRow {
   id: string;
@@ -83,7 +83,32 @@ interface ClaveRow {
 
 const toClaves = (row: ClaveRow): ClaveHistory => ({ current: row.current_clave ?? undefined, previous: row.previous_claves });
 
+/** Recovery mail queued for a cédula reference since a time (SQL expressions): `total` and `latest`, one row. */
+const RECOVERY_MAIL_SQL = (ref: string, since: string) =>
+  `SELECT count(*) AS total, max(available_at) AS latest FROM outbox WHERE cedula_ref = ${ref} AND category = 'recovery' AND created_at > ${since}`;
+
+/** A token row's columns under names that cannot clash with a joined flow's. */
+const tokenAliases = (table: string) =>
+  `${table}.purpose AS t_purpose, ${table}.cedula AS t_cedula, ${table}.flow_id AS t_flow_id, ${table}.expires_at AS t_expires_at, ${table}.used_at AS t_used_at, ${table}.revoked_at AS t_revoked_at`;
+
+interface TokenAliasRow {
+  t_purpose: TokenRow['purpose'] | null;
+  t_cedula: string;
+  t_flow_id: string | null;
+  t_expires_at: Date;
+  t_used_at: Date | null;
+  t_revoked_at: Date | null;
+}
+
+/** The token of a row read with `tokenAliases`; undefined when the join found none. */
+const toTokenRow = (row: TokenAliasRow): TokenRow | undefined =>
+  row.t_purpose === null
+    ? undefined
+    : { purpose: row.t_purpose, cedula: row.t_cedula, flow_id: row.t_flow_id, expires_at: row.t_expires_at, used_at: row.t_used_at, revoked_at: row.t_revoked_at };
+
 const FLOW_COLUMNS = 'f.id, f.kind, f.cedula, f.state, f.locale, f.created_at, f.expires_at';
+
+const MOVE_SQL = 'UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5 WHERE id = $1 AND state = $2';
 
 /** Hands out numbered placeholders, for statements assembled from parts. */
 class Params {
@@ -166,6 +191,7 @@ function registryReader(db: Sql, employerPool: () => Promise<string[]>): Recover
 }
 
 function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): RecoveryStores {
+  const tokens = tokenStore(db);
   return {
     flows: {
       async open(flow, captcha, audit) {
@@ -199,9 +225,8 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
         return row && { flow: toFlow(row), identity: toIdentity(row) };
       },
       async findForPassword(id, tokenHash, now, historyLimit) {
-        const [row] = await db.query<FlowRow & AffiliateRow & ClaveRow & { t_purpose: TokenRow['purpose'] | null; t_cedula: string; t_flow_id: string | null; t_expires_at: Date; used_at: Date | null; revoked_at: Date | null }>(
-          `SELECT ${FLOW_COLUMNS}, ${AFFILIATE_COLUMNS}, ${claveColumns('f.cedula', '$3')},
-             t.purpose AS t_purpose, t.cedula AS t_cedula, t.flow_id AS t_flow_id, t.expires_at AS t_expires_at, t.used_at, t.revoked_at
+        const [row] = await db.query<FlowRow & AffiliateRow & ClaveRow & TokenAliasRow>(
+          `SELECT ${FLOW_COLUMNS}, ${AFFILIATE_COLUMNS}, ${claveColumns('f.cedula', '$3')}, ${tokenAliases('t')}
            FROM recovery_flows f
            LEFT JOIN tokens t ON t.token_hash = $2 AND t.purpose = 'reset_session'
            LEFT JOIN affiliates a ON a.cedula = f.cedula
@@ -209,9 +234,7 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
            WHERE f.id = $1`,
           [id, tokenHash, historyLimit],
         );
-        if (!row) return undefined;
-        const token = row.t_purpose === null ? undefined : { purpose: row.t_purpose, cedula: row.t_cedula, flow_id: row.t_flow_id, expires_at: row.t_expires_at, used_at: row.used_at, revoked_at: row.revoked_at };
-        return { flow: toFlow(row), token: classify(token, now), affiliate: toAffiliate(row), claves: toClaves(row) };
+        return row && { flow: toFlow(row), token: classify(toTokenRow(row), now), affiliate: toAffiliate(row), claves: toClaves(row) };
       },
       async moveConsuming(tokenHash, purpose, id, from, to, expiresAt, now) {
         const rows = await db.query(
@@ -222,8 +245,20 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
         return rows.length === 1;
       },
       async move(id, from, to, expiresAt, now) {
-        const rows = await db.query('UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5 WHERE id = $1 AND state = $2 RETURNING id', [id, from, to, expiresAt, now]);
+        const rows = await db.query(`${MOVE_SQL} RETURNING id`, [id, from, to, expiresAt, now]);
         return rows.length === 1;
+      },
+      async advance(id, from, to, expiresAt, now) {
+        await db.query(MOVE_SQL, [id, from, to, expiresAt, now]);
+      },
+      async findConsuming(tokenHash, purposes, now) {
+        const [won] = await db.query<FlowRow & TokenAliasRow>(
+          `WITH won AS (${consumeTokenSql('$1', '$2', '$3')} RETURNING ${TOKEN_COLUMNS})
+           SELECT ${tokenAliases('won')}, ${FLOW_COLUMNS} FROM won LEFT JOIN recovery_flows f ON f.id = won.flow_id`,
+          [tokenHash, purposes, now],
+        );
+        if (!won) return { lookup: await tokens.peek(tokenHash, purposes, now), flow: undefined };
+        return { lookup: classify({ ...toTokenRow(won)!, used_at: null }, now), flow: won.id ? toFlow(won) : undefined };
       },
       async supersedeOthers(cedula, keepId, now) {
         await db.query(
@@ -232,7 +267,7 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
         );
       },
     },
-    tokens: tokenStore(db),
+    tokens,
     registry: registryReader(db, employerPool),
     accounts: accountStore(db, secret),
     sessions: sessionStore(db),
@@ -269,8 +304,9 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
         return row!.pending;
       },
       async claimNext() {
-        const [row] = await db.query<FlowRow & AffiliateRow & { flow_id: string; verdict: IdentityOutcome['verdict']; submitted_at: Date; link_expires_at: Date; ip: string | null; user_agent: string | null }>(
-          `SELECT o.flow_id, o.verdict, o.submitted_at, o.link_expires_at, o.ip, o.user_agent, ${FLOW_COLUMNS}, ${AFFILIATE_COLUMNS}
+        const [row] = await db.query<FlowRow & AffiliateRow & { flow_id: string; verdict: IdentityOutcome['verdict']; submitted_at: Date; link_expires_at: Date; ip: string | null; user_agent: string | null; more: boolean }>(
+          `SELECT o.flow_id, o.verdict, o.submitted_at, o.link_expires_at, o.ip, o.user_agent, ${FLOW_COLUMNS}, ${AFFILIATE_COLUMNS},
+             EXISTS (SELECT 1 FROM identity_outcomes x WHERE x.processed_at IS NULL AND x.flow_id <> o.flow_id) AS more
            FROM identity_outcomes o
            LEFT JOIN recovery_flows f ON f.id = o.flow_id
            LEFT JOIN affiliates a ON a.cedula = f.cedula
@@ -278,7 +314,7 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
         );
         if (!row) return undefined;
         const outcome: IdentityOutcome = { flowId: row.flow_id, verdict: row.verdict, submittedAt: row.submitted_at, linkExpiresAt: row.link_expires_at, ...(row.ip ? { ip: row.ip } : {}), ...(row.user_agent ? { userAgent: row.user_agent } : {}) };
-        return { outcome, flow: row.id ? toFlow(row) : undefined, affiliate: toAffiliate(row) };
+        return { outcome, flow: row.id ? toFlow(row) : undefined, affiliate: toAffiliate(row), more: row.more };
       },
       async markProcessed(flowId, at) {
         await db.query('UPDATE identity_outcomes SET processed_at = $2 WHERE flow_id = $1', [flowId, at]);
@@ -288,9 +324,14 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
       async lock(ref) {
         await db.query('SELECT pg_advisory_xact_lock($1::bigint)', [ref.readBigInt64BE(0).toString()]);
       },
-      async countSince(ref, since) {
-        const [row] = await db.query<{ total: number }>('SELECT count(*) AS total FROM identity_failures WHERE cedula_ref = $1 AND failed_at > $2', [ref, since]);
-        return row?.total ?? 0;
+      async tally(ref, since, mailSince) {
+        const [row] = await db.query<{ failures: number; mails: number; latest: Date | null }>(
+          `SELECT (SELECT count(*) FROM identity_failures WHERE cedula_ref = $1 AND failed_at > $2) AS failures,
+                  m.total AS mails, m.latest
+           FROM (${RECOVERY_MAIL_SQL('$1', '$3')}) m`,
+          [ref, since, mailSince],
+        );
+        return { failures: row!.failures, recentMail: { count: row!.mails, latest: row!.latest ?? undefined } };
       },
       async record(ref, at) {
         await db.query('INSERT INTO identity_failures (cedula_ref, failed_at) VALUES ($1, $2)', [ref, at]);
@@ -304,11 +345,8 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
         );
       },
       async recoveryMailSince(ref, since) {
-        const [row] = await db.query<{ total: number; latest: Date | null }>(
-          "SELECT count(*) AS total, max(available_at) AS latest FROM outbox WHERE cedula_ref = $1 AND category = 'recovery' AND created_at > $2",
-          [ref, since],
-        );
-        return { count: row?.total ?? 0, latest: row?.latest ?? undefined };
+        const [row] = await db.query<{ total: number; latest: Date | null }>(RECOVERY_MAIL_SQL('$1', '$2'), [ref, since]);
+        return { count: row!.total, latest: row!.latest ?? undefined };
       },
     },
     audit: {

@@ -19,7 +19,7 @@ export function classify(row: TokenRow | undefined, now: Date): TokenLookup {
   return { status: 'live', token };
 }
 
-const TOKEN_COLUMNS = 'purpose, cedula, flow_id, expires_at, used_at, revoked_at';
+export const TOKEN_COLUMNS = 'purpose, cedula, flow_id, expires_at, used_at, revoked_at';
 
 /** Marks a live token used, given SQL expressions for its hash, purposes (text[]) and the time. */
 export const consumeTokenSql = (hash: string, purposes: string, now: string) =>

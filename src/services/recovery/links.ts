@@ -39,18 +39,17 @@ export async function redeemLink(ctx: RecoveryContext, token: unknown, client: C
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
   const now = ctx.clock();
   const result = await ctx.storage.transaction(async (stores): Promise<Redeemed | JourneyError> => {
-    const lookup = await stores.tokens.consume(hashToken(token), LINK_PURPOSES, now);
+    const { lookup, flow } = await stores.flows.findConsuming(hashToken(token), LINK_PURPOSES, now);
     const audit = { event: 'link_redeemed', ip: client.ip, userAgent: client.userAgent, at: now };
     if (lookup.status !== 'live') {
       await stores.audit.record({ ...audit, outcome: lookup.status });
       return refusal(lookup);
     }
-    const { cedula, flowId } = lookup.token;
-    const flow = flowId ? await stores.flows.find(flowId) : undefined;
+    const { cedula } = lookup.token;
     if (!flow || stepOf(flow, now) !== 'check_email') return new JourneyError('CLV-021');
     const to = nextState(flow, 'link_redeemed');
     const resetExpiresAt = later(now, ctx.limits.resetSessionTtlMs);
-    await stores.flows.move(flow.id, 'check_email', to, to === 'done' ? now : resetExpiresAt, now);
+    await stores.flows.advance(flow.id, 'check_email', to, to === 'done' ? now : resetExpiresAt, now);
     await stores.audit.record({ ...audit, outcome: 'ok', cedula, flowId: flow.id });
     if (to === 'done') {
       await unlockAccount(ctx, stores, cedula, flow.id, flow.locale);

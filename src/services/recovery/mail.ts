@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { cedulaRef } from '../../domain/tokens.ts';
-import type { AffiliateProfile, Locale, Notification, RecoveryStores } from '../recovery-ports.ts';
+import type { AffiliateProfile, Locale, Notification, RecentMail, RecoveryStores } from '../recovery-ports.ts';
 import { later, type RecoveryContext } from './context.ts';
 
 const DAY_MS = 24 * 3600_000;
 const SPACING_MS = 60_000;
+
+/** Where the daily cap on recovery mail starts counting. */
+export function recoveryMailSince(now: Date): Date {
+  return new Date(now.getTime() - DAY_MS);
+}
 
 function firstName(affiliate: AffiliateProfile): string {
   return affiliate.nombres.split(/\s+/)[0] ?? affiliate.nombres;
@@ -23,6 +28,8 @@ export async function queueMail(
   notification: Notification,
   locale: Locale,
   category: 'recovery' | 'security',
+  /** The cédula's recovery mail since `recoveryMailSince(now)`, when the caller read it already. */
+  recent?: RecentMail,
 ): Promise<boolean> {
   if (!affiliate.correo) return false;
   const now = ctx.clock();
@@ -31,10 +38,10 @@ export async function queueMail(
   if (category === 'recovery') {
     // Per destination address too: several cédulas may share one inbox.
     if (!(await ctx.throttle.consume('mail_address', affiliate.correo.toLowerCase())).allowed) return false;
-    const recent = await stores.outbox.recoveryMailSince(ref, new Date(now.getTime() - DAY_MS));
-    if (recent.count >= ctx.limits.emailsPerCedulaPerDay) return false;
+    const { count, latest } = recent ?? (await stores.outbox.recoveryMailSince(ref, recoveryMailSince(now)));
+    if (count >= ctx.limits.emailsPerCedulaPerDay) return false;
     // Notices are spaced a minute apart; a link is never held back, its minutes are counting.
-    if (notification.type !== 'link' && recent.latest && recent.latest.getTime() + SPACING_MS > now.getTime()) availableAt = later(recent.latest, SPACING_MS);
+    if (notification.type !== 'link' && latest && latest.getTime() + SPACING_MS > now.getTime()) availableAt = later(latest, SPACING_MS);
   }
   const rendered = ctx.renderer.render(notification, { firstName: firstName(affiliate), locale });
   await stores.outbox.enqueue({ channel: 'email', recipient: affiliate.correo, category, cedulaRef: ref, message: { ...rendered, messageId: newMessageId(ctx) }, availableAt }, now);

@@ -1,10 +1,10 @@
 import { nextState, type FlowKind } from '../../domain/flow.ts';
 import { answersMatch } from '../../domain/knowledge-questions.ts';
 import { cedulaRef, issueToken } from '../../domain/tokens.ts';
-import type { AffiliateProfile, FlowRecord, IdentityOutcome, PendingOutcome, RecoveryStores } from '../recovery-ports.ts';
+import type { AffiliateProfile, FlowRecord, IdentityOutcome, PendingOutcome, RecentMail, RecoveryStores } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
-import { queueMail } from './mail.ts';
+import { queueMail, recoveryMailSince } from './mail.ts';
 import { canReceive } from './questions.ts';
 import { identityStep } from './flow-view.ts';
 import { throttled } from './throttled.ts';
@@ -60,28 +60,26 @@ export function linkTtlMs(ctx: RecoveryContext, kind: FlowKind): number {
 }
 
 /** The link lives exactly as long as the flow's "check your e-mail" step. */
-async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, expiresAt: Date): Promise<void> {
+async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, expiresAt: Date, recentMail: RecentMail): Promise<void> {
   const now = ctx.clock();
   const ttl = linkTtlMs(ctx, flow.kind);
   const purpose = flow.kind === 'unlock' ? 'unlock_link' : 'recovery_link';
   const { token, hash } = issueToken();
-  const link = new URL(`/clave/continuar?token=${token}`, ctx.publicUrl).href;
-  // The mail is queued first: its daily-cap read then comes before every write, which all go out together.
-  const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, 'recovery');
   // A newer request replaces every older link and flow of the same cédula.
   await stores.tokens.revokeLive(flow.cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
   await stores.flows.supersedeOthers(flow.cedula, flow.id, now);
   await stores.tokens.insert(hash, { purpose, cedula: flow.cedula, flowId: flow.id, expiresAt }, now);
+  const link = new URL(`/clave/continuar?token=${token}`, ctx.publicUrl).href;
+  const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, 'recovery', recentMail);
   await stores.audit.record({ event: 'identity', outcome: 'verified', cedula: flow.cedula, flowId: flow.id, at: now, detail: { mail: queued ? 'queued' : 'daily_limit' } });
 }
 
-async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, failuresBefore: number): Promise<void> {
+async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, failuresBefore: number, recentMail: RecentMail): Promise<void> {
   const now = ctx.clock();
   const remaining = ctx.limits.identityMaxFailures - failuresBefore - 1;
   const notice = remaining > 0 ? ({ type: 'identity_failed', kind: flow.kind, remaining } as const) : ({ type: 'identity_blocked' } as const);
-  // Queued before the failure is recorded, so the mail's daily-cap read precedes every write.
-  const queued = await queueMail(ctx, stores, affiliate, notice, flow.locale, 'recovery');
   await stores.identityFailures.record(cedulaRef(ctx.secret, flow.cedula), now);
+  const queued = await queueMail(ctx, stores, affiliate, notice, flow.locale, 'recovery', recentMail);
   await stores.audit.record({ event: 'identity', outcome: 'failed', cedula: flow.cedula, flowId: flow.id, at: now, detail: { remaining, mail: queued ? 'queued' : 'daily_limit' } });
 }
 
@@ -96,27 +94,33 @@ async function followUp(ctx: RecoveryContext, stores: RecoveryStores, { outcome,
   if (!flow || outcome.verdict === 'not_eligible' || !canReceive(affiliate)) return stores.audit.record({ ...base, cedula: flow?.cedula, event: 'identity', outcome: 'not_eligible' });
   const ref = cedulaRef(ctx.secret, flow.cedula);
   await stores.identityFailures.lock(ref);
-  const failures = await stores.identityFailures.countSince(ref, new Date(now.getTime() - ctx.limits.identityFailureWindowMs));
+  const { failures, recentMail } = await stores.identityFailures.tally(ref, new Date(now.getTime() - ctx.limits.identityFailureWindowMs), recoveryMailSince(now));
   if (failures >= ctx.limits.identityMaxFailures) return stores.audit.record({ ...base, cedula: flow.cedula, event: 'identity', outcome: 'blocked' });
   const asOfArrival = { ...ctx, clock: () => now };
-  if (outcome.verdict === 'verified') return sendLink(asOfArrival, stores, flow, affiliate, outcome.linkExpiresAt);
-  return recordFailure(asOfArrival, stores, flow, affiliate, failures);
+  if (outcome.verdict === 'verified') return sendLink(asOfArrival, stores, flow, affiliate, outcome.linkExpiresAt, recentMail);
+  return recordFailure(asOfArrival, stores, flow, affiliate, failures, recentMail);
 }
 
-/** Follows up every pending verdict; any instance may run it, each verdict is taken once. */
-export async function processIdentityOutcomes(ctx: RecoveryContext): Promise<number> {
+/**
+ * Follows up every pending verdict; any instance may run it, each verdict is taken once.
+ * `justRecorded`: the caller has just stored one, so there is no need to ask.
+ */
+export async function processIdentityOutcomes(ctx: RecoveryContext, justRecorded = false): Promise<number> {
   let processed = 0;
   // Asking first costs one round trip; a transaction that finds nothing costs three.
-  while (await ctx.storage.stores.outcomes.anyPending()) {
-    const done = await ctx.storage.transaction(async (stores) => {
-      const pending = await stores.outcomes.claimNext();
-      if (!pending) return false;
-      await followUp(ctx, stores, pending);
-      await stores.outcomes.markProcessed(pending.outcome.flowId, ctx.clock());
-      return true;
+  let more = justRecorded || (await ctx.storage.stores.outcomes.anyPending());
+  while (more) {
+    const pending = await ctx.storage.transaction(async (stores) => {
+      const claimed = await stores.outcomes.claimNext();
+      if (claimed) {
+        await followUp(ctx, stores, claimed);
+        await stores.outcomes.markProcessed(claimed.outcome.flowId, ctx.clock());
+      }
+      return claimed;
     });
-    if (!done) break;
+    if (!pending) break;
     processed++;
+    more = pending.more;
   }
   if (processed > 0) ctx.onMailQueued?.();
   return processed;
@@ -138,6 +142,6 @@ export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: 
   const deadline = later(now, linkTtlMs(ctx, flow.kind));
   const outcome: IdentityOutcome = { flowId: flow.id, verdict, submittedAt: now, linkExpiresAt: deadline, ...client };
   if (!(await ctx.storage.stores.outcomes.recordMoving(outcome, 'identity', nextState(flow, 'identity_submitted')))) throw new JourneyError('CLV-050');
-  ctx.background.run(async () => void (await processIdentityOutcomes(ctx)));
+  ctx.background.run(async () => void (await processIdentityOutcomes(ctx, true)));
   return { step: 'check_email', kind: flow.kind };
 }
