@@ -131,13 +131,10 @@ export interface RecoveryStores {
      * `started` or `replayed` accordingly. One statement, which also reads the cédula's identity record.
      */
     open(flow: FlowRecord, captcha: { hash: Buffer; expiresAt: Date }, audit: { started: AuditEvent; replayed: AuditEvent }): Promise<{ opened: boolean; identity: IdentityRecord }>;
-    find(id: string): Promise<FlowRecord | undefined>;
     findWithIdentity(id: string): Promise<{ flow: FlowRecord; identity: IdentityRecord } | undefined>;
     /** The flow with a reset session token (as `tokens.peek` would classify it), the flow's affiliate and their last `historyLimit` claves. */
     findForPassword(id: string, tokenHash: Buffer, now: Date, historyLimit: number): Promise<PasswordStepRecord | undefined>;
-    /** Moves the flow only if it is still in `from`; false when another request won the race. */
-    move(id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
-    /** The same move, for a caller that does not need to know whether it happened: it may wait for the commit. */
+    /** Moves the flow only if it is still in `from`, for a caller that need not know whether it did: it may wait for the commit. */
     advance(id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<void>;
     /** Consumes a live token of `purposes` (as `tokens.consume`) and reads the flow it belongs to, in one statement. */
     findConsuming(tokenHash: Buffer, purposes: readonly TokenPurpose[], now: Date): Promise<{ lookup: TokenLookup; flow: FlowRecord | undefined }>;
@@ -173,12 +170,6 @@ export interface RecoveryStores {
     revoke(idHash: Buffer, now: Date): Promise<void>;
     revokeAll(cedula: string, now: Date, exceptIdHash?: Buffer): Promise<void>;
   };
-  loginFailures: {
-    count(cedulaRef: Buffer): Promise<number>;
-    /** Adds one failure and returns the new count. */
-    increment(cedulaRef: Buffer, now: Date): Promise<number>;
-    reset(cedulaRef: Buffer): Promise<void>;
-  };
   outcomes: {
     /** Stores the verdict and moves its flow out of `from`, in one statement; false when the flow was no longer there. */
     recordMoving(outcome: IdentityOutcome, from: FlowState, to: FlowState): Promise<boolean>;
@@ -197,7 +188,6 @@ export interface RecoveryStores {
   };
   outbox: {
     enqueue(message: OutboxMessage, now: Date): Promise<void>;
-    recoveryMailSince(cedulaRef: Buffer, since: Date): Promise<RecentMail>;
   };
   audit: {
     record(event: AuditEvent): Promise<void>;

@@ -83,10 +83,6 @@ interface ClaveRow {
 
 const toClaves = (row: ClaveRow): ClaveHistory => ({ current: row.current_clave ?? undefined, previous: row.previous_claves });
 
-/** Recovery mail queued for a cédula reference since a time (SQL expressions): `total` and `latest`, one row. */
-const RECOVERY_MAIL_SQL = (ref: string, since: string) =>
-  `SELECT count(*) AS total, max(available_at) AS latest FROM outbox WHERE cedula_ref = ${ref} AND category = 'recovery' AND created_at > ${since}`;
-
 /** A token row's columns under names that cannot clash with a joined flow's. */
 const tokenAliases = (table: string) =>
   `${table}.purpose AS t_purpose, ${table}.cedula AS t_cedula, ${table}.flow_id AS t_flow_id, ${table}.expires_at AS t_expires_at, ${table}.used_at AS t_used_at, ${table}.revoked_at AS t_revoked_at`;
@@ -215,10 +211,6 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
         );
         return { opened: row!.opened, identity: toIdentity(row!) };
       },
-      async find(id) {
-        const [row] = await db.query<FlowRow>('SELECT id, kind, cedula, state, locale, created_at, expires_at FROM recovery_flows WHERE id = $1', [id]);
-        return row && toFlow(row);
-      },
       async findWithIdentity(id) {
         const { columns, joins } = identitySql('f.cedula');
         const [row] = await db.query<FlowRow & IdentityRow>(`SELECT ${FLOW_COLUMNS}, ${columns} FROM recovery_flows f ${joins} WHERE f.id = $1`, [id]);
@@ -244,10 +236,6 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
         );
         return rows.length === 1;
       },
-      async move(id, from, to, expiresAt, now) {
-        const rows = await db.query(`${MOVE_SQL} RETURNING id`, [id, from, to, expiresAt, now]);
-        return rows.length === 1;
-      },
       async advance(id, from, to, expiresAt, now) {
         await db.query(MOVE_SQL, [id, from, to, expiresAt, now]);
       },
@@ -271,28 +259,10 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
     registry: registryReader(db, employerPool),
     accounts: accountStore(db, secret),
     sessions: sessionStore(db),
-    loginFailures: {
-      async count(ref) {
-        const [row] = await db.query<{ failures: number }>('SELECT failures FROM login_failures WHERE cedula_ref = $1', [ref]);
-        return row?.failures ?? 0;
-      },
-      async increment(ref, now) {
-        const [row] = await db.query<{ failures: number }>(
-          `INSERT INTO login_failures (cedula_ref, failures, last_failed_at) VALUES ($1, 1, $2)
-           ON CONFLICT (cedula_ref) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = $2
-           RETURNING failures`,
-          [ref, now],
-        );
-        return row!.failures;
-      },
-      async reset(ref) {
-        await db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [ref]);
-      },
-    },
     outcomes: {
       async recordMoving(outcome, from, to) {
         const rows = await db.query(
-          `WITH moved AS (UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5 WHERE id = $1 AND state = $2 RETURNING id)
+          `WITH moved AS (${MOVE_SQL} RETURNING id)
            INSERT INTO identity_outcomes (flow_id, verdict, submitted_at, link_expires_at, ip, user_agent)
            SELECT id, $6, $5, $4, $7, $8 FROM moved RETURNING flow_id`,
           [outcome.flowId, from, to, outcome.linkExpiresAt, outcome.submittedAt, outcome.verdict, outcome.ip ?? null, outcome.userAgent?.slice(0, 300) ?? null],
@@ -326,9 +296,8 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
       },
       async tally(ref, since, mailSince) {
         const [row] = await db.query<{ failures: number; mails: number; latest: Date | null }>(
-          `SELECT (SELECT count(*) FROM identity_failures WHERE cedula_ref = $1 AND failed_at > $2) AS failures,
-                  m.total AS mails, m.latest
-           FROM (${RECOVERY_MAIL_SQL('$1', '$3')}) m`,
+          `SELECT (SELECT count(*) FROM identity_failures WHERE cedula_ref = $1 AND failed_at > $2) AS failures, count(*) AS mails, max(available_at) AS latest
+           FROM outbox WHERE cedula_ref = $1 AND category = 'recovery' AND created_at > $3`,
           [ref, since, mailSince],
         );
         return { failures: row!.failures, recentMail: { count: row!.mails, latest: row!.latest ?? undefined } };
@@ -343,10 +312,6 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
           'INSERT INTO outbox (channel, recipient, category, cedula_ref, message, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
           [message.channel, message.recipient, message.category, message.cedulaRef, JSON.stringify(message.message), now, message.availableAt],
         );
-      },
-      async recoveryMailSince(ref, since) {
-        const [row] = await db.query<{ total: number; latest: Date | null }>(RECOVERY_MAIL_SQL('$1', '$2'), [ref, since]);
-        return { count: row!.total, latest: row!.latest ?? undefined };
       },
     },
     audit: {

@@ -29,7 +29,7 @@ async function unlockAccount(ctx: RecoveryContext, stores: RecoveryStores, cedul
   await stores.accounts.unlock(cedula, now);
   const affiliate = await stores.registry.affiliate(cedula);
   const disavowLink = await issueDisavowLink(ctx, stores, cedula);
-  if (affiliate) await queueMail(ctx, stores, affiliate, { type: 'account_unlocked', at: now, disavowLink }, locale, 'security');
+  if (affiliate) await queueMail(ctx, stores, affiliate, { type: 'account_unlocked', at: now, disavowLink }, locale, { category: 'security' });
   await stores.audit.record({ event: 'account_unlocked', outcome: 'ok', cedula, flowId, at: now });
 }
 

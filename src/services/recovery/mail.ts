@@ -16,6 +16,12 @@ function firstName(affiliate: AffiliateProfile): string {
 }
 
 /**
+ * Security notices always go; recovery mail counts against the cédula's daily cap, given
+ * what was queued for it since `recoveryMailSince(now)` (read by the caller, in its transaction).
+ */
+export type MailCategory = { category: 'security' } | { category: 'recovery'; recent: RecentMail };
+
+/**
  * Queues a message in the outbox (and, for security notices, an SMS to a registered
  * phone), inside the caller's transaction. Recovery mail is
  * limited per cédula (a daily cap; at most one a minute, by scheduling it later);
@@ -27,18 +33,17 @@ export async function queueMail(
   affiliate: AffiliateProfile,
   notification: Notification,
   locale: Locale,
-  category: 'recovery' | 'security',
-  /** The cédula's recovery mail since `recoveryMailSince(now)`, when the caller read it already. */
-  recent?: RecentMail,
+  kind: MailCategory,
 ): Promise<boolean> {
   if (!affiliate.correo) return false;
+  const { category } = kind;
   const now = ctx.clock();
   const ref = cedulaRef(ctx.secret, affiliate.cedula);
   let availableAt = now;
-  if (category === 'recovery') {
+  if (kind.category === 'recovery') {
     // Per destination address too: several cédulas may share one inbox.
     if (!(await ctx.throttle.consume('mail_address', affiliate.correo.toLowerCase())).allowed) return false;
-    const { count, latest } = recent ?? (await stores.outbox.recoveryMailSince(ref, recoveryMailSince(now)));
+    const { count, latest } = kind.recent;
     if (count >= ctx.limits.emailsPerCedulaPerDay) return false;
     // Notices are spaced a minute apart; a link is never held back, its minutes are counting.
     if (notification.type !== 'link' && latest && latest.getTime() + SPACING_MS > now.getTime()) availableAt = later(latest, SPACING_MS);

@@ -55,6 +55,6 @@ export async function applyNewClave(ctx: RecoveryContext, stores: RecoveryStores
   await stores.sessions.revokeAll(cedula, now, change.keepSessionHash);
   await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
   const disavowLink = await issueDisavowLink(ctx, stores, cedula);
-  await queueMail(ctx, stores, change.affiliate, { type: 'clave_changed', generated: !hadClave, at: now, disavowLink }, change.locale, 'security');
+  await queueMail(ctx, stores, change.affiliate, { type: 'clave_changed', generated: !hadClave, at: now, disavowLink }, change.locale, { category: 'security' });
   await stores.audit.record({ event: 'clave_set', outcome: 'ok', cedula, flowId: change.flowId, ip: change.client.ip, userAgent: change.client.userAgent, at: now, detail: { via: change.flowId ? 'recovery' : 'account' } });
 }

@@ -70,7 +70,7 @@ async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: Flow
   await stores.flows.supersedeOthers(flow.cedula, flow.id, now);
   await stores.tokens.insert(hash, { purpose, cedula: flow.cedula, flowId: flow.id, expiresAt }, now);
   const link = new URL(`/clave/continuar?token=${token}`, ctx.publicUrl).href;
-  const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, 'recovery', recentMail);
+  const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, { category: 'recovery', recent: recentMail });
   await stores.audit.record({ event: 'identity', outcome: 'verified', cedula: flow.cedula, flowId: flow.id, at: now, detail: { mail: queued ? 'queued' : 'daily_limit' } });
 }
 
@@ -79,7 +79,7 @@ async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow:
   const remaining = ctx.limits.identityMaxFailures - failuresBefore - 1;
   const notice = remaining > 0 ? ({ type: 'identity_failed', kind: flow.kind, remaining } as const) : ({ type: 'identity_blocked' } as const);
   await stores.identityFailures.record(cedulaRef(ctx.secret, flow.cedula), now);
-  const queued = await queueMail(ctx, stores, affiliate, notice, flow.locale, 'recovery', recentMail);
+  const queued = await queueMail(ctx, stores, affiliate, notice, flow.locale, { category: 'recovery', recent: recentMail });
   await stores.audit.record({ event: 'identity', outcome: 'failed', cedula: flow.cedula, flowId: flow.id, at: now, detail: { remaining, mail: queued ? 'queued' : 'daily_limit' } });
 }
 
