@@ -19,7 +19,7 @@ function firstName(affiliate: AffiliateProfile): string {
  * Security notices always go; recovery mail counts against the cédula's daily cap, given
  * what was queued for it since `recoveryMailSince(now)` (read by the caller, in its transaction).
  */
-export type MailCategory = { category: 'security' } | { category: 'recovery'; recent: RecentMail };
+export type MailKind = { category: 'security' } | { category: 'recovery'; recent: RecentMail };
 
 /**
  * Queues a message in the outbox (and, for security notices, an SMS to a registered
@@ -33,7 +33,7 @@ export async function queueMail(
   affiliate: AffiliateProfile,
   notification: Notification,
   locale: Locale,
-  kind: MailCategory,
+  kind: MailKind,
 ): Promise<boolean> {
   if (!affiliate.correo) return false;
   const { category } = kind;
