@@ -210,6 +210,8 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string, password: string): Promise<boolean>;
   verifyDummy(password: string): Promise<false>;
+  /** Whether a stored hash was made with other settings than today's. */
+  needsRehash(hash: string): boolean;
 }
 
 export type Clock = () => Date;

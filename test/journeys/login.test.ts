@@ -6,6 +6,7 @@ import { testClock, MINUTE } from '../support/clock.ts';
 import { apiCaptcha, birthOf, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
 import { PageClient } from '../support/browserless.ts';
 import { maskCedula } from '../../src/domain/cedula.ts';
+import { createPasswordHasher } from '../../src/adapters/password-hasher.ts';
 
 const CLAVE = 'rio-Azul-58-puente';
 
@@ -58,6 +59,20 @@ for (const backend of backends()) {
         ['failed', 'failed', 'failed', 'ok', 'failed', 'failed', 'failed', 'failed', 'ok'],
       );
       assert.ok(trail.every((row) => row.cedula_masked === maskCedula(ana!.affiliate.cedula)));
+    });
+
+    test('a clave stored under older argon2id settings is hashed again with the current ones at sign-in', async () => {
+      const older = createPasswordHasher({ memoryKib: 8192, iterations: 1, parallelism: 1 });
+      const stale = await older.hash(CLAVE);
+      await clave.db.query("INSERT INTO accounts (cedula, status, password_hash) VALUES ($1, 'active', $2)", [carla!.affiliate.cedula, stale]);
+      const stored = async () => (await clave.db.query<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE cedula = $1', [carla!.affiliate.cedula]))[0]!.password_hash;
+      assert.equal((await login(carla!.affiliate.cedula, 'otra-cosa-cualquiera')).statusCode, 401);
+      assert.equal(await stored(), stale, 'a wrong clave changes nothing');
+      assert.equal((await login(carla!.affiliate.cedula, CLAVE)).statusCode, 201);
+      const upgraded = await stored();
+      assert.match(upgraded, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      assert.equal((await login(carla!.affiliate.cedula, CLAVE)).statusCode, 201, 'the same clave still works');
+      assert.equal(await stored(), upgraded, 'a current hash is left alone');
     });
 
     test('5 wrong claves lock; then even the right clave is refused with CLV-040 — and the same happens to an unknown cédula', async () => {

@@ -62,5 +62,8 @@ export function loginStore(db: Sql): LoginStore {
     async refuseLocked(ref, audit) {
       await db.query(`INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES ($1, $2, 'locked', $3, $4, $5, $6)`, auditValues(ref, audit));
     },
+    async rehash(cedula, from, to) {
+      await db.query('UPDATE accounts SET password_hash = $3 WHERE cedula = $1 AND password_hash = $2', [cedula, from, to]);
+    },
   };
 }

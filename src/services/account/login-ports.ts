@@ -25,4 +25,6 @@ export interface LoginStore {
   fail(cedulaRef: Buffer, maxFailures: number, audit: LoginAudit): Promise<number>;
   /** Audits an attempt refused because the account was already locked ('locked'). */
   refuseLocked(cedulaRef: Buffer, audit: LoginAudit): Promise<void>;
+  /** Replaces the stored hash of the same clave, unless the clave changed meanwhile. */
+  rehash(cedula: string, from: string, to: string): Promise<void>;
 }

@@ -43,5 +43,16 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   const absoluteExpiresAt = later(now, ctx.limits.sessionAbsoluteTtlMs);
   const session = { cedula, createdAt: now, idleExpiresAt: later(now, ctx.limits.sessionIdleTtlMs), absoluteExpiresAt, ip: client.ip, userAgent: client.userAgent };
   await logins.succeed(ref, hash, session, audit);
+  await upgradeHash(ctx, logins, cedula, account.passwordHash!, clave);
   return { token, cedula, absoluteExpiresAt };
+}
+
+/**
+ * A clave hashed under older argon2id settings is hashed again with the current ones
+ * while it is at hand (only at sign-in is it ever known), so raising ARGON2_* reaches
+ * every active account without a reset.
+ */
+async function upgradeHash(ctx: RecoveryContext, logins: LoginStore, cedula: string, stored: string, clave: string): Promise<void> {
+  if (!ctx.hasher.needsRehash(stored)) return;
+  await logins.rehash(cedula, stored, await ctx.hasher.hash(clave));
 }
