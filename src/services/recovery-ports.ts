@@ -227,7 +227,8 @@ export type Notification =
   | { type: 'identity_failed'; kind: FlowKind; remaining: number }
   | { type: 'identity_blocked' }
   | { type: 'clave_changed'; generated: boolean; at: Date; disavowLink: string }
-  | { type: 'account_unlocked'; at: Date; disavowLink: string };
+  | { type: 'account_unlocked'; at: Date; disavowLink: string }
+  | { type: 'account_locked'; at: Date; attempts: number };
 
 export interface RenderedMail {
   subject: string;

@@ -90,9 +90,22 @@ for (const backend of backends()) {
       assert.equal(right.json().error.code, 'CLV-040');
       const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [berta!.affiliate.cedula]);
       assert.equal(account?.status, 'locked');
+      // The owner is told once, on every registered channel; the refusals after the lock stay silent.
+      await clave.settle();
+      const { correo, celular } = berta!.affiliate;
+      const notices = clave.catcher!.list().filter((m) => m.to.includes(correo!) && m.subject.includes('CLV-040'));
+      assert.equal(notices.length, 1);
+      assert.equal(notices[0]!.subject, 'Su cuenta fue bloqueada (CLV-040)');
+      assert.match(notices[0]!.text, /después de 5 intentos seguidos de ingresar con una clave incorrecta/);
+      assert.match(notices[0]!.text, /\/clave\/desbloquear/);
+      // SMS go to the number in international form (+593…).
+      if (celular) assert.equal(clave.catcher!.list().filter((m) => m.from === 'SMS' && m.to[0]!.endsWith(celular.slice(-9)) && m.text.includes('CLV-040')).length, 1);
+      const caught = clave.catcher!.list().length;
       const results = [];
       for (let attempt = 1; attempt <= 6; attempt++) results.push((await login('0602910945', `mala-${attempt}`)).json().error.code);
       assert.deepEqual(results, ['CLV-041', 'CLV-041', 'CLV-041', 'CLV-041', 'CLV-040', 'CLV-040']);
+      await clave.settle();
+      assert.equal(clave.catcher!.list().length, caught, 'a cédula without an account is told nothing');
     });
 
     test('Desbloquear: birth data → mailed link valid 3 minutes and once → unlocked, clave unchanged', async () => {

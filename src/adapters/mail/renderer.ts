@@ -84,6 +84,15 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
           { button: { label: t('changed.notMeButton'), url: n.disavowLink } },
         ],
       };
+    case 'account_locked':
+      return {
+        subject: t('locked.subject'),
+        blocks: [
+          { paragraph: t('locked.intro', { attempts: n.attempts, ...when(n.at, locale, options.timeZone) }) },
+          { paragraph: t('locked.me', { unlockUrl: url('/clave/desbloquear') }) },
+          { paragraph: t('locked.notMe', { recoverUrl: url('/clave/recuperar') }) },
+        ],
+      };
   }
 }
 
@@ -117,6 +126,7 @@ export function createMailRenderer(options: RendererOptions): MailRenderer {
         return t('sms.changed', { action: t(notification.generated ? 'changed.actionGenerated' : 'changed.actionChanged'), ...when(notification.at, locale, options.timeZone) });
       }
       if (notification.type === 'account_unlocked') return t('sms.unlocked', when(notification.at, locale, options.timeZone));
+      if (notification.type === 'account_locked') return t('sms.locked', when(notification.at, locale, options.timeZone));
       throw new Error(`no SMS for ${notification.type}`);
     },
     render(notification, recipient): RenderedMail {

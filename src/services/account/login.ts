@@ -3,6 +3,8 @@ import { cedulaRef, issueToken } from '../../domain/tokens.ts';
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
+import type { Locale } from '../recovery-ports.ts';
+import { noticeOfLock } from './lock-notice.ts';
 import type { LoginStore } from './login-ports.ts';
 
 export interface StartedSession {
@@ -20,7 +22,7 @@ const MAX_PASSWORD_CHARS = 1024;
  * a dummy hash when there is nothing real. Failures are counted for every cédula, so
  * the locked answer (CLV-040) comes after LOGIN_MAX_FAILURES whether or not it exists.
  */
-export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInput: unknown, password: unknown, client: ClientInfo): Promise<StartedSession> {
+export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInput: unknown, password: unknown, client: ClientInfo, locale: Locale): Promise<StartedSession> {
   const ip = await ctx.throttle.consume('login_ip', client.ip ?? 'unknown');
   if (!ip.allowed) throw new JourneyError('CLV-043', ip.retryAfterSeconds);
   const cedula = typeof cedulaInput === 'string' ? normaliseCedulaInput(cedulaInput) : '';
@@ -37,7 +39,10 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   }
   if (!matches || account?.status !== 'active') {
     const count = await logins.fail(ref, ctx.limits.loginMaxFailures, audit);
-    throw new JourneyError(count < ctx.limits.loginMaxFailures ? 'CLV-041' : 'CLV-040');
+    if (count < ctx.limits.loginMaxFailures) throw new JourneyError('CLV-041');
+    // Told once, when this attempt locked a real account; later refusals stay silent.
+    if (count === ctx.limits.loginMaxFailures && account?.passwordHash) noticeOfLock(ctx, cedula, locale, now);
+    throw new JourneyError('CLV-040');
   }
   const { token, hash } = issueToken();
   const absoluteExpiresAt = later(now, ctx.limits.sessionAbsoluteTtlMs);

@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createMailRenderer } from '../../../src/adapters/mail/renderer.ts';
+
+const renderer = createMailRenderer({ instituteName: 'Instituto <de> Prueba', publicUrl: new URL('https://clave.example'), timeZone: 'America/Guayaquil' });
+// 15:04 UTC is 10:04 in Ecuador.
+const lock = { type: 'account_locked' as const, at: new Date('2026-11-24T15:04:00Z'), attempts: 5 };
+
+test('the lock notice says when and why, with the code, the way to unlock and what to do if it was not them', () => {
+  const es = renderer.render(lock, { firstName: 'Berta', locale: 'es' });
+  assert.equal(es.subject, 'Su cuenta fue bloqueada (CLV-040)');
+  assert.match(es.text, /^Hola, Berta/);
+  assert.match(es.text, /fue bloqueada el 24 de noviembre de 2026 a las 10:04 \(hora de Ecuador\), después de 5 intentos seguidos/);
+  assert.match(es.text, /https:\/\/clave\.example\/clave\/desbloquear/);
+  assert.match(es.text, /Si NO fue usted.*https:\/\/clave\.example\/clave\/recuperar/);
+  const en = renderer.render(lock, { firstName: 'Berta', locale: 'en' });
+  assert.equal(en.subject, 'Your account was locked (CLV-040)');
+  assert.match(en.text, /locked on 24 November 2026 at 10:04 \(Ecuador time\), after 5 attempts in a row/);
+});
+
+test('the lock notice escapes the institute name in HTML and has an SMS form in both languages', () => {
+  const html = renderer.render(lock, { firstName: 'Berta', locale: 'es' }).html;
+  assert.ok(html.includes('Instituto &lt;de&gt; Prueba') && !html.includes('<de>'));
+  assert.match(renderer.renderSms(lock, 'es'), /^Instituto <de> Prueba: su cuenta fue bloqueada el 24 de noviembre de 2026 a las 10:04 .*\(CLV-040\)/);
+  assert.match(renderer.renderSms(lock, 'en'), /your account was locked on 24 November 2026 at 10:04 .*\(CLV-040\)/);
+});
