@@ -157,8 +157,8 @@ export interface RecoveryStores {
   accounts: {
     find(cedula: string): Promise<AccountRecord | undefined>;
     claveHistory(cedula: string, limit: number): Promise<ClaveHistory>;
-    /** Sets the clave, records the old one in history, activates and unlocks, resets counters, moves the KBA epoch. */
-    setPassword(cedula: string, hash: string, now: Date): Promise<void>;
+    /** Sets the clave, records the old one in history (keeping the newest `historyKept`), activates and unlocks, resets counters, moves the KBA epoch. */
+    setPassword(cedula: string, hash: string, now: Date, historyKept: number): Promise<void>;
     unlock(cedula: string, now: Date): Promise<void>;
     lock(cedula: string, now: Date): Promise<void>;
   };

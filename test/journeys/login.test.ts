@@ -231,6 +231,24 @@ for (const backend of backends()) {
         assert.deepEqual(refused.json().error.fields, ['authorization']);
       }
     });
+
+    test('the history keeps only the last PASSWORD_HISTORY claves', async () => {
+      const browser = new PageClient(clave.web);
+      await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: 'nueva-Frase-77-larga' });
+      let current = 'nueva-Frase-77-larga';
+      for (const next of ['cielo-Verde-11-monte', 'cielo-Verde-12-monte', 'cielo-Verde-13-monte', 'cielo-Verde-14-monte', 'cielo-Verde-15-monte', 'cielo-Verde-16-monte', 'cielo-Verde-17-monte']) {
+        const changed = await browser.submit('/cuenta/clave', { current, password: next, confirmation: next });
+        assert.equal(changed.headers.location, '/cuenta?hecho=clave', next);
+        current = next;
+      }
+      const kept = await clave.db.query<{ total: number }>('SELECT count(*) AS total FROM password_history WHERE cedula = $1', [ana!.affiliate.cedula]);
+      assert.equal(kept[0]!.total, clave.config.limits.passwordHistory);
+      const reused = await browser.submit('/cuenta/clave', { current, password: 'cielo-Verde-12-monte', confirmation: 'cielo-Verde-12-monte' });
+      assert.equal(reused.statusCode, 422);
+      assert.match(reused.body, /No puede repetir su clave actual ni una de las últimas 5 \(CLV-034\)/, 'one of the last five is refused');
+      const older = await browser.submit('/cuenta/clave', { current, password: 'nueva-Frase-77-larga', confirmation: 'nueva-Frase-77-larga' });
+      assert.equal(older.headers.location, '/cuenta?hecho=clave', 'one older than the last five is forgotten');
+    });
   });
 }
 

@@ -143,7 +143,14 @@ function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
       const [row] = await db.query<ClaveRow>(`SELECT ${claveColumns('s.cedula', '$2')} FROM (SELECT $1::text AS cedula) s LEFT JOIN accounts acc ON acc.cedula = s.cedula`, [cedula, limit]);
       return toClaves(row!);
     },
-    async setPassword(cedula, hash, now) {
+    async setPassword(cedula, hash, now, historyKept) {
+      // Pruned before the old clave joins it, so the count is right whether or not the two
+      // statements share a snapshot (they do when the transaction holds writes back).
+      await db.query(
+        `DELETE FROM password_history WHERE cedula = $1 AND id NOT IN (
+           SELECT id FROM password_history WHERE cedula = $1 ORDER BY created_at DESC, id DESC LIMIT GREATEST($2::int - 1, 0))`,
+        [cedula, historyKept],
+      );
       await db.query(
         `INSERT INTO password_history (cedula, password_hash, created_at)
          SELECT cedula, password_hash, $2 FROM accounts WHERE cedula = $1 AND password_hash IS NOT NULL`,

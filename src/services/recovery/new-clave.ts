@@ -51,7 +51,7 @@ export async function applyNewClave(ctx: RecoveryContext, stores: RecoveryStores
   const now = ctx.clock();
   const { cedula } = change.affiliate;
   const hadClave = change.hadClave ?? (await stores.accounts.find(cedula))?.passwordHash != null;
-  await stores.accounts.setPassword(cedula, change.passwordHash, now);
+  await stores.accounts.setPassword(cedula, change.passwordHash, now, ctx.limits.passwordHistory);
   await stores.sessions.revokeAll(cedula, now, change.keepSessionHash);
   await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
   const disavowLink = await issueDisavowLink(ctx, stores, cedula);
