@@ -18,6 +18,7 @@ import { loginStore } from './adapters/db/login-store.ts';
 import { createRecoveryStorage } from './adapters/db/recovery-stores.ts';
 import { createOutboxWorker, type OutboxWorker } from './adapters/mail/outbox-worker.ts';
 import { createMailRenderer } from './adapters/mail/renderer.ts';
+import { createClavePolicy } from './adapters/clave-policy/index.ts';
 import { createPasswordHasher } from './adapters/password-hasher.ts';
 import type { MailTransport, RegistryStore, SettingsStore } from './services/ports.ts';
 import type { Clock } from './services/recovery-ports.ts';
@@ -150,9 +151,11 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis unavailable'));
   if (redis) await connectedOrLater(redis, REDIS_START_WAIT_MS);
   const throttle = createThrottle(throttleRules(config.limits), { redis, keySecret: secret, ipv6PrefixBits: config.limits.throttleIpv6Prefix });
+  const clavePolicy = createClavePolicy({ workers: config.limits.passwordCheckWorkers });
   const context = {
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),
+    policy: clavePolicy,
     hasher: createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism, concurrency: config.limits.argon2Concurrency }),
     renderer: createMailRenderer({ instituteName: config.instituteName, publicUrl: config.publicUrl, timeZone: config.timeZone }),
     clock,
@@ -215,6 +218,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       await web.close();
       await context.background.settled();
       await outbox.stop();
+      await clavePolicy.close();
       redis?.disconnect();
       await mail.close();
       await catcher?.close();

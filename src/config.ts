@@ -57,6 +57,8 @@ export interface Limits {
   argon2Parallelism: number;
   /** IPv6 clients are throttled per network of this many leading bits. */
   throttleIpv6Prefix: number;
+  /** Threads that check new claves (zxcvbn) off the event loop; 0 checks on it. */
+  passwordCheckWorkers: number;
   /** argon2id computations at once, across all requests. */
   argon2Concurrency: number;
   sessionIdleTtlMs: number;
@@ -205,6 +207,7 @@ function limits(env: Env): Limits {
     argon2Iterations: integer(env, 'ARGON2_ITERATIONS', 2, 1, 10),
     argon2Parallelism: integer(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     argon2Concurrency: integer(env, 'ARGON2_CONCURRENCY', availableParallelism(), 1, 256),
+    passwordCheckWorkers: integer(env, 'PASSWORD_CHECK_WORKERS', 1, 0, 16),
     sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
     sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),
     httpTimeoutMs: duration(env, 'HTTP_TIMEOUT', '30s'),

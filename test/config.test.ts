@@ -41,6 +41,7 @@ const bad: [Record<string, string>, string][] = [
   [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA'],
   [{ THROTTLE_IPV6_PREFIX: '16' }, 'THROTTLE_IPV6_PREFIX'],
   [{ ARGON2_CONCURRENCY: '0' }, 'ARGON2_CONCURRENCY'],
+  [{ PASSWORD_CHECK_WORKERS: '-1' }, 'PASSWORD_CHECK_WORKERS'],
 ];
 
 for (const [env, variable] of bad) {

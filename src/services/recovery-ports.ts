@@ -1,5 +1,6 @@
 import type { FlowKind, FlowState } from '../domain/flow.ts';
 import type { EmploymentFact } from '../domain/knowledge-questions.ts';
+import type { PasswordCheck, PasswordPolicySettings, PersonalData } from '../domain/password-policy.ts';
 import type { AffiliateRecord } from '../domain/registry.ts';
 
 export type Locale = 'es' | 'en';
@@ -212,6 +213,14 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<false>;
   /** Whether a stored hash was made with other settings than today's. */
   needsRehash(hash: string): boolean;
+}
+
+/**
+ * The §2.4 rules of domain/password-policy.ts, run where the composition root decides:
+ * zxcvbn takes 10–20 ms of CPU per clave, which need not block the event loop.
+ */
+export interface ClavePolicy {
+  check(password: string, confirmation: string, personal: PersonalData, settings: PasswordPolicySettings): Promise<PasswordCheck>;
 }
 
 export type Clock = () => Date;

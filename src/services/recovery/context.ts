@@ -1,11 +1,12 @@
 import type { Limits } from '../../config.ts';
-import type { CaptchaService, Clock, MailRenderer, PasswordHasher, RecoveryStorage, Throttle } from '../recovery-ports.ts';
+import type { CaptchaService, ClavePolicy, Clock, MailRenderer, PasswordHasher, RecoveryStorage, Throttle } from '../recovery-ports.ts';
 
 /** Everything the recovery use cases need, handed in by the composition root. */
 export interface RecoveryContext {
   storage: RecoveryStorage;
   captcha: CaptchaService;
   hasher: PasswordHasher;
+  policy: ClavePolicy;
   renderer: MailRenderer;
   throttle: Throttle;
   /** Whether security notices also go by SMS to a registered phone. */

@@ -1,4 +1,4 @@
-import { checkPassword, type PasswordViolation } from '../../domain/password-policy.ts';
+import type { PasswordViolation, PersonalData } from '../../domain/password-policy.ts';
 import type { AffiliateProfile, ClaveHistory, Locale, RecoveryStores } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from './context.ts';
 import { issueDisavowLink } from './disavow.ts';
@@ -13,12 +13,17 @@ async function wasUsedBefore(ctx: RecoveryContext, claves: ClaveHistory, passwor
   return matches.some(Boolean);
 }
 
+/** Only what the policy compares the clave with: the worker gets nothing more. */
+function personalData(ctx: RecoveryContext, affiliate: AffiliateProfile): PersonalData {
+  return { cedula: affiliate.cedula, nombres: affiliate.nombres, apellidos: affiliate.apellidos, fechaNacimiento: affiliate.fechaNacimiento, instituteName: ctx.instituteName };
+}
+
 /**
  * The §2.4 policy, the same at Generar, Recuperar and Mi cuenta. `claves` when the caller
  * already read them (PASSWORD_HISTORY of them); otherwise they are read here, only if needed.
  */
 export async function claveViolations(ctx: RecoveryContext, affiliate: AffiliateProfile, password: unknown, confirmation: unknown, claves?: ClaveHistory) {
-  const checked = checkPassword(typeof password === 'string' ? password : '', typeof confirmation === 'string' ? confirmation : '', { ...affiliate, instituteName: ctx.instituteName }, {
+  const checked = await ctx.policy.check(typeof password === 'string' ? password : '', typeof confirmation === 'string' ? confirmation : '', personalData(ctx, affiliate), {
     minLength: ctx.limits.passwordMinLength,
     classesBelow: ctx.limits.passwordClassesBelow,
   });

@@ -1,0 +1,17 @@
+import { parentPort } from 'node:worker_threads';
+import { checkPassword } from '../../domain/password-policy.ts';
+import type { PolicyRequest, PolicyReply } from './messages.ts';
+
+// zxcvbn builds its dictionaries on first use (~150 ms): pay that at start, not on a person's clave.
+checkPassword('arranque', 'arranque', { cedula: '', nombres: '', apellidos: '', fechaNacimiento: '', instituteName: '' }, { minLength: 8, classesBelow: 15 });
+
+/** Checks one clave per message, in order; a rule that throws answers with its message. */
+parentPort!.on('message', (request: PolicyRequest) => {
+  let reply: PolicyReply;
+  try {
+    reply = { id: request.id, check: checkPassword(request.password, request.confirmation, request.personal, request.settings) };
+  } catch (error) {
+    reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort!.postMessage(reply);
+});
