@@ -61,15 +61,14 @@ export function createClavePolicy({ workers }: { workers: number }): ClavePolicy
     return { check: async (...args) => checkPassword(...args), close: async () => undefined };
   }
   const threads: PolicyThread[] = [];
-  const replaceDead = () => {
+  const startMissingThreads = () => {
     for (let i = 0; i < threads.length; i++) if (threads[i]!.dead) threads.splice(i--, 1);
     while (threads.length < workers) threads.push(new PolicyThread());
   };
-  // Started now, so the first person to choose a clave does not wait for a thread to boot.
-  replaceDead();
+  // Threads start with the first check (~0.3 s once): most processes never check a clave.
   let nextId = 0;
   const leastBusy = (): PolicyThread => {
-    replaceDead();
+    startMissingThreads();
     return threads.reduce((best, thread) => (thread.load < best.load ? thread : best));
   };
   return {
