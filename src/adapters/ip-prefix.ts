@@ -26,7 +26,12 @@ export function throttledAddress(key: string, prefixBits: number): string {
   const mapped = IPV4_MAPPED.exec(key);
   if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
   if (!isIPv6(key)) return key;
-  const groups = ipv6Groups(key).map((group, i) => {
+  const full = ipv6Groups(key);
+  // ::ffff:a.b.c.d written any other way (0:0:0:0:0:ffff:102:304…) is still that IPv4 address.
+  if (full.slice(0, 5).every((group) => group === 0) && full[5] === 0xffff) {
+    return [full[6]! >> 8, full[6]! & 0xff, full[7]! >> 8, full[7]! & 0xff].join('.');
+  }
+  const groups = full.map((group, i) => {
     const kept = Math.min(16, Math.max(0, prefixBits - 16 * i));
     return kept === 0 ? 0 : group & (0xffff << (16 - kept)) & 0xffff;
   });

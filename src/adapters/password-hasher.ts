@@ -61,7 +61,12 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
 
   let dummy: Promise<string> | undefined;
   // A random secret nobody knows: the dummy can never verify, only cost the same.
-  const dummyHash = (): Promise<string> => (dummy ??= inTurn(() => hash(randomBytes(32), options)));
+  const dummyHash = (): Promise<string> =>
+    (dummy ??= inTurn(() => hash(randomBytes(32), options)).catch((error: unknown) => {
+      // Not kept when it failed: every unknown cédula would get an error a real one does not.
+      dummy = undefined;
+      throw error;
+    }));
 
   async function safeVerify(stored: string, password: string): Promise<boolean> {
     try {

@@ -43,6 +43,12 @@ for (const store of stores) {
       assert.equal((await throttle.consume(bucket, ipv4)).allowed, true);
       assert.equal((await throttle.consume(bucket, `::ffff:${ipv4}`)).allowed, true);
       assert.equal((await throttle.consume(bucket, ipv4)).allowed, false, 'the mapped form is the same address');
+      const other = freshIp();
+      const [a, b, c, d] = other.split('.').map(Number) as [number, number, number, number];
+      const spelled = `0:0:0:0:0:FFFF:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+      assert.equal((await throttle.consume(bucket, spelled)).allowed, true);
+      assert.equal((await throttle.consume(bucket, other)).allowed, true);
+      assert.equal((await throttle.consume(bucket, other)).allowed, false, 'a mapped address spelled in full is that IPv4 address too');
       const exact = createThrottle({ [bucket]: { points: 1, durationSeconds: 60 } }, { redis: store.redis(), keySecret: 'other', ipv6PrefixBits: 128 });
       assert.equal((await exact.consume(bucket, `${network}::1`)).allowed, true);
       assert.equal((await exact.consume(bucket, `${network}::2`)).allowed, true, 'with 128 bits every address counts alone');

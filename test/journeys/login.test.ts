@@ -69,9 +69,11 @@ for (const backend of backends()) {
       assert.equal((await login(carla!.affiliate.cedula, 'otra-cosa-cualquiera')).statusCode, 401);
       assert.equal(await stored(), stale, 'a wrong clave changes nothing');
       assert.equal((await login(carla!.affiliate.cedula, CLAVE)).statusCode, 201);
+      await clave.settle(); // the new hash is made after the answer
       const upgraded = await stored();
       assert.match(upgraded, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       assert.equal((await login(carla!.affiliate.cedula, CLAVE)).statusCode, 201, 'the same clave still works');
+      await clave.settle();
       assert.equal(await stored(), upgraded, 'a current hash is left alone');
     });
 
@@ -131,6 +133,14 @@ for (const backend of backends()) {
       assert.deepEqual(redeemed.json(), { flowId: redeemed.json().flowId, step: 'unlocked' });
       assert.equal((await post('/api/v1/tokens/redeem', { token })).json().error.code, 'CLV-021');
       assert.equal((await login(person.affiliate.cedula, CLAVE)).statusCode, 201, 'the same clave works again');
+    });
+
+    test('locked again within a day, the owner is not told again: locking cannot be turned into a flood', async () => {
+      for (let attempt = 1; attempt <= 5; attempt++) await login(berta!.affiliate.cedula, `otra-mala-${attempt}`);
+      assert.equal((await login(berta!.affiliate.cedula, CLAVE)).json().error.code, 'CLV-040');
+      await clave.settle();
+      const notices = clave.catcher!.list().filter((m) => m.to.includes(berta!.affiliate.correo!) && m.subject.includes('CLV-040'));
+      assert.equal(notices.length, 1);
     });
 
     test('Desbloquear with wrong birth data: the same answer, and a CLV-010 notice instead of a link', async () => {

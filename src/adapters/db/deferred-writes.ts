@@ -26,8 +26,10 @@ function combined(writes: readonly Write[]): Write {
  * Inside a transaction, writes whose answer is known wait and go out together, as one
  * statement, before the next read or when `flush` is called at the end: one round trip
  * instead of one each. One statement sees one snapshot, which is what the writes would
- * see one after another as long as none of them depends on another's effect or touches
- * the same row: true of every transaction the recovery stores run.
+ * see one after another as long as none of them depends on another's effect (rows other
+ * transactions commit while an earlier one waits included) or touches the same row. A
+ * write that needs to go alone ends with RETURNING: the account updates that must be
+ * seen before sessions are revoked do.
  */
 export function deferringWrites(sql: Sql): Sql & { flush(): Promise<void> } {
   let pending: Write[] = [];

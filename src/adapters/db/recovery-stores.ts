@@ -156,11 +156,14 @@ function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
          SELECT cedula, password_hash, $2 FROM accounts WHERE cedula = $1 AND password_hash IS NOT NULL`,
         [cedula, now],
       );
+      // RETURNING: sent alone, so it waits for a sign-in that holds the account row, and the
+      // revocation of sessions that follows (a later statement) sees that session.
       await db.query(
         `INSERT INTO accounts (cedula, status, password_hash, failed_logins, locked_at, kba_epoch, password_changed_at, created_at, updated_at)
          VALUES ($1, 'active', $2, 0, NULL, 1, $3, $3, $3)
          ON CONFLICT (cedula) DO UPDATE SET status = 'active', password_hash = excluded.password_hash, failed_logins = 0,
-           locked_at = NULL, kba_epoch = accounts.kba_epoch + 1, password_changed_at = $3, updated_at = $3`,
+           locked_at = NULL, kba_epoch = accounts.kba_epoch + 1, password_changed_at = $3, updated_at = $3
+         RETURNING cedula`,
         [cedula, hash, now],
       );
       await clearFailures(cedula);
@@ -174,9 +177,11 @@ function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
       await clearFailures(cedula);
     },
     async lock(cedula, now) {
+      // RETURNING: sent alone, not held back with the session revocation that follows (see setPassword).
       await db.query(
         `INSERT INTO accounts (cedula, status, locked_at, created_at, updated_at) VALUES ($1, 'locked', $2, $2, $2)
-         ON CONFLICT (cedula) DO UPDATE SET status = 'locked', locked_at = $2, updated_at = $2`,
+         ON CONFLICT (cedula) DO UPDATE SET status = 'locked', locked_at = $2, updated_at = $2
+         RETURNING cedula`,
         [cedula, now],
       );
     },

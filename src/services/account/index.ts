@@ -1,5 +1,4 @@
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
-import type { Locale } from '../recovery-ports.ts';
 import type { LoginStore } from './login-ports.ts';
 import { login } from './login.ts';
 import { accountView, changeClave, endOtherSessions, endSession, logout, resumeSession, type ActiveSession } from './my-account.ts';
@@ -9,7 +8,7 @@ export type { ActiveSession } from './my-account.ts';
 /** Ingresar and Mi cuenta. */
 export function createAccountService(ctx: RecoveryContext, logins: LoginStore) {
   return {
-    login: (cedula: unknown, password: unknown, client: ClientInfo, locale: Locale) => login(ctx, logins, cedula, password, client, locale),
+    login: (cedula: unknown, password: unknown, client: ClientInfo) => login(ctx, logins, cedula, password, client),
     resumeSession: (token: unknown) => resumeSession(ctx, token),
     view: (active: ActiveSession) => accountView(ctx, active),
     changeClave: (active: ActiveSession, current: unknown, password: unknown, confirmation: unknown, client: ClientInfo, locale: 'es' | 'en') =>

@@ -3,8 +3,8 @@ import type { AccountRecord, AuditEvent, NewSession } from '../recovery-ports.ts
 /** What Ingresar knows before it verifies: read together, in one round trip. */
 export interface LoginState {
   account: AccountRecord | undefined;
-  /** Consecutive failed logins for this cédula, whether or not it has an account. */
-  failures: number;
+  /** Attempts in a row not ended by a sign-in, this one included, whether or not the cédula has an account. */
+  attempts: number;
 }
 
 /** A login attempt's audit fields; the store adds the outcome it decided. */
@@ -12,19 +12,26 @@ export type LoginAudit = Omit<AuditEvent, 'outcome' | 'flowId' | 'detail'> & { c
 
 /**
  * The login's storage: each call is one atomic statement, so an attempt costs two round
- * trips (read, then write) whatever its outcome, and the write needs no BEGIN/COMMIT.
+ * trips (claim, then outcome) whatever its outcome, and needs no BEGIN/COMMIT.
  */
 export interface LoginStore {
-  state(cedula: string, cedulaRef: Buffer): Promise<LoginState>;
-  /** Clears the failures, opens the session and audits the sign-in ('ok'). */
-  succeed(cedulaRef: Buffer, sessionIdHash: Buffer, session: NewSession, audit: LoginAudit): Promise<void>;
   /**
-   * Counts one more failure; when the count reaches `maxFailures`, locks the account (if
-   * there is one). Audits 'failed' or 'locked_now' and returns the new count.
+   * Counts this attempt before the clave is checked, so guesses sent in parallel cannot
+   * all pass the lockout on the same old count; returns the account with the new count.
    */
-  fail(cedulaRef: Buffer, maxFailures: number, audit: LoginAudit): Promise<number>;
+  claim(cedula: string, cedulaRef: Buffer, now: Date): Promise<LoginState>;
+  /**
+   * Opens the session only if the account is still active with the clave just verified
+   * (a "No fui yo", a lock or a new clave since the claim wins), then clears the count and
+   * audits 'ok'. False when it did not.
+   */
+  succeed(cedulaRef: Buffer, verifiedHash: string, sessionIdHash: Buffer, session: NewSession, audit: LoginAudit): Promise<boolean>;
+  /** Audits a wrong attempt ('failed'); with `lock`, also locks the account, if any ('locked_now'). */
+  fail(cedulaRef: Buffer, lock: boolean, audit: LoginAudit): Promise<void>;
   /** Audits an attempt refused because the account was already locked ('locked'). */
   refuseLocked(cedulaRef: Buffer, audit: LoginAudit): Promise<void>;
   /** Replaces the stored hash of the same clave, unless the clave changed meanwhile. */
   rehash(cedula: string, from: string, to: string): Promise<void>;
+  /** How many times Ingresar locked this cédula since `since`. */
+  locksSince(cedulaRef: Buffer, since: Date): Promise<number>;
 }

@@ -81,7 +81,7 @@ export function apiRoutes(recovery: RecoveryService, account: AccountService) {
 
     app.post<{ Body: Json }>('/sessions', async (request, reply) => {
       const body = (request.body ?? {}) as Json;
-      const session = await account.login(body.cedula, body.password, clientInfo(request), request.locale);
+      const session = await account.login(body.cedula, body.password, clientInfo(request));
       return reply.code(201).send({ session: session.token, expiresAt: session.absoluteExpiresAt.toISOString() });
     });
 

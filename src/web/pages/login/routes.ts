@@ -23,7 +23,7 @@ export function loginRoutes(account: AccountService, secureCookies: boolean) {
       if (typeof clave !== 'string' || clave === '') missing.clave = request.t('login.errors.claveMissing');
       if (Object.keys(missing).length > 0) return render(request, reply, cedula, missing, 400);
       try {
-        const session = await account.login(cedula, clave, clientInfo(request), request.locale);
+        const session = await account.login(cedula, clave, clientInfo(request));
         // A new sign-in always gets a new session id; one this browser had before is ended.
         const previous = await account.resumeSession(request.cookies[SESSION_COOKIE]);
         if (previous) await account.logout(previous);
