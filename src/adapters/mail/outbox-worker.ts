@@ -106,8 +106,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   async function drain(): Promise<number> {
     let attempted = 0;
     for (let batch = await claim(PARALLEL_SENDS); batch.length > 0; batch = await claim(PARALLEL_SENDS)) {
-      const delivered = await Promise.all(batch.map(deliver));
-      await markSent(batch.filter((_, i) => delivered[i]));
+      // Each marked as soon as it is delivered: one slow send must not hold the others
+      // unmarked until the lease runs out and another worker sends them again.
+      await Promise.all(batch.map(async (item) => (await deliver(item)) && markSent([item])));
       attempted += batch.length;
     }
     return attempted;
