@@ -156,7 +156,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),
     policy: clavePolicy,
-    hasher: createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism, concurrency: config.limits.argon2Concurrency }),
+    hasher: createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism, concurrency: config.limits.argon2Concurrency, queueLimit: config.limits.argon2QueueLimit }),
     renderer: createMailRenderer({ instituteName: config.instituteName, publicUrl: config.publicUrl, timeZone: config.timeZone }),
     clock,
     secret,

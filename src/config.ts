@@ -61,6 +61,8 @@ export interface Limits {
   passwordCheckWorkers: number;
   /** argon2id computations at once, across all requests. */
   argon2Concurrency: number;
+  /** argon2id computations that may wait; past it requests get CLV-090 at once. */
+  argon2QueueLimit: number;
   sessionIdleTtlMs: number;
   sessionAbsoluteTtlMs: number;
   /** A client that sends nothing for this long, or takes longer for one request, is cut off. */
@@ -207,6 +209,7 @@ function limits(env: Env): Limits {
     argon2Iterations: integer(env, 'ARGON2_ITERATIONS', 2, 1, 10),
     argon2Parallelism: integer(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     argon2Concurrency: integer(env, 'ARGON2_CONCURRENCY', availableParallelism(), 1, 256),
+    argon2QueueLimit: integer(env, 'ARGON2_QUEUE_LIMIT', 200, 1, 100_000),
     passwordCheckWorkers: integer(env, 'PASSWORD_CHECK_WORKERS', 1, 0, 16),
     sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
     sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),

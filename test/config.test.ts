@@ -42,6 +42,7 @@ const bad: [Record<string, string>, string][] = [
   [{ THROTTLE_IPV6_PREFIX: '16' }, 'THROTTLE_IPV6_PREFIX'],
   [{ ARGON2_CONCURRENCY: '0' }, 'ARGON2_CONCURRENCY'],
   [{ PASSWORD_CHECK_WORKERS: '-1' }, 'PASSWORD_CHECK_WORKERS'],
+  [{ ARGON2_QUEUE_LIMIT: '0' }, 'ARGON2_QUEUE_LIMIT'],
 ];
 
 for (const [env, variable] of bad) {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, parseOptions, verify, type Algorithm, type Version } from '@node-rs/argon2';
+import { Overloaded } from '../services/ports.ts';
 
 export interface Argon2Settings {
   memoryKib: number;
@@ -12,6 +13,8 @@ export interface Argon2Settings {
   parallelism: number;
   /** How many hashes or verifications run at once; the rest wait their turn. Default: the cores. */
   concurrency?: number;
+  /** How many may wait; past it a request is refused at once (Overloaded). Default: unbounded. */
+  queueLimit?: number;
 }
 
 export interface PasswordHasher {
@@ -32,11 +35,12 @@ const VERSION_0X13: Version.V0x13 = 1;
  * flight than cores only splits the same CPU and evicts each other's 19 MiB from the
  * caches (measured: fewer verifies per second), and holds more memory.
  */
-export function turnstile(limit: number) {
+export function turnstile(limit: number, queueLimit = Number.POSITIVE_INFINITY) {
   let running = 0;
   const waiting: (() => void)[] = [];
   return async <T>(task: () => Promise<T>): Promise<T> => {
     if (running < limit) running++;
+    else if (waiting.length >= queueLimit) throw new Overloaded('argon2id');
     else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
       return await task();
@@ -50,7 +54,7 @@ export function turnstile(limit: number) {
 }
 
 export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
-  const inTurn = turnstile(settings.concurrency ?? availableParallelism());
+  const inTurn = turnstile(settings.concurrency ?? availableParallelism(), settings.queueLimit);
   const options = {
     algorithm: ARGON2ID,
     version: VERSION_0X13,
@@ -71,7 +75,8 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
   async function safeVerify(stored: string, password: string): Promise<boolean> {
     try {
       return await inTurn(() => verify(stored, password));
-    } catch {
+    } catch (error) {
+      if (error instanceof Overloaded) throw error;
       // A malformed or truncated hash is a wrong clave, not a server error.
       return false;
     }

@@ -49,6 +49,14 @@ export class StorageUnavailable extends Error {
   }
 }
 
+/** More work waits than the service takes on (the argon2id queue is full): CLV-090, try again shortly. */
+export class Overloaded extends Error {
+  constructor(what: string) {
+    super(`${what} overloaded`);
+    this.name = 'Overloaded';
+  }
+}
+
 export interface MailboxMessage {
   id: string;
   receivedAt: Date;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hash as rawHash } from '@node-rs/argon2';
 import { createPasswordHasher, turnstile, type Argon2Settings } from '../../src/adapters/password-hasher.ts';
+import { Overloaded } from '../../src/services/ports.ts';
 
 // Small enough to keep the suite fast; one test uses the real defaults.
 const small: Argon2Settings = { memoryKib: 8192, iterations: 1, parallelism: 1 };
@@ -89,6 +90,18 @@ test('the turnstile lets at most its limit run at once and the others in arrival
   assert.deepEqual(started, [1, 2, 3, 4]);
   finish.get(4)!();
   assert.deepEqual(await Promise.all(results), [1, 2, 3, 4]);
+});
+
+test('past its queue limit the turnstile refuses at once (Overloaded), and takes work again when there is room', async () => {
+  const inTurn = turnstile(1, 1);
+  let release!: () => void;
+  const running = inTurn(() => new Promise<void>((resolve) => (release = resolve)));
+  const waiting = inTurn(async () => 'waited');
+  await assert.rejects(inTurn(async () => 'shed'), Overloaded);
+  release();
+  await running;
+  assert.equal(await waiting, 'waited');
+  assert.equal(await inTurn(async () => 'again'), 'again');
 });
 
 test('a failing task frees its place in the turnstile', async () => {

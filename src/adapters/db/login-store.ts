@@ -31,6 +31,9 @@ export function loginStore(db: Sql): LoginStore {
       const account = row?.cedula ? { cedula: row.cedula, status: row.status!, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch! } : undefined;
       return { account, attempts: row!.attempts };
     },
+    async unclaim(ref) {
+      await db.query('UPDATE login_failures SET failures = failures - 1 WHERE cedula_ref = $1 AND failures > 0', [ref]);
+    },
     async succeed(ref, verifiedHash, idHash, session, audit) {
       // Data-modifying CTEs always run to completion: one atomic statement. FOR SHARE makes
       // a concurrent lock or clave change either wait for this session (and then end it)

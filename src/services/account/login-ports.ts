@@ -20,6 +20,8 @@ export interface LoginStore {
    * all pass the lockout on the same old count; returns the account with the new count.
    */
   claim(cedula: string, cedulaRef: Buffer, now: Date): Promise<LoginState>;
+  /** Takes back a claimed attempt whose clave was never checked (the service was overloaded). */
+  unclaim(cedulaRef: Buffer): Promise<void>;
   /**
    * Opens the session only if the account is still active with the clave just verified
    * (a "No fui yo", a lock or a new clave since the claim wins), then clears the count and

@@ -5,6 +5,7 @@ import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
 import { noticeOfLock } from './lock-notice.ts';
 import type { LoginStore } from './login-ports.ts';
+import { Overloaded } from '../ports.ts';
 
 export interface StartedSession {
   /** For the cookie or the API client; only its hash is stored. */
@@ -30,7 +31,7 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   const clave = typeof password === 'string' ? password.slice(0, MAX_PASSWORD_CHARS).normalize('NFC') : '';
   const ref = cedulaRef(ctx.secret, cedula);
   const { account, attempts } = await logins.claim(cedula, ref, ctx.clock());
-  const matches = account?.passwordHash ? await ctx.hasher.verify(account.passwordHash, clave) : await ctx.hasher.verifyDummy(clave);
+  const matches = await verified(ctx, logins, ref, account?.passwordHash, clave);
   const now = ctx.clock();
   const audit = { event: 'login', cedula, ip: client.ip, userAgent: client.userAgent, at: now };
   const max = ctx.limits.loginMaxFailures;
@@ -52,6 +53,16 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   if (!(await logins.succeed(ref, account.passwordHash!, hash, session, audit))) throw new JourneyError('CLV-041');
   upgradeHash(ctx, logins, cedula, account.passwordHash!, clave);
   return { token, cedula, absoluteExpiresAt };
+}
+
+/** The one argon2id verification; an attempt refused for overload (CLV-090) is not counted. */
+async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, stored: string | null | undefined, clave: string): Promise<boolean> {
+  try {
+    return stored ? await ctx.hasher.verify(stored, clave) : await ctx.hasher.verifyDummy(clave);
+  } catch (error) {
+    if (error instanceof Overloaded) await logins.unclaim(ref);
+    throw error;
+  }
 }
 
 /**
