@@ -23,7 +23,8 @@ export interface ThrottleOptions {
  * REDIS_URL is set so every instance shares the counts. Security state never lives here.
  */
 export function createThrottle(rules: Record<string, ThrottleRule>, { redis, keySecret, ipv6PrefixBits }: ThrottleOptions): Throttle {
-  const storedKey = (key: string) => createHmac('sha256', keySecret).update(throttledAddress(key, ipv6PrefixBits)).digest('base64url').slice(0, 22);
+  // Labelled, so a throttle key can never equal another HMAC of the same secret (cedulaRef's are 'cedula:…').
+  const storedKey = (key: string) => createHmac('sha256', keySecret).update(`throttle:${throttledAddress(key, ipv6PrefixBits)}`).digest('base64url').slice(0, 22);
   const limiters = new Map<string, RateLimiterAbstract>(
     Object.entries(rules).map(([bucket, rule]) => [
       bucket,
