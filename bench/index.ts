@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, one after the other. Figures are printed as
 // rates and as ratios to a baseline measured in the same run, never asserted.
 import { benchImport } from './import.ts';
-import { benchIdentityTiming, benchRecoveryFlows } from './recovery.ts';
+import { benchIdentityTiming } from './identity-timing.ts';
+import { benchRecoveryFlows } from './recovery.ts';
 import { benchLogin } from './login.ts';
 
 const only = process.argv[2];
