@@ -1,10 +1,11 @@
 import { maskCedula } from '../../domain/cedula.ts';
 import { cedulaRef } from '../../domain/tokens.ts';
 import type { EmploymentFact } from '../../domain/knowledge-questions.ts';
-import type { AccountRecord, AffiliateProfile, AuditEvent, ClaveHistory, FlowRecord, IdentityOutcome, IdentityRecord, RecoveryStores } from '../../services/recovery-ports.ts';
+import type { AffiliateProfile, AuditEvent, FlowRecord, IdentityOutcome, IdentityRecord, RecoveryStores } from '../../services/recovery-ports.ts';
 import type { Sql } from './database.ts';
 import { deferringWrites } from './deferred-writes.ts';
 import { createEmployerPool } from './employer-pool.ts';
+import { accountStore, claveColumns, toClaves, type ClaveRow } from './account-store.ts';
 import { sessionStore } from './session-store.ts';
 import { classify, consumeTokenSql, TOKEN_COLUMNS, tokenStore, type TokenRow } from './token-store.ts';
 
@@ -71,18 +72,6 @@ function identitySql(cedula: string): { columns: string; joins: string } {
 
 const toIdentity = (row: IdentityRow): IdentityRecord => ({ affiliate: toAffiliate(row), history: row.history, kbaEpoch: row.kba_epoch });
 
-/** The current clave and the last `limit` ones of the cédula in `cedula` (SQL expressions), with `accounts acc` joined. */
-const claveColumns = (cedula: string, limit: string) =>
-  `acc.password_hash AS current_clave,
-   ARRAY(SELECT h.password_hash FROM password_history h WHERE h.cedula = ${cedula} ORDER BY h.created_at DESC, h.id DESC LIMIT ${limit}) AS previous_claves`;
-
-interface ClaveRow {
-  current_clave: string | null;
-  previous_claves: string[];
-}
-
-const toClaves = (row: ClaveRow): ClaveHistory => ({ current: row.current_clave ?? undefined, previous: row.previous_claves });
-
 /** A token row's columns under names that cannot clash with a joined flow's. */
 const tokenAliases = (table: string) =>
   `${table}.purpose AS t_purpose, ${table}.cedula AS t_cedula, ${table}.flow_id AS t_flow_id, ${table}.expires_at AS t_expires_at, ${table}.used_at AS t_used_at, ${table}.revoked_at AS t_revoked_at`;
@@ -128,65 +117,6 @@ function auditValues(params: Params, secret: string, event: AuditEvent): string 
 }
 
 const AUDIT_INSERT = 'INSERT INTO audit_events (occurred_at, event, outcome, cedula_masked, cedula_ref, flow_id, ip, user_agent, detail)';
-
-function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
-  const clearFailures = (cedula: string) => db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [cedulaRef(secret, cedula)]);
-  return {
-    async find(cedula) {
-      const [row] = await db.query<{ cedula: string; status: AccountRecord['status']; password_hash: string | null; kba_epoch: number }>(
-        'SELECT cedula, status, password_hash, kba_epoch FROM accounts WHERE cedula = $1',
-        [cedula],
-      );
-      return row && { cedula: row.cedula, status: row.status, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch };
-    },
-    async claveHistory(cedula, limit) {
-      const [row] = await db.query<ClaveRow>(`SELECT ${claveColumns('s.cedula', '$2')} FROM (SELECT $1::text AS cedula) s LEFT JOIN accounts acc ON acc.cedula = s.cedula`, [cedula, limit]);
-      return toClaves(row!);
-    },
-    async setPassword(cedula, hash, now, historyKept) {
-      // Pruned before the old clave joins it, so the count is right whether or not the two
-      // statements share a snapshot (they do when the transaction holds writes back).
-      await db.query(
-        `DELETE FROM password_history WHERE cedula = $1 AND id NOT IN (
-           SELECT id FROM password_history WHERE cedula = $1 ORDER BY created_at DESC, id DESC LIMIT GREATEST($2::int - 1, 0))`,
-        [cedula, historyKept],
-      );
-      await db.query(
-        `INSERT INTO password_history (cedula, password_hash, created_at)
-         SELECT cedula, password_hash, $2 FROM accounts WHERE cedula = $1 AND password_hash IS NOT NULL`,
-        [cedula, now],
-      );
-      // RETURNING: sent alone, so it waits for a sign-in that holds the account row, and the
-      // revocation of sessions that follows (a later statement) sees that session.
-      await db.query(
-        `INSERT INTO accounts (cedula, status, password_hash, failed_logins, locked_at, kba_epoch, password_changed_at, created_at, updated_at)
-         VALUES ($1, 'active', $2, 0, NULL, 1, $3, $3, $3)
-         ON CONFLICT (cedula) DO UPDATE SET status = 'active', password_hash = excluded.password_hash, failed_logins = 0,
-           locked_at = NULL, kba_epoch = accounts.kba_epoch + 1, password_changed_at = $3, updated_at = $3
-         RETURNING cedula`,
-        [cedula, hash, now],
-      );
-      await clearFailures(cedula);
-    },
-    async unlock(cedula, now) {
-      await db.query(
-        `UPDATE accounts SET status = CASE WHEN password_hash IS NULL THEN 'none' ELSE 'active' END, failed_logins = 0, locked_at = NULL,
-           kba_epoch = kba_epoch + 1, updated_at = $2 WHERE cedula = $1`,
-        [cedula, now],
-      );
-      await clearFailures(cedula);
-    },
-    async lock(cedula, now) {
-      // RETURNING: sent alone, not held back with the session revocation that follows (see setPassword).
-      await db.query(
-        `INSERT INTO accounts (cedula, status, locked_at, created_at, updated_at) VALUES ($1, 'locked', $2, $2, $2)
-         ON CONFLICT (cedula) DO UPDATE SET status = 'locked', locked_at = $2, updated_at = $2
-         RETURNING cedula`,
-        [cedula, now],
-      );
-    },
-  };
-}
 
 function registryReader(db: Sql, employerPool: () => Promise<string[]>): RecoveryStores['registry'] {
   return {
