@@ -1,6 +1,6 @@
-import { maskCedula } from '../../domain/cedula.ts';
 import type { AccountRecord } from '../../services/recovery-ports.ts';
 import type { LoginAudit, LoginStore } from '../../services/account/login-ports.ts';
+import { AUDIT_INSERT, auditValues, Params } from './audit-row.ts';
 import type { Sql } from './database.ts';
 
 interface ClaimRow {
@@ -11,10 +11,12 @@ interface ClaimRow {
   attempts: number;
 }
 
-/** audit_events columns a login writes, in the order of `auditValues`. */
-const AUDIT_COLUMNS = 'occurred_at, event, outcome, cedula_masked, cedula_ref, ip, user_agent';
+const loginAudit = (params: Params, ref: Buffer, audit: LoginAudit, outcome: string) => auditValues(params, { ...audit, outcome }, ref);
 
-const auditValues = (ref: Buffer, audit: LoginAudit) => [audit.at, audit.event, maskCedula(audit.cedula), ref, audit.ip ?? null, audit.userAgent?.slice(0, 300) ?? null];
+function lockSql(p: Params, audit: LoginAudit): string {
+  const at = p.add(audit.at);
+  return `WITH locked AS (UPDATE accounts SET status = 'locked', locked_at = ${at}, updated_at = ${at} WHERE cedula = ${p.add(audit.cedula)}) `;
+}
 
 export function loginStore(db: Sql): LoginStore {
   return {
@@ -38,34 +40,31 @@ export function loginStore(db: Sql): LoginStore {
       // Data-modifying CTEs always run to completion: one atomic statement. FOR SHARE makes
       // a concurrent lock or clave change either wait for this session (and then end it)
       // or win, so that no session is opened.
+      const p = new Params();
+      const at = p.add(session.createdAt);
       const [row] = await db.query<{ opened: number }>(
         `WITH live AS (
-           SELECT cedula FROM accounts WHERE cedula = $8 AND status = 'active' AND password_hash = $14 FOR SHARE),
+           SELECT cedula FROM accounts WHERE cedula = ${p.add(session.cedula)} AND status = 'active' AND password_hash = ${p.add(verifiedHash)} FOR SHARE),
          opened AS (
            INSERT INTO sessions (id_hash, cedula, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent)
-           SELECT $7, cedula, $9, $9, $10, $11, $12, $13 FROM live RETURNING 1),
-         reset AS (DELETE FROM login_failures WHERE cedula_ref = $4 AND EXISTS (SELECT 1 FROM live)),
-         audited AS (
-           INSERT INTO audit_events (${AUDIT_COLUMNS})
-           SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM live) THEN 'ok' ELSE 'changed_meanwhile' END, $3, $4, $5, $6)
+           SELECT ${p.add(idHash)}, cedula, ${at}, ${at}, ${p.add(session.idleExpiresAt)}, ${p.add(session.absoluteExpiresAt)}, ${p.add(session.ip ?? null)}, ${p.add(session.userAgent?.slice(0, 300) ?? null)}
+           FROM live RETURNING 1),
+         reset AS (DELETE FROM login_failures WHERE cedula_ref = ${p.add(ref)} AND EXISTS (SELECT 1 FROM live)),
+         ok AS (${AUDIT_INSERT} SELECT ${loginAudit(p, ref, audit, 'ok')} WHERE EXISTS (SELECT 1 FROM live)),
+         stale AS (${AUDIT_INSERT} SELECT ${loginAudit(p, ref, audit, 'changed_meanwhile')} WHERE NOT EXISTS (SELECT 1 FROM live))
          SELECT count(*)::int AS opened FROM opened`,
-        [
-          ...auditValues(ref, audit),
-          idHash, session.cedula, session.createdAt, session.idleExpiresAt, session.absoluteExpiresAt, session.ip ?? null, session.userAgent?.slice(0, 300) ?? null,
-          verifiedHash,
-        ],
+        p.values,
       );
       return row!.opened === 1;
     },
     async fail(ref, lock, audit) {
-      await db.query(
-        `WITH locked AS (UPDATE accounts SET status = 'locked', locked_at = $1, updated_at = $1 WHERE $7 AND cedula = $8)
-         INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES ($1, $2, CASE WHEN $7 THEN 'locked_now' ELSE 'failed' END, $3, $4, $5, $6)`,
-        [...auditValues(ref, audit), lock, audit.cedula],
-      );
+      const p = new Params();
+      const locking = lock ? lockSql(p, audit) : '';
+      await db.query(`${locking}${AUDIT_INSERT} VALUES (${loginAudit(p, ref, audit, lock ? 'locked_now' : 'failed')})`, p.values);
     },
     async refuseLocked(ref, audit) {
-      await db.query(`INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES ($1, $2, 'locked', $3, $4, $5, $6)`, auditValues(ref, audit));
+      const p = new Params();
+      await db.query(`${AUDIT_INSERT} VALUES (${loginAudit(p, ref, audit, 'locked')})`, p.values);
     },
     async rehash(cedula, from, to) {
       await db.query('UPDATE accounts SET password_hash = $3 WHERE cedula = $1 AND password_hash = $2', [cedula, from, to]);

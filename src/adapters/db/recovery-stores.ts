@@ -1,8 +1,8 @@
-import { maskCedula } from '../../domain/cedula.ts';
 import { cedulaRef } from '../../domain/tokens.ts';
 import type { EmploymentFact } from '../../domain/knowledge-questions.ts';
 import type { AffiliateProfile, AuditEvent, FlowRecord, IdentityOutcome, IdentityRecord, RecoveryStores } from '../../services/recovery-ports.ts';
 import type { Sql } from './database.ts';
+import { AUDIT_INSERT, auditValues, Params } from './audit-row.ts';
 import { deferringWrites } from './deferred-writes.ts';
 import { createEmployerPool } from './employer-pool.ts';
 import { accountStore, claveColumns, toClaves, type ClaveRow } from './account-store.ts';
@@ -95,28 +95,8 @@ const FLOW_COLUMNS = 'f.id, f.kind, f.cedula, f.state, f.locale, f.created_at, f
 
 const MOVE_SQL = 'UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5 WHERE id = $1 AND state = $2';
 
-/** Hands out numbered placeholders, for statements assembled from parts. */
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
-/** The values of one audit_events row, as placeholders in AUDIT_INSERT's column order. */
-function auditValues(params: Params, secret: string, event: AuditEvent): string {
-  const values = [
-    event.at, event.event, event.outcome,
-    event.cedula ? maskCedula(event.cedula) : null,
-    event.cedula ? cedulaRef(secret, event.cedula) : null,
-    event.flowId ?? null, event.ip ?? null, event.userAgent?.slice(0, 300) ?? null,
-    JSON.stringify(event.detail ?? {}),
-  ];
-  return values.map((value) => params.add(value)).join(', ');
-}
-
-const AUDIT_INSERT = 'INSERT INTO audit_events (occurred_at, event, outcome, cedula_masked, cedula_ref, flow_id, ip, user_agent, detail)';
+/** An audit row of the recovery stores: the cédula's reference made here, from the secret. */
+const auditOf = (params: Params, secret: string, event: AuditEvent) => auditValues(params, event, event.cedula ? cedulaRef(secret, event.cedula) : null);
 
 function registryReader(db: Sql, employerPool: () => Promise<string[]>): RecoveryStores['registry'] {
   return {
@@ -146,8 +126,8 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
              INSERT INTO recovery_flows (id, kind, cedula, state, locale, created_at, updated_at, expires_at)
              SELECT ${params.add(flow.id)}, ${params.add(flow.kind)}, s.cedula, ${params.add(flow.state)}, ${params.add(flow.locale)}, ${at}, ${at}, ${params.add(flow.expiresAt)}
              FROM s, opened WHERE opened.opened),
-           started AS (${AUDIT_INSERT} SELECT ${auditValues(params, secret, audit.started)} FROM opened WHERE opened.opened),
-           replayed AS (${AUDIT_INSERT} SELECT ${auditValues(params, secret, audit.replayed)} FROM opened WHERE NOT opened.opened)
+           started AS (${AUDIT_INSERT} SELECT ${auditOf(params, secret, audit.started)} FROM opened WHERE opened.opened),
+           replayed AS (${AUDIT_INSERT} SELECT ${auditOf(params, secret, audit.replayed)} FROM opened WHERE NOT opened.opened)
            SELECT opened.opened, ${columns} FROM opened, s ${joins}`,
           params.values,
         );
@@ -259,7 +239,7 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
     audit: {
       async record(event) {
         const params = new Params();
-        await db.query(`${AUDIT_INSERT} VALUES (${auditValues(params, secret, event)})`, params.values);
+        await db.query(`${AUDIT_INSERT} VALUES (${auditOf(params, secret, event)})`, params.values);
       },
     },
   };
