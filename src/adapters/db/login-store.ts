@@ -21,13 +21,17 @@ function lockSql(p: Params, audit: LoginAudit): string {
 export function loginStore(db: Sql): LoginStore {
   return {
     async claim(cedula, ref, now) {
+      // Committed without waiting for the WAL flush: an attempt's outcome is only ever
+      // answered after its outcome write, a synchronous commit later in the WAL, whose flush
+      // makes this count durable too. A crash before that loses an attempt nobody saw answered.
       const [row] = await db.query<ClaimRow>(
-        `WITH counted AS (
+        `WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true)),
+         counted AS (
            INSERT INTO login_failures (cedula_ref, failures, last_failed_at) VALUES ($2, 1, $3)
            ON CONFLICT (cedula_ref) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = $3
            RETURNING failures)
          SELECT a.cedula, a.status, a.password_hash, a.kba_epoch, (SELECT failures FROM counted) AS attempts
-         FROM (VALUES (1)) AS one LEFT JOIN accounts a ON a.cedula = $1`,
+         FROM no_wait LEFT JOIN accounts a ON a.cedula = $1`,
         [cedula, ref, now],
       );
       const account = row?.cedula ? { cedula: row.cedula, status: row.status!, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch! } : undefined;
@@ -39,7 +43,8 @@ export function loginStore(db: Sql): LoginStore {
     async succeed(ref, verifiedHash, idHash, session, audit) {
       // Data-modifying CTEs always run to completion: one atomic statement. FOR SHARE makes
       // a concurrent lock or clave change either wait for this session (and then end it)
-      // or win, so that no session is opened.
+      // or win, so that no session is opened. The count is set to zero, not deleted: the
+      // row stays for the next claim, updated in place with no index entry to add or vacuum.
       const p = new Params();
       const at = p.add(session.createdAt);
       const [row] = await db.query<{ opened: number }>(
@@ -49,7 +54,7 @@ export function loginStore(db: Sql): LoginStore {
            INSERT INTO sessions (id_hash, cedula, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent)
            SELECT ${p.add(idHash)}, cedula, ${at}, ${at}, ${p.add(session.idleExpiresAt)}, ${p.add(session.absoluteExpiresAt)}, ${p.add(session.ip ?? null)}, ${p.add(session.userAgent?.slice(0, 300) ?? null)}
            FROM live RETURNING 1),
-         reset AS (DELETE FROM login_failures WHERE cedula_ref = ${p.add(ref)} AND EXISTS (SELECT 1 FROM live)),
+         reset AS (UPDATE login_failures SET failures = 0 WHERE cedula_ref = ${p.add(ref)} AND EXISTS (SELECT 1 FROM live)),
          ok AS (${AUDIT_INSERT} SELECT ${loginAudit(p, ref, audit, 'ok')} WHERE EXISTS (SELECT 1 FROM live)),
          stale AS (${AUDIT_INSERT} SELECT ${loginAudit(p, ref, audit, 'changed_meanwhile')} WHERE NOT EXISTS (SELECT 1 FROM live))
          SELECT count(*)::int AS opened FROM opened`,

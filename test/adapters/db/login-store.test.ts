@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Database } from '../../../src/adapters/db/database.ts';
+import type { Database, Sql } from '../../../src/adapters/db/database.ts';
 import { loginStore } from '../../../src/adapters/db/login-store.ts';
 import { migrate } from '../../../src/adapters/db/migrate.ts';
 import { cedulaRef } from '../../../src/domain/tokens.ts';
@@ -59,6 +59,20 @@ for (const backend of backends()) {
       assert.deepEqual((await outcomes()).slice(-3), ['failed', 'locked_now', 'locked']);
       assert.equal(await store().locksSince(REF, new Date(at.getTime() - 1000)), 1);
       assert.equal(await store().locksSince(REF, at), 0);
+    });
+
+    test('only the claim commits without waiting for the WAL flush, and only for itself', async () => {
+      const settingAfter = (work: (tx: Sql) => Promise<unknown>) =>
+        db.transaction(async (tx) => {
+          await work(tx);
+          return (await tx.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting"))[0]!.setting;
+        });
+      assert.equal(await settingAfter((tx) => loginStore(tx).claim(CEDULA, REF, at)), 'off');
+      assert.equal(await settingAfter((tx) => loginStore(tx).succeed(REF, 'hash-1', Buffer.alloc(32, 4), session, audit)), 'on', 'an answered outcome is flushed');
+      assert.equal(await settingAfter((tx) => loginStore(tx).fail(REF, false, audit)), 'on');
+      await Promise.all(Array.from({ length: 12 }, () => store().claim(CEDULA, REF, at)));
+      const settings = await Promise.all(Array.from({ length: 24 }, async () => (await db.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting"))[0]!.setting));
+      assert.deepEqual(new Set(settings), new Set(['on']), 'no pooled connection keeps it');
     });
   });
 }
