@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface SecurityOptions {
   https: boolean;
@@ -10,7 +11,8 @@ export interface SecurityOptions {
  * behaviour and styling comes from our own files under /assets.
  *
  * helmet itself rather than @fastify/helmet: that plugin builds helmet's middleware again
- * (parsing the CSP) on every request; built once here, it only sets the headers.
+ * (parsing the CSP) on every request. Here helmet runs once, at start, and the headers it
+ * chose (none depends on the request) are handed to every answer as one object.
  */
 export const securityPlugin = fp(async (app, options: SecurityOptions) => {
   const setSecurityHeaders = helmet({
@@ -35,7 +37,28 @@ export const securityPlugin = fp(async (app, options: SecurityOptions) => {
     xFrameOptions: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    setSecurityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+  const headers = headersChosenBy(setSecurityHeaders);
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 });
+
+type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
+
+/** The headers a request-independent middleware sets, found by running it once on a stand-in answer. */
+function headersChosenBy(middleware: Middleware): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown;
+  middleware({} as IncomingMessage, response as unknown as ServerResponse, (error) => (failure = error));
+  if (failure) throw failure;
+  return headers;
+}
