@@ -44,6 +44,9 @@ interface Attempt {
 interface Phase {
   count: number;
   seconds: number;
+  /** Answers within the steady window: from the first answer to the moment the last request was sent. */
+  steadyCount: number;
+  steadySeconds: number;
   latencies: number[];
   trips: number;
   /** Event-loop utilisation of the main thread, weighted by time. */
@@ -54,7 +57,13 @@ interface Phase {
   pgCpuMs: number;
 }
 
-const rate = (phase: Phase) => phase.count / phase.seconds;
+/**
+ * Throughput in the steady state: while `concurrency` requests are in flight. A round's
+ * start (the pipeline filling) and end (draining, the last ones alone) are left out, for
+ * verifies and logins alike: they cost a login round, with more steps outside argon2id,
+ * more than a verify round.
+ */
+const rate = (phase: Phase) => phase.steadyCount / phase.steadySeconds;
 
 /** Runs every item at `concurrency` and measures it as one phase. */
 async function measured<T>(stats: DbStats, items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<Phase> {
@@ -64,16 +73,23 @@ async function measured<T>(stats: DbStats, items: readonly T[], concurrency: num
   const cpuBefore = process.cpuUsage();
   const pgBefore = postgresCpuMs() ?? Number.NaN;
   const start = process.hrtime.bigint();
+  const answeredAt: number[] = [];
+  let lastSentAt = Number.POSITIVE_INFINITY;
+  let sent = 0;
   await inParallel(items, concurrency, async (item) => {
     const begun = process.hrtime.bigint();
+    if (++sent === items.length) lastSentAt = elapsedMs(start);
     await work(item);
     latencies.push(elapsedMs(begun));
+    answeredAt.push(elapsedMs(start));
   });
   const seconds = elapsedMs(start) / 1000;
+  const firstAnswerAt = answeredAt[0]!;
+  const steady = answeredAt.filter((at) => at > firstAnswerAt && at <= lastSentAt).length;
   const busy = performance.eventLoopUtilization(eluBefore).utilization;
   const cpu = process.cpuUsage(cpuBefore);
   const pgCpuMs = (postgresCpuMs() ?? Number.NaN) - pgBefore;
-  return { count: items.length, seconds, latencies, trips: roundTrips(stats) - tripsBefore, busy, cpuMs: (cpu.user + cpu.system) / 1000, pgCpuMs };
+  return { count: items.length, seconds, steadyCount: steady, steadySeconds: Math.max(0, lastSentAt - firstAnswerAt) / 1000, latencies, trips: roundTrips(stats) - tripsBefore, busy, cpuMs: (cpu.user + cpu.system) / 1000, pgCpuMs };
 }
 
 function merged(phases: readonly Phase[]): Phase {
@@ -81,6 +97,8 @@ function merged(phases: readonly Phase[]): Phase {
   return {
     count: phases.reduce((sum, p) => sum + p.count, 0),
     seconds,
+    steadyCount: phases.reduce((sum, p) => sum + p.steadyCount, 0),
+    steadySeconds: phases.reduce((sum, p) => sum + p.steadySeconds, 0),
     latencies: phases.flatMap((p) => p.latencies),
     trips: phases.reduce((sum, p) => sum + p.trips, 0),
     busy: phases.reduce((sum, p) => sum + p.busy * p.seconds, 0) / seconds,
@@ -121,7 +139,9 @@ export async function benchLogin(): Promise<void> {
   const verifyCount = positiveInteger('BENCH_VERIFIES', count);
   const rounds = positiveInteger('BENCH_LOGIN_ROUNDS', 10);
   const alone = 20;
-  const warm = 2 * concurrency;
+  // The JIT, PostgreSQL's plans and caches reach their steady state only after some hundreds
+  // of requests: a few dozen warm-up attempts would time the warming, not the service.
+  const warm = positiveInteger('BENCH_LOGIN_WARMUP', 400);
   if (peopleCount > REGISTRY) throw new Error(`BENCH_LOGIN_PEOPLE=${peopleCount} is more than BENCH_REGISTRY=${REGISTRY}`);
 
   // LOGIN_ATTEMPTS_PER_IP: every attempt comes from one address; 100000 is the most config.ts allows.
@@ -161,7 +181,7 @@ export async function benchLogin(): Promise<void> {
     );
 
     // Warm-up: JIT, pool connections, the dummy hash of unknown cédulas.
-    await logins(clave, stats, right.slice(0, warm), concurrency, 201);
+    await logins(clave, stats, Array.from({ length: warm }, (_, i) => right[i % right.length]!), concurrency, 201);
     await logins(clave, stats, Array.from({ length: warm }, () => ({ cedula: unknownCedula(), password: STRONG })), concurrency, 401, 'CLV-041');
     await verifies(stats, hasher, people, warm, concurrency);
     const sessionsBefore = (await clave.db.query<{ total: number }>('SELECT count(*) AS total FROM sessions'))[0]!.total;
@@ -205,7 +225,7 @@ export async function benchLogin(): Promise<void> {
     const limitRate = rate(limit); // one verify per attempt
     /** Per round: its login rate over the mean of the verify rates just before and after it. */
     const roundRatios = (phases: readonly Phase[]) => phases.map((p, i) => rate(p) / ((rate(verifyRounds[i]!) + rate(verifyRounds[i + 1]!)) / 2));
-    const range = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
+    const range = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}, median ${summary(values).median.toFixed(2)}`;
     const detail = (phase: Phase) => {
       const latency = summary(phase.latencies);
       return `median ${ms(latency.median)}   p95 ${ms(latency.p95)}   ${(phase.trips / phase.count).toFixed(1)} DB round trips each   main thread busy ${(100 * phase.busy).toFixed(0).padStart(2)}%   ${(phase.cpuMs / phase.count).toFixed(1)} ms CPU each in this process (all threads) + ${(phase.pgCpuMs / phase.count).toFixed(1)} ms in PostgreSQL`;
