@@ -8,7 +8,12 @@
 // - against the argon2id verifications per second the same hasher reaches in the same run,
 //   the best of concurrency = cores and the bench's (the limit: one verify per attempt,
 //   whatever the outcome, services/account/login.ts). The machine is noisy, so verifies and logins alternate in
-//   rounds (V L F V L F … V) and every login round has a verify round on either side.
+//   rounds (V L F V L F … V) and every login round has a verify round on either side;
+//   each round is counted in its steady window (bench/support.ts, timedInParallel), and
+//   the median of the rounds' ratios is printed beside the overall one.
+//
+// Timing starts after BENCH_LOGIN_WARMUP (400) right and 400 refused attempts: the JIT
+// and PostgreSQL's plans take some hundreds of requests to settle.
 //
 // CPU is reported for this process and for PostgreSQL (read from /proc), which shares the cores.
 //
@@ -19,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { createPasswordHasher, type PasswordHasher } from '../src/adapters/password-hasher.ts';
 import { demoAffiliate } from '../src/adapters/registry/demo-registry.ts';
 import type { TestClave } from '../test/support/clave.ts';
-import { elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, summary, withClave, type DbStats } from './support.ts';
+import { elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, steadyRate, summary, timedInParallel, withClave, type DbStats, type Throughput } from './support.ts';
 
 const STRONG = 'tigre-Nube-87-calle';
 /** The product's argon2id settings (README, config.ts): the bench refuses to run with others. */
@@ -41,12 +46,8 @@ interface Attempt {
   password: string;
 }
 
-interface Phase {
+interface Phase extends Throughput {
   count: number;
-  seconds: number;
-  /** Answers within the steady window: from the first answer to the moment the last request was sent. */
-  steadyCount: number;
-  steadySeconds: number;
   latencies: number[];
   trips: number;
   /** Event-loop utilisation of the main thread, weighted by time. */
@@ -57,13 +58,8 @@ interface Phase {
   pgCpuMs: number;
 }
 
-/**
- * Throughput in the steady state: while `concurrency` requests are in flight. A round's
- * start (the pipeline filling) and end (draining, the last ones alone) are left out, for
- * verifies and logins alike: they cost a login round, with more steps outside argon2id,
- * more than a verify round.
- */
-const rate = (phase: Phase) => phase.steadyCount / phase.steadySeconds;
+/** Verifies and logins alike are counted in each round's steady window (timedInParallel). */
+const rate = steadyRate;
 
 /** Runs every item at `concurrency` and measures it as one phase. */
 async function measured<T>(stats: DbStats, items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<Phase> {
@@ -72,24 +68,15 @@ async function measured<T>(stats: DbStats, items: readonly T[], concurrency: num
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
   const pgBefore = postgresCpuMs() ?? Number.NaN;
-  const start = process.hrtime.bigint();
-  const answeredAt: number[] = [];
-  let lastSentAt = Number.POSITIVE_INFINITY;
-  let sent = 0;
-  await inParallel(items, concurrency, async (item) => {
+  const throughput = await timedInParallel(items, concurrency, async (item) => {
     const begun = process.hrtime.bigint();
-    if (++sent === items.length) lastSentAt = elapsedMs(start);
     await work(item);
     latencies.push(elapsedMs(begun));
-    answeredAt.push(elapsedMs(start));
   });
-  const seconds = elapsedMs(start) / 1000;
-  const firstAnswerAt = answeredAt[0]!;
-  const steady = answeredAt.filter((at) => at > firstAnswerAt && at <= lastSentAt).length;
   const busy = performance.eventLoopUtilization(eluBefore).utilization;
   const cpu = process.cpuUsage(cpuBefore);
   const pgCpuMs = (postgresCpuMs() ?? Number.NaN) - pgBefore;
-  return { count: items.length, seconds, steadyCount: steady, steadySeconds: Math.max(0, lastSentAt - firstAnswerAt) / 1000, latencies, trips: roundTrips(stats) - tripsBefore, busy, cpuMs: (cpu.user + cpu.system) / 1000, pgCpuMs };
+  return { count: items.length, ...throughput, latencies, trips: roundTrips(stats) - tripsBefore, busy, cpuMs: (cpu.user + cpu.system) / 1000, pgCpuMs };
 }
 
 function merged(phases: readonly Phase[]): Phase {
@@ -130,17 +117,15 @@ function chunks<T>(items: readonly T[], parts: number): T[][] {
 }
 
 export async function benchLogin(): Promise<void> {
-  const count = positiveInteger('BENCH_LOGINS', 200);
+  const count = positiveInteger('BENCH_LOGINS', 600);
   const cores = availableParallelism();
   // A login waits on the database between its CPU parts, so it takes more attempts in
   // flight than cores to keep the machine busy (argon2id itself stays at ARGON2_CONCURRENCY).
   const concurrency = positiveInteger('BENCH_LOGIN_CONCURRENCY', 2 * cores);
-  const peopleCount = positiveInteger('BENCH_LOGIN_PEOPLE', 40);
+  const peopleCount = positiveInteger('BENCH_LOGIN_PEOPLE', 120);
   const verifyCount = positiveInteger('BENCH_VERIFIES', count);
   const rounds = positiveInteger('BENCH_LOGIN_ROUNDS', 10);
   const alone = 20;
-  // The JIT, PostgreSQL's plans and caches reach their steady state only after some hundreds
-  // of requests: a few dozen warm-up attempts would time the warming, not the service.
   const warm = positiveInteger('BENCH_LOGIN_WARMUP', 400);
   if (peopleCount > REGISTRY) throw new Error(`BENCH_LOGIN_PEOPLE=${peopleCount} is more than BENCH_REGISTRY=${REGISTRY}`);
 

@@ -5,7 +5,9 @@
 // password step hashes once) and people with a current clave (it verifies against it,
 // then hashes: two argon2id operations). Against the best argon2id hashes per second the
 // same hasher reaches at concurrency = cores and at the bench's, measured before, between
-// and after the flows in the same run (the limit the flows cannot beat).
+// and after the flows in the same run (the limit the flows cannot beat). Flows and hashes
+// are both counted in their steady window (bench/support.ts, timedInParallel), after
+// BENCH_FLOW_WARMUP (40) warm-up flows per population.
 //
 // CAPTCHA_MAX_NUMBER is small and every CAPTCHA is fetched and solved before any timing.
 import { availableParallelism } from 'node:os';
@@ -15,21 +17,21 @@ import type { DemoAffiliate } from '../src/adapters/registry/demo-registry.ts';
 import type { TestClave } from '../test/support/clave.ts';
 import { correctAnswers } from '../test/support/journey.ts';
 import { eligiblePeople, post, solvedCaptcha, startFlow } from './flow-steps.ts';
-import { elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, summary, withClave, type DbStats } from './support.ts';
+import { elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, steadyRate, summary, timedInParallel, withClave, type DbStats, type Throughput } from './support.ts';
 
 const STRONG = 'tigre-Nube-87-calle';
 
 // ---------------------------------------------------------------------------------
 // recovery-flows (issue acceptance 5)
 
-/** argon2id hashes per second the hasher reaches at `concurrency`. */
+/** argon2id hashes per second the hasher reaches at `concurrency`, in the steady window as the flows are. */
 async function hashRate(hasher: PasswordHasher, count: number, concurrency: number): Promise<number> {
   const passwords = Array.from({ length: count }, (_, i) => `${STRONG}-${i}`);
-  const start = process.hrtime.bigint();
-  await inParallel(passwords, concurrency, async (password) => {
-    await hasher.hash(password);
-  });
-  return count / (elapsedMs(start) / 1000);
+  return steadyRate(
+    await timedInParallel(passwords, concurrency, async (password) => {
+      await hasher.hash(password);
+    }),
+  );
 }
 
 const STEPS = ['start', 'identity', 'mail', 'redeem', 'password'] as const;
@@ -104,9 +106,8 @@ const POPULATION_LABELS: Record<Population, string> = {
   returning: 'a current clave (Recuperar)',
 };
 
-interface FlowPhase {
+interface FlowPhase extends Throughput {
   timings: FlowTiming[];
-  seconds: number;
   /** Event-loop utilisation of the main thread. */
   busy: number;
   /** CPU of this process, all its threads (argon2id included). */
@@ -120,13 +121,11 @@ async function flowPhase(clave: TestClave, stats: DbStats, items: readonly Prepa
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
   const pgBefore = postgresCpuMs() ?? Number.NaN;
-  const start = process.hrtime.bigint();
-  await inParallel(items, concurrency, async (item) => {
+  const throughput = await timedInParallel(items, concurrency, async (item) => {
     timings.push(await recoverFlow(clave, stats, item));
   });
-  const seconds = elapsedMs(start) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  return { timings, seconds, busy: performance.eventLoopUtilization(eluBefore).utilization, cpuMs: (cpu.user + cpu.system) / 1000, pgCpuMs: (postgresCpuMs() ?? Number.NaN) - pgBefore };
+  return { timings, ...throughput, busy: performance.eventLoopUtilization(eluBefore).utilization, cpuMs: (cpu.user + cpu.system) / 1000, pgCpuMs: (postgresCpuMs() ?? Number.NaN) - pgBefore };
 }
 
 /** Setup, not timed: each person gets a current clave hashed with the real hasher and settings, as Ingresar's bench does. */
@@ -153,13 +152,14 @@ async function argonOpsPerFlow(clave: TestClave, people: readonly Prepared[]): P
 }
 
 export async function benchRecoveryFlows(): Promise<void> {
-  const flows = positiveInteger('BENCH_FLOWS', 60);
+  const flows = positiveInteger('BENCH_FLOWS', 200);
   const cores = availableParallelism();
   // A flow waits on the database and on SMTP between its CPU parts, so it takes more flows
   // in flight than cores to keep the machine busy.
   const concurrency = positiveInteger('BENCH_FLOW_CONCURRENCY', 2 * cores);
-  const hashes = positiveInteger('BENCH_HASHES', 60);
-  const warm = 4;
+  const hashes = positiveInteger('BENCH_HASHES', 120);
+  // The JIT and PostgreSQL's plans settle only after some dozens of flows.
+  const warm = positiveInteger('BENCH_FLOW_WARMUP', 40);
   const profiled = 10;
   const populations: Population[] = ['first', 'returning'];
   await withClave({}, async ({ clave, stats }) => {
@@ -184,7 +184,7 @@ export async function benchRecoveryFlows(): Promise<void> {
     await giveClaves(clave, hasher, [...returning.warmUp, ...returning.measured, ...returning.profile]);
     const opsPerFlow = Object.fromEntries(await Promise.all(populations.map(async (p) => [p, await argonOpsPerFlow(clave, groups[p].measured)] as const))) as Record<Population, number>;
 
-    for (const population of populations) for (const item of groups[population].warmUp) await recoverFlow(clave, stats, item);
+    for (const population of populations) await inParallel(groups[population].warmUp, concurrency, async (item) => void (await recoverFlow(clave, stats, item)));
     await hashRate(hasher, 2 * concurrency, concurrency);
 
     // Timed: H F H F H — hash rates at the cores' count and at the bench's concurrency before,
@@ -226,7 +226,7 @@ export async function benchRecoveryFlows(): Promise<void> {
     for (const population of populations) {
       const phase = phases[population];
       const populationLimit = limit / opsPerFlow[population];
-      const flowsPerSecond = flows / phase.seconds;
+      const flowsPerSecond = steadyRate(phase);
       const latency = summary(phase.timings.map(total));
       console.log(`${POPULATION_LABELS[population]}:`);
       console.log(`  ${'argon2id operations per flow'.padEnd(30)} ${opsPerFlow[population].toFixed(2).padStart(8)}            (${(opsPerFlow[population] - 1).toFixed(2)} verifies against stored claves + 1 hash of the new clave)`);

@@ -75,6 +75,41 @@ export async function inParallel<T>(items: readonly T[], concurrency: number, wo
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+export interface Throughput {
+  /** The whole run, first start to last answer. */
+  seconds: number;
+  /** Answers within the steady window, from the first answer to the moment the last item was started. */
+  steadyCount: number;
+  steadySeconds: number;
+}
+
+/** Items per second while `concurrency` were in flight. */
+export const steadyRate = (run: Throughput) => run.steadyCount / run.steadySeconds;
+
+/**
+ * inParallel, timed. The steady window leaves out a run's start (the pipeline filling)
+ * and its end (draining: the last items alone, cores idle), which cost a run of long,
+ * many-step items (a login, a flow) more than a run of argon2id operations, so rates
+ * compared across the two are taken in that window.
+ */
+export async function timedInParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<Throughput> {
+  const start = process.hrtime.bigint();
+  const answeredAt: number[] = [];
+  let lastStartedAt = Number.POSITIVE_INFINITY;
+  let started = 0;
+  await inParallel(items, concurrency, async (item) => {
+    if (++started === items.length) lastStartedAt = elapsedMs(start);
+    await work(item);
+    answeredAt.push(elapsedMs(start));
+  });
+  const firstAnswerAt = answeredAt[0] ?? 0;
+  return {
+    seconds: elapsedMs(start) / 1000,
+    steadyCount: answeredAt.filter((at) => at > firstAnswerAt && at <= lastStartedAt).length,
+    steadySeconds: Math.max(0, lastStartedAt - firstAnswerAt) / 1000,
+  };
+}
+
 export interface Bench {
   clave: TestClave;
   stats: DbStats;
