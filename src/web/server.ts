@@ -24,7 +24,7 @@ import { assetsPlugin } from './plugins/assets.ts';
 import { errorsPlugin, frameworkErrorHandler } from './plugins/errors.ts';
 import { i18nPlugin } from './plugins/i18n.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
-import { securityPlugin } from './plugins/security.ts';
+import { securityHeaders, securityPlugin } from './plugins/security.ts';
 import { viewsPlugin } from './plugins/views.ts';
 import { devMailboxRoutes } from './pages/dev-mailbox/routes.ts';
 import { helpRoutes } from './pages/help/routes.ts';
@@ -59,6 +59,7 @@ const LIMITS = {
 /** The HTTP face of Clave: translates requests to services and answers back. */
 export async function buildWebApp(options: WebOptions, services: WebServices): Promise<FastifyInstance> {
   const https = options.publicUrl.protocol === 'https:';
+  const headers = securityHeaders({ https });
   const app: FastifyInstance = Fastify({
     ...LIMITS,
     // A slow or silent client cannot hold a connection: idle sockets and slow requests are cut.
@@ -70,11 +71,11 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
     trustProxy: options.trustProxy as boolean | string | string[],
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 200 },
-    frameworkErrors: frameworkErrorHandler((): FastifyInstance => app, { instituteName: options.instituteName, assetVersion: options.assetVersion }),
+    frameworkErrors: frameworkErrorHandler((): FastifyInstance => app, { instituteName: options.instituteName, assetVersion: options.assetVersion }, headers),
     return503OnClosing: true,
   });
   await app.register(metricsPlugin, { outboxPending: () => services.readiness.outboxPending() });
-  await app.register(securityPlugin, { https });
+  await app.register(securityPlugin, { headers });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: LIMITS.bodyLimit });
   await app.register(csrfPlugin, { secureCookies: https });

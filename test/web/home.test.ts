@@ -136,4 +136,16 @@ describe('web shell over https', () => {
     assert.match(response.headers['strict-transport-security'] as string, /max-age=31536000/);
     assert.equal(response.cookies.find((c) => c.name === 'lang')?.secure, true);
   });
+
+  test('a URL the router refuses before any hook gets the same security headers as a page', async () => {
+    const page = await clave.web.inject({ method: 'GET', url: '/' });
+    for (const url of ['/%E0%A4%A', '/api/v1/%E0%A4%A']) {
+      const refused = await clave.web.inject({ method: 'GET', url });
+      assert.equal(refused.statusCode, 400, url);
+      for (const name of ['content-security-policy', 'strict-transport-security', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy']) {
+        assert.equal(refused.headers[name], page.headers[name], `${url}: ${name}`);
+      }
+      assert.match(refused.headers['content-security-policy'] as string, /upgrade-insecure-requests/);
+    }
+  });
 });

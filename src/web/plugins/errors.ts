@@ -6,6 +6,7 @@ import type { Throttle } from '../../services/recovery-ports.ts';
 import { Overloaded, StorageUnavailable } from '../../services/ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
 import { DEFAULT_LOCALE, translator } from '../i18n.ts';
+import type { SecurityHeaders } from './security.ts';
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
 
@@ -71,18 +72,12 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
  * parameter over the length limit) still get the institute's page or the API's JSON
  * shape, never Fastify's default body.
  */
-export function frameworkErrorHandler(app: () => FastifyInstance, layout: { instituteName: string; assetVersion: string }) {
+export function frameworkErrorHandler(app: () => FastifyInstance, layout: { instituteName: string; assetVersion: string }, headers: SecurityHeaders) {
   return (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
     const t = translator(DEFAULT_LOCALE, { institute: layout.instituteName });
     // No hook runs for these requests, so the security headers are set here.
-    reply
-      .code(status)
-      .header('cache-control', 'no-store')
-      .header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'")
-      .header('x-frame-options', 'DENY')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'same-origin');
+    reply.code(status).headers(headers).header('cache-control', 'no-store');
     if (request.url.startsWith('/api/')) {
       reply.type('application/json').send({ error: { code: 'bad_request', message: t('errors.badRequest.title') } });
       return;
