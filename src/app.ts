@@ -151,7 +151,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis unavailable'));
   if (redis) await connectedOrLater(redis, REDIS_START_WAIT_MS);
   const throttle = createThrottle(throttleRules(config.limits), { redis, keySecret: secret, ipv6PrefixBits: config.limits.throttleIpv6Prefix });
-  const clavePolicy = createClavePolicy({ workers: config.limits.passwordCheckWorkers });
+  const clavePolicy = createClavePolicy({ workers: config.limits.passwordCheckWorkers, timeoutMs: config.limits.passwordCheckTimeoutMs });
   const context = {
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),

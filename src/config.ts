@@ -59,6 +59,8 @@ export interface Limits {
   throttleIpv6Prefix: number;
   /** Threads that check new claves (zxcvbn) off the event loop; 0 checks on it. */
   passwordCheckWorkers: number;
+  /** How long a thread may take over one check before it is stopped and the check gets CLV-090. */
+  passwordCheckTimeoutMs: number;
   /** argon2id computations at once, across all requests. */
   argon2Concurrency: number;
   /** argon2id computations that may wait; past it requests get CLV-090 at once. */
@@ -211,6 +213,8 @@ function limits(env: Env): Limits {
     argon2Concurrency: integer(env, 'ARGON2_CONCURRENCY', availableParallelism(), 1, 256),
     argon2QueueLimit: integer(env, 'ARGON2_QUEUE_LIMIT', 200, 1, 100_000),
     passwordCheckWorkers: integer(env, 'PASSWORD_CHECK_WORKERS', 1, 0, 16),
+    // At least 1 s: a new thread's start (~0.3 s) counts against its first check.
+    passwordCheckTimeoutMs: integer(env, 'PASSWORD_CHECK_TIMEOUT_MS', 5_000, 1_000, 60_000),
     sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
     sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),
     httpTimeoutMs: duration(env, 'HTTP_TIMEOUT', '30s'),

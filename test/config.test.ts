@@ -16,6 +16,7 @@ test('defaults serve the embedded database on port 3000 in Spanish time', () => 
   assert.equal(config.limits.loginMaxFailures, 5);
   assert.equal(config.limits.argon2MemoryKib, 19_456);
   assert.equal(config.limits.argon2Concurrency, availableParallelism());
+  assert.equal(config.limits.passwordCheckTimeoutMs, 5_000);
 });
 
 test('each storage form is recognised', () => {
@@ -43,6 +44,7 @@ const bad: [Record<string, string>, string][] = [
   [{ ARGON2_CONCURRENCY: '0' }, 'ARGON2_CONCURRENCY'],
   [{ PASSWORD_CHECK_WORKERS: '-1' }, 'PASSWORD_CHECK_WORKERS'],
   [{ ARGON2_QUEUE_LIMIT: '0' }, 'ARGON2_QUEUE_LIMIT'],
+  [{ PASSWORD_CHECK_TIMEOUT_MS: '999' }, 'PASSWORD_CHECK_TIMEOUT_MS'],
 ];
 
 for (const [env, variable] of bad) {

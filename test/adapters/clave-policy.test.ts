@@ -17,7 +17,7 @@ const claves: [string, string][] = [
 ];
 
 test('on worker threads, every verdict is the one the policy gives on the event loop', async () => {
-  const policy = createClavePolicy({ workers: 2 });
+  const policy = createClavePolicy({ workers: 2, timeoutMs: 5_000 });
   try {
     // All at once: answers must come back to the right caller, whichever thread ran them.
     const answers = await Promise.all(claves.map(([password, confirmation]) => policy.check(password, confirmation, personal, settings)));
@@ -29,7 +29,7 @@ test('on worker threads, every verdict is the one the policy gives on the event 
 });
 
 test('with 0 workers the policy runs on the event loop with the same verdicts', async () => {
-  const policy = createClavePolicy({ workers: 0 });
+  const policy = createClavePolicy({ workers: 0, timeoutMs: 5_000 });
   for (const [password, confirmation] of claves) assert.deepEqual(await policy.check(password, confirmation, personal, settings), checkPassword(password, confirmation, personal, settings));
   await policy.close();
 });

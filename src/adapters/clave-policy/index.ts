@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { checkPassword } from '../../domain/password-policy.ts';
+import { Overloaded } from '../../services/ports.ts';
 import type { ClavePolicy } from '../../services/recovery-ports.ts';
 import type { PolicyReply, PolicyRequest } from './messages.ts';
 
@@ -7,27 +8,75 @@ export interface ClavePolicyRunner extends ClavePolicy {
   close(): Promise<void>;
 }
 
+/**
+ * No thread could check the clave: one took too long or died, or new ones are held back
+ * after a death. The person did nothing wrong and a retry shortly may pass, so it is an
+ * Overloaded (CLV-090, 503 with Retry-After), like a full argon2id queue: not a 500, which
+ * says "bug", nor StorageUnavailable, which would be logged as a database outage.
+ */
+export class ClavePolicyUnavailable extends Overloaded {
+  constructor(reason: string) {
+    super('clave policy');
+    this.name = 'ClavePolicyUnavailable';
+    this.message = `clave policy unavailable: ${reason}`;
+  }
+}
+
+const FIRST_RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * After a thread dies no new one starts for 1 s, doubling to 30 s while they keep dying, so
+ * a thread that cannot start is not started again on every check. An answer resets it.
+ */
+class RestartBackoff {
+  private delayMs = 0;
+  private notBefore = 0;
+
+  get holding(): boolean {
+    return Date.now() < this.notBefore;
+  }
+
+  died(): void {
+    // Threads that die together (or while held back) are one failure, not several doublings.
+    if (this.holding) return;
+    this.delayMs = Math.min(this.delayMs * 2 || FIRST_RESTART_DELAY_MS, MAX_RESTART_DELAY_MS);
+    this.notBefore = Date.now() + this.delayMs;
+  }
+
+  answered(): void {
+    this.delayMs = 0;
+  }
+}
+
 interface Pending {
   resolve: (reply: PolicyReply) => void;
   reject: (error: Error) => void;
+}
+
+interface ThreadOptions {
+  entry: URL;
+  timeoutMs: number;
+  onAnswer: () => void;
+  onDeath: () => void;
 }
 
 /** One worker thread and the checks it has not answered yet; a dead worker fails them. */
 class PolicyThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
+  private deadline: NodeJS.Timeout | undefined;
   dead = false;
 
-  constructor() {
+  constructor(private readonly options: ThreadOptions) {
     // No inherited flags: the entry registers the TypeScript loader itself.
-    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { execArgv: [] });
+    this.worker = new Worker(options.entry, { execArgv: [] });
+    this.worker.on('message', (reply: PolicyReply) => this.answer(reply));
+    this.worker.on('error', (error) => this.fail(`thread failed: ${error.message}`));
+    this.worker.on('exit', (code) => this.fail(`thread stopped (exit code ${code})`));
+    // An idle thread does not keep the process alive (a check in flight has its deadline
+    // timer). After the listeners: adding a 'message' listener refs the thread again.
     this.worker.unref();
-    this.worker.on('message', (reply: PolicyReply) => {
-      this.pending.get(reply.id)?.resolve(reply);
-      this.pending.delete(reply.id);
-    });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`clave policy worker stopped (exit code ${code})`)));
   }
 
   get load(): number {
@@ -38,6 +87,7 @@ class PolicyThread {
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
       this.worker.postMessage(request);
+      if (this.pending.size === 1) this.startDeadline();
     });
   }
 
@@ -45,30 +95,68 @@ class PolicyThread {
     await this.worker.terminate();
   }
 
-  private fail(error: Error): void {
+  private answer(reply: PolicyReply): void {
+    this.pending.get(reply.id)?.resolve(reply);
+    this.pending.delete(reply.id);
+    this.options.onAnswer();
+    clearTimeout(this.deadline);
+    if (this.pending.size > 0) this.startDeadline();
+  }
+
+  /**
+   * The thread answers in order, so only its oldest check is running: that one has
+   * timeoutMs (the first also pays the thread's start). Checks merely queued behind it do
+   * not count, so a busy but healthy thread is not killed.
+   */
+  private startDeadline(): void {
+    this.deadline = setTimeout(() => {
+      this.fail(`no answer within ${this.options.timeoutMs} ms`);
+      // Stop the thread, not just the wait: a stuck zxcvbn would go on burning a core.
+      void this.worker.terminate();
+    }, this.options.timeoutMs);
+  }
+
+  private fail(reason: string): void {
+    if (this.dead) return;
     this.dead = true;
+    clearTimeout(this.deadline);
+    const error = new ClavePolicyUnavailable(reason);
     for (const { reject } of this.pending.values()) reject(error);
     this.pending.clear();
+    this.options.onDeath();
   }
 }
 
+export interface ClavePolicyOptions {
+  /** PASSWORD_CHECK_WORKERS; 0 checks on the event loop, where no deadline can apply. */
+  workers: number;
+  /** PASSWORD_CHECK_TIMEOUT_MS: how long a thread may take over one check before it is stopped. */
+  timeoutMs: number;
+  /** The thread's module; another one lets a test make a thread hang or fail to start. */
+  workerEntry?: URL;
+}
+
 /**
- * The clave policy on `workers` threads (PASSWORD_CHECK_WORKERS), each check to the least
- * busy one, a thread that dies replaced at the next check; with 0, on the event loop.
+ * The clave policy on `workers` threads, each check to the least busy one. A thread that
+ * dies or overruns its deadline fails the checks it held and is replaced at a later check,
+ * after the restart back-off; meanwhile checks go to the other threads or fail at once.
  */
-export function createClavePolicy({ workers }: { workers: number }): ClavePolicyRunner {
+export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('./worker-entry.mjs', import.meta.url) }: ClavePolicyOptions): ClavePolicyRunner {
   if (workers === 0) {
     return { check: async (...args) => checkPassword(...args), close: async () => undefined };
   }
   const threads: PolicyThread[] = [];
+  const backoff = new RestartBackoff();
+  const threadOptions: ThreadOptions = { entry: workerEntry, timeoutMs, onAnswer: () => backoff.answered(), onDeath: () => backoff.died() };
   const startMissingThreads = () => {
     for (let i = 0; i < threads.length; i++) if (threads[i]!.dead) threads.splice(i--, 1);
-    while (threads.length < workers) threads.push(new PolicyThread());
+    while (threads.length < workers && !backoff.holding) threads.push(new PolicyThread(threadOptions));
   };
   // Threads start with the first check (~0.3 s once): most processes never check a clave.
   let nextId = 0;
   const leastBusy = (): PolicyThread => {
     startMissingThreads();
+    if (threads.length === 0) throw new ClavePolicyUnavailable('waiting to restart after a thread failed');
     return threads.reduce((best, thread) => (thread.load < best.load ? thread : best));
   };
   return {

@@ -1,0 +1,86 @@
+import { beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ClavePolicyUnavailable, createClavePolicy, type ClavePolicyRunner } from '../../src/adapters/clave-policy/index.ts';
+import { checkPassword } from '../../src/domain/password-policy.ts';
+import { Overloaded } from '../../src/services/ports.ts';
+
+const hangingThread = new URL('../fixtures/hanging-policy-worker.mjs', import.meta.url);
+const failingThread = new URL('../fixtures/failing-policy-worker.mjs', import.meta.url);
+const HANGING_CLAVE = 'cuelga-para-siempre'; // the one clave the hanging thread never answers
+const STRONG = 'tigre-Nube-87-calle';
+const personal = { cedula: '1710034065', nombres: 'José Luis', apellidos: 'Pérez Del Pozo', fechaNacimiento: '1985-03-15', instituteName: 'Instituto Ecuatoriano de Seguridad Social' };
+const settings = { minLength: 8, classesBelow: 15 };
+// The first check of a thread also pays its start (~0.3 s, more on a busy machine).
+const TIMEOUT_MS = 1_500;
+const PAST_FIRST_BACKOFF_MS = 1_100;
+// Without a deadline a stuck check never settles: the test must fail, not hang.
+const LIMIT = { timeout: 10_000 };
+
+const check = (policy: ClavePolicyRunner, password: string) => policy.check(password, password, personal, settings);
+// CLV-090, 503 with Retry-After: the errors plugin answers every Overloaded that way.
+const unavailable = (error: unknown) => error instanceof ClavePolicyUnavailable && error instanceof Overloaded;
+
+// The fixture threads note their starts and heartbeats in a fresh file per test.
+let log: string;
+beforeEach(() => {
+  log = join(mkdtempSync(join(tmpdir(), 'clave-policy-')), 'threads.log');
+  process.env.CLAVE_POLICY_FIXTURE_LOG = log;
+});
+const noted = (line: 'start' | 'stuck') => readFileSync(log, 'utf8').split('\n').filter((entry) => entry === line).length;
+
+test('a check with no answer by the deadline fails as unavailable, with those queued behind it, and the stuck thread is stopped', LIMIT, async () => {
+  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, workerEntry: hangingThread });
+  try {
+    const stuck = check(policy, HANGING_CLAVE);
+    const queued = check(policy, STRONG);
+    await assert.rejects(stuck, unavailable);
+    await assert.rejects(queued, unavailable);
+    await sleep(100);
+    const heartbeats = noted('stuck');
+    assert.ok(heartbeats > 0, 'the thread was stuck on the clave');
+    await sleep(300);
+    assert.equal(noted('stuck'), heartbeats, 'the stuck thread no longer runs');
+  } finally {
+    await policy.close();
+  }
+});
+
+test('a thread that cannot start is not started on every check: the wait doubles', LIMIT, async () => {
+  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, workerEntry: failingThread });
+  try {
+    await assert.rejects(check(policy, STRONG), unavailable);
+    for (let i = 0; i < 3; i++) await assert.rejects(check(policy, STRONG), unavailable);
+    assert.equal(noted('start'), 1, 'one start in the first second');
+    await sleep(PAST_FIRST_BACKOFF_MS);
+    await assert.rejects(check(policy, STRONG), unavailable);
+    assert.equal(noted('start'), 2);
+    await sleep(PAST_FIRST_BACKOFF_MS);
+    await assert.rejects(check(policy, STRONG), unavailable);
+    assert.equal(noted('start'), 2, 'the second wait is two seconds');
+  } finally {
+    await policy.close();
+  }
+});
+
+test('after a thread dies checks fail at once for a second, then a fresh thread answers; that answer resets the wait', LIMIT, async () => {
+  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, workerEntry: hangingThread });
+  const verdict = checkPassword(STRONG, STRONG, personal, settings);
+  try {
+    await assert.rejects(check(policy, HANGING_CLAVE), unavailable);
+    await assert.rejects(check(policy, STRONG), unavailable);
+    assert.equal(noted('start'), 1, 'no new thread during the back-off');
+    await sleep(PAST_FIRST_BACKOFF_MS);
+    assert.deepEqual(await check(policy, STRONG), verdict);
+    assert.equal(noted('start'), 2);
+    // Had the answer not reset it, this second death would hold new threads back for 2 s.
+    await assert.rejects(check(policy, HANGING_CLAVE), unavailable);
+    await sleep(PAST_FIRST_BACKOFF_MS);
+    assert.deepEqual(await check(policy, STRONG), verdict);
+  } finally {
+    await policy.close();
+  }
+});
