@@ -5,7 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, parseOptions, verify, type Algorithm, type Version } from '@node-rs/argon2';
-import { Overloaded } from '../services/ports.ts';
+import { Abandoned, Overloaded } from '../services/ports.ts';
+import type { PasswordHasher } from '../services/recovery-ports.ts';
+
+export type { PasswordHasher };
 
 export interface Argon2Settings {
   memoryKib: number;
@@ -17,13 +20,6 @@ export interface Argon2Settings {
   queueLimit?: number;
 }
 
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(hash: string, password: string): Promise<boolean>;
-  /** Verify against a fixed dummy hash so unknown users cost the same time. */
-  verifyDummy(password: string): Promise<false>;
-  needsRehash(hash: string): boolean;
-}
 
 // The package declares these as `const enum`s and its runtime object is empty, so
 // `Algorithm.Argon2id` would be undefined under tsx/esbuild. Spell the values out.
@@ -33,15 +29,33 @@ const VERSION_0X13: Version.V0x13 = 1;
 /**
  * Runs at most `limit` tasks at once, the others in arrival order. More argon2id work in
  * flight than cores only splits the same CPU and evicts each other's 19 MiB from the
- * caches (measured: fewer verifies per second), and holds more memory.
+ * caches (measured: fewer verifies per second), and holds more memory. A task whose
+ * `signal` aborts while it waits leaves the line (Abandoned); once started, it runs.
  */
 export function turnstile(limit: number, queueLimit = Number.POSITIVE_INFINITY) {
   let running = 0;
   const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
+  const turn = (signal: AbortSignal | undefined) =>
+    new Promise<void>((resolve, reject) => {
+      const leave = () => {
+        const at = waiting.indexOf(take);
+        // Not in line any more means the slot was already handed over: the task runs.
+        if (at < 0) return;
+        waiting.splice(at, 1);
+        reject(new Abandoned('argon2id'));
+      };
+      const take = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      waiting.push(take);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
+  return async <T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    if (signal?.aborted) throw new Abandoned('argon2id');
     if (running < limit) running++;
     else if (waiting.length >= queueLimit) throw new Overloaded('argon2id');
-    else await new Promise<void>((resolve) => waiting.push(resolve));
+    else await turn(signal);
     try {
       return await task();
     } finally {
@@ -72,9 +86,9 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
       throw error;
     }));
 
-  async function safeVerify(stored: string, password: string): Promise<boolean> {
+  async function safeVerify(stored: string, password: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      return await inTurn(() => verify(stored, password));
+      return await inTurn(() => verify(stored, password), signal);
     } catch (error) {
       if (error instanceof Overloaded) throw error;
       // A malformed or truncated hash is a wrong clave, not a server error.
@@ -85,8 +99,8 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
   return {
     hash: (password) => inTurn(() => hash(password, options)),
     verify: safeVerify,
-    async verifyDummy(password) {
-      await safeVerify(await dummyHash(), password);
+    async verifyDummy(password, signal) {
+      await safeVerify(await dummyHash(), password, signal);
       return false;
     },
     needsRehash(stored) {

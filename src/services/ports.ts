@@ -57,6 +57,18 @@ export class Overloaded extends Error {
   }
 }
 
+/**
+ * Queued work dropped because its client hung up before its turn: shed like an overload
+ * (nobody reads the answer), so that a client that gives up costs no argon2id.
+ */
+export class Abandoned extends Overloaded {
+  constructor(what: string) {
+    super(what);
+    this.name = 'Abandoned';
+    this.message = `${what}: the client left before its turn`;
+  }
+}
+
 export interface MailboxMessage {
   id: string;
   receivedAt: Date;

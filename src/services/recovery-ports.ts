@@ -209,8 +209,9 @@ export interface CaptchaService {
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(hash: string, password: string): Promise<boolean>;
-  verifyDummy(password: string): Promise<false>;
+  /** `signal`: the client hung up; still waiting for its turn, the verification is dropped (Abandoned). */
+  verify(hash: string, password: string, signal?: AbortSignal): Promise<boolean>;
+  verifyDummy(password: string, signal?: AbortSignal): Promise<false>;
   /** Whether a stored hash was made with other settings than today's. */
   needsRehash(hash: string): boolean;
 }

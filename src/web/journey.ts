@@ -17,6 +17,15 @@ export function clientInfo(request: FastifyRequest): ClientInfo {
   return { ip: request.ip, ...(typeof userAgent === 'string' ? { userAgent } : {}) };
 }
 
+/** clientInfo with a signal that aborts if the connection closes before the answer is sent. */
+export function clientInfoUntilHangUp(request: FastifyRequest, reply: FastifyReply): ClientInfo {
+  const hangUp = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) hangUp.abort();
+  });
+  return { ...clientInfo(request), hangUp: hangUp.signal };
+}
+
 /** Journey pages hold personal data and one-time links: never cached, never sent as a referrer. */
 export function privatePage(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');

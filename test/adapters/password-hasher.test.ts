@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hash as rawHash } from '@node-rs/argon2';
 import { createPasswordHasher, turnstile, type Argon2Settings } from '../../src/adapters/password-hasher.ts';
-import { Overloaded } from '../../src/services/ports.ts';
+import { Abandoned, Overloaded } from '../../src/services/ports.ts';
 
 // Small enough to keep the suite fast; one test uses the real defaults.
 const small: Argon2Settings = { memoryKib: 8192, iterations: 1, parallelism: 1 };
@@ -102,6 +102,26 @@ test('past its queue limit the turnstile refuses at once (Overloaded), and takes
   await running;
   assert.equal(await waiting, 'waited');
   assert.equal(await inTurn(async () => 'again'), 'again');
+});
+
+test('a task whose client hangs up while it waits leaves the line; once started, it runs and frees its place', async () => {
+  const inTurn = turnstile(1);
+  let release!: () => void;
+  const ran: string[] = [];
+  const first = inTurn(() => new Promise<void>((resolve) => (release = resolve)));
+  const gone = new AbortController();
+  const leaving = inTurn(async () => void ran.push('left'), gone.signal);
+  const stays = new AbortController();
+  const staying = inTurn(async () => void ran.push('stayed'), stays.signal);
+  gone.abort();
+  await assert.rejects(leaving, Abandoned);
+  release();
+  await first;
+  await staying;
+  stays.abort(); // after its turn came: nothing to take back
+  assert.deepEqual(ran, ['stayed']);
+  await assert.rejects(inTurn(async () => 'never', gone.signal), Abandoned, 'already gone: not even queued');
+  assert.equal(await inTurn(async () => 'next'), 'next', 'no place was lost');
 });
 
 test('a failing task frees its place in the turnstile', async () => {

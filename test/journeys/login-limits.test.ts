@@ -1,7 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import { demoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
+import { cedulaRef } from '../../src/domain/tokens.ts';
 import { backends } from '../support/backends.ts';
-import { startTestClave } from '../support/clave.ts';
+import { listenOnLoopback, startTestClave } from '../support/clave.ts';
 import { giveClave, loadDemoRegistry, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
 import { PageClient } from '../support/browserless.ts';
 
@@ -50,6 +54,52 @@ describe('argon2id overload', () => {
       // Only the checked ones count: LOGIN_MAX_FAILURES − checked − 1 more wrong claves still answer CLV-041.
       for (let i = 0; i < 5 - checked - 1; i++) assert.equal((await attempt(`otra-${i}`)).json().error.code, 'CLV-041');
       assert.equal((await attempt(CLAVE)).statusCode, 201, 'shed attempts did not lock the account');
+    } finally {
+      await clave.dispose();
+    }
+  });
+});
+
+/** A login over a real connection that the test can hang up on before the answer. */
+function loginOverHttp(base: string, cedula: string) {
+  const body = JSON.stringify({ cedula, password: 'no-es-la-clave' });
+  const sent = httpRequest(`${base}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const status = new Promise<number | 'hung up'>((resolve) => {
+    sent.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode!);
+    });
+    sent.on('error', () => resolve('hung up'));
+  });
+  sent.end(body);
+  return { status, hangUp: () => sent.destroy() };
+}
+
+describe('a client that hangs up', () => {
+  test('an attempt still waiting for argon2id when its client hangs up is dropped, and not counted', async () => {
+    const clave = await startTestClave(backends()[0]!, { ARGON2_CONCURRENCY: '1', LOGIN_ATTEMPTS_PER_IP: '100' });
+    try {
+      const base = await listenOnLoopback(clave);
+      const cedulas = Array.from({ length: 12 }, (_, i) => demoAffiliate(5_000 + i).affiliate.cedula);
+      const attempts = cedulas.map((cedula) => loginOverHttp(base, cedula));
+      // All are claimed by now and wait in argon2id's line of one; a few have been checked.
+      await delay(60);
+      for (const attempt of attempts.slice(4)) attempt.hangUp();
+      assert.deepEqual(await Promise.all(attempts.slice(0, 4).map((attempt) => attempt.status)), [401, 401, 401, 401]);
+      // The line is first in, first out: once a later attempt is answered, the earlier ones are done or dropped.
+      assert.equal(await loginOverHttp(base, demoAffiliate(6_000).affiliate.cedula).status, 401);
+      await clave.settle();
+
+      const dropped = [];
+      for (const cedula of cedulas.slice(4)) {
+        const ref = cedulaRef(clave.secret, cedula);
+        const [count] = await clave.db.query<{ failures: number }>('SELECT failures FROM login_failures WHERE cedula_ref = $1', [ref]);
+        const [audited] = await clave.db.query<{ total: number }>("SELECT count(*)::int AS total FROM audit_events WHERE cedula_ref = $1 AND event = 'login'", [ref]);
+        assert.ok(count, `${cedula} was claimed before its client hung up`);
+        assert.equal(count.failures, audited!.total, `${cedula}: counted exactly when its clave was checked and audited`);
+        if (count.failures === 0) dropped.push(cedula);
+      }
+      assert.ok(dropped.length >= 1, 'attempts still in line when their clients hung up cost no argon2id');
     } finally {
       await clave.dispose();
     }

@@ -31,7 +31,7 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   const clave = typeof password === 'string' ? password.slice(0, MAX_PASSWORD_CHARS).normalize('NFC') : '';
   const ref = cedulaRef(ctx.secret, cedula);
   const { account, attempts } = await logins.claim(cedula, ref, ctx.clock());
-  const matches = await verified(ctx, logins, ref, account?.passwordHash, clave);
+  const matches = await verified(ctx, logins, ref, account?.passwordHash, clave, client.hangUp);
   const now = ctx.clock();
   const audit = { event: 'login', cedula, ip: client.ip, userAgent: client.userAgent, at: now };
   const max = ctx.limits.loginMaxFailures;
@@ -55,10 +55,13 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   return { token, cedula, absoluteExpiresAt };
 }
 
-/** The one argon2id verification; an attempt refused for overload (CLV-090) is not counted. */
-async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, stored: string | null | undefined, clave: string): Promise<boolean> {
+/**
+ * The one argon2id verification. An attempt shed for overload (CLV-090) or dropped because
+ * its client hung up while it waited is not counted: its clave was never checked.
+ */
+async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, stored: string | null | undefined, clave: string, hangUp?: AbortSignal): Promise<boolean> {
   try {
-    return stored ? await ctx.hasher.verify(stored, clave) : await ctx.hasher.verifyDummy(clave);
+    return stored ? await ctx.hasher.verify(stored, clave, hangUp) : await ctx.hasher.verifyDummy(clave, hangUp);
   } catch (error) {
     if (error instanceof Overloaded) await logins.unclaim(ref);
     throw error;

@@ -44,6 +44,8 @@ export class BackgroundWork {
 export interface ClientInfo {
   ip?: string;
   userAgent?: string;
+  /** Aborts when the client hangs up before it is answered; work still waiting is dropped. */
+  hangUp?: AbortSignal;
 }
 
 export function later(now: Date, ms: number): Date {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../../domain/errors.ts';
 import { JourneyError } from '../../services/recovery/index.ts';
 import type { Throttle } from '../../services/recovery-ports.ts';
-import { Overloaded, StorageUnavailable } from '../../services/ports.ts';
+import { Abandoned, Overloaded, StorageUnavailable } from '../../services/ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
 import { DEFAULT_LOCALE, translator } from '../i18n.ts';
 import type { SecurityHeaders } from './security.ts';
@@ -49,7 +49,8 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
     }
     if (error instanceof Overloaded) {
       // Shed at once rather than queue without end: the wait would grow for everyone.
-      request.log.warn({ reason: error.message }, 'overloaded');
+      if (error instanceof Abandoned) request.log.info({ reason: error.message }, 'client left');
+      else request.log.warn({ reason: error.message }, 'overloaded');
       reply.header('retry-after', '5');
       if (wantsJson(request)) return apiError(request, reply, 503, 'CLV-090');
       return journeyErrorPage(request, reply, 'CLV-090', 503);

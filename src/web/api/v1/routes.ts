@@ -4,7 +4,7 @@ import { errorEntry, isErrorCode, searchErrors } from '../../../domain/errors.ts
 import { NONE_OPTION_ID, type KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
 import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
 import type { AccountService } from '../../../services/account/index.ts';
-import { clientInfo } from '../../journey.ts';
+import { clientInfo, clientInfoUntilHangUp } from '../../journey.ts';
 import { apiError } from '../../plugins/errors.ts';
 import { useApiLocale } from './locale.ts';
 import { openApiDocument } from './openapi.ts';
@@ -81,7 +81,7 @@ export function apiRoutes(recovery: RecoveryService, account: AccountService) {
 
     app.post<{ Body: Json }>('/sessions', async (request, reply) => {
       const body = (request.body ?? {}) as Json;
-      const session = await account.login(body.cedula, body.password, clientInfo(request));
+      const session = await account.login(body.cedula, body.password, clientInfoUntilHangUp(request, reply));
       return reply.code(201).send({ session: session.token, expiresAt: session.absoluteExpiresAt.toISOString() });
     });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountService } from '../../../services/account/index.ts';
 import { JourneyError } from '../../../services/recovery/index.ts';
-import { clientInfo, privatePage, statusFor, type FieldError } from '../../journey.ts';
+import { clientInfoUntilHangUp, privatePage, statusFor, type FieldError } from '../../journey.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../../session-cookie.ts';
 
 const FIELD_OF: Record<string, string> = { 'CLV-001': 'cedula', 'CLV-041': 'clave', 'CLV-040': 'clave', 'CLV-043': 'clave' };
@@ -23,7 +23,7 @@ export function loginRoutes(account: AccountService, secureCookies: boolean) {
       if (typeof clave !== 'string' || clave === '') missing.clave = request.t('login.errors.claveMissing');
       if (Object.keys(missing).length > 0) return render(request, reply, cedula, missing, 400);
       try {
-        const session = await account.login(cedula, clave, clientInfo(request));
+        const session = await account.login(cedula, clave, clientInfoUntilHangUp(request, reply));
         // A new sign-in always gets a new session id; one this browser had before is ended.
         const previous = await account.resumeSession(request.cookies[SESSION_COOKIE]);
         if (previous) await account.logout(previous);
