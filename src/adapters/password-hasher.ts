@@ -20,7 +20,6 @@ export interface Argon2Settings {
   queueLimit?: number;
 }
 
-
 // The package declares these as `const enum`s and its runtime object is empty, so
 // `Algorithm.Argon2id` would be undefined under tsx/esbuild. Spell the values out.
 const ARGON2ID: Algorithm.Argon2id = 2;

@@ -211,6 +211,7 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** `signal`: the client hung up; still waiting for its turn, the verification is dropped (Abandoned). */
   verify(hash: string, password: string, signal?: AbortSignal): Promise<boolean>;
+  /** Verifies against a fixed dummy hash, so that a cédula without a clave costs the same time. */
   verifyDummy(password: string, signal?: AbortSignal): Promise<false>;
   /** Whether a stored hash was made with other settings than today's. */
   needsRehash(hash: string): boolean;
