@@ -1,12 +1,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { Writable } from 'node:stream';
 import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
-import { apiCaptcha, birthOf, correctAnswers, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
-import { csrfToken, PageClient } from '../support/browserless.ts';
+import { birthOf, correctAnswers, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
+import { PageClient } from '../support/browserless.ts';
+import { gateway, logSink, secretJourneys } from '../support/secret-journeys.ts';
 import { createLogger } from '../../src/adapters/logger.ts';
 import type { DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 
@@ -14,118 +13,23 @@ import type { DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts
  * Every log line (at level trace) and every body the app sends to a third party (the SMS
  * gateway) during complete journeys, searched for every secret the journeys used or the
  * server produced. Pages and mails to the owner legitimately carry the owner's own data
- * and link; they are not checked here.
+ * and link; they are not checked here. (The gateway, the log sink and the journey steps
+ * that remember each secret: test/support/secret-journeys.ts.)
  */
-
-interface GatewayRequest {
-  method: string;
-  url: string;
-  headers: Record<string, unknown>;
-  body: string;
-}
-
-/** A stand-in SMS gateway on loopback: refuses the first message with a 500 (so the retry path logs), accepts after. */
-async function gateway(): Promise<{ server: Server; url: string; received: GatewayRequest[] }> {
-  const received: GatewayRequest[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      received.push({ method: request.method ?? '', url: request.url ?? '', headers: { ...request.headers }, body });
-      response.statusCode = received.length === 1 ? 500 : 200;
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/sms`, received };
-}
-
-const NONE = 'none';
 
 describe('no secret reaches the logs or a third party during complete journeys', () => {
   let clave: TestClave | undefined;
   let stand: Awaited<ReturnType<typeof gateway>>;
   const clock = testClock();
-  const logChunks: string[] = [];
-  const secrets = new Map<string, string>();
+  const { stream, logText } = logSink();
+  const { secrets, secret, person, post, captchaForApi, submit, pageCaptcha, epochOf, rightAnswers, wrongAnswers, noFuiYoToken } = secretJourneys(() => clave!);
   // The demo's three showcase people; Ana and Berta have a mobile number, so their security notices also go out by SMS.
   const [ana, berta, carla] = verifiedPeople() as [DemoAffiliate, DemoAffiliate, DemoAffiliate];
   const usedLinks: string[] = [];
   let disavowToken = '';
 
-  /** Remembers a value that must never be logged nor sent to a third party. */
-  function secret(label: string, value: string | undefined | null): string {
-    assert.ok(value, `${label}: the journey should have produced it`);
-    assert.ok(value.length >= 8, `${label} is too short to search for: ${value}`);
-    secrets.set(value, label);
-    return value;
-  }
-
-  function person(p: DemoAffiliate, name: string): void {
-    secret(`cédula of ${name}`, p.affiliate.cedula);
-    secret(`e-mail of ${name}`, p.affiliate.correo);
-  }
-
-  const post = (url: string, payload: object, headers: Record<string, string> = {}) => clave!.web.inject({ method: 'POST', url, payload, headers });
-
-  async function captchaForApi(): Promise<string> {
-    return secret('ALTCHA payload (API)', await apiCaptcha(clave!));
-  }
-
-  /** Like PageClient.submit, but remembers the CSRF token and cookie secret it used. */
-  async function submit(browser: PageClient, pageUrl: string, fields: Record<string, string>, action = pageUrl) {
-    const page = await browser.get(pageUrl);
-    assert.ok(page.statusCode < 400, `${pageUrl}: ${page.statusCode}`);
-    const token = secret('CSRF token', csrfToken(page.body));
-    secret('CSRF cookie secret', browser.cookie('clave_csrf'));
-    return browser.post(action, { _csrf: token, ...fields });
-  }
-
-  async function pageCaptcha(browser: PageClient): Promise<string> {
-    return secret('ALTCHA payload (page)', await browser.captcha());
-  }
-
-  async function epochOf(p: DemoAffiliate): Promise<number> {
-    const [row] = await clave!.db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [p.affiliate.cedula]);
-    return row?.kba_epoch ?? 0;
-  }
-
-  /** The right answers, remembered option by option and as the JSON a client sends. */
-  async function rightAnswers(p: DemoAffiliate): Promise<Record<string, string>> {
-    const answers = await correctAnswers(clave!, p, await epochOf(p));
-    rememberAnswers(answers);
-    return answers;
-  }
-
-  function rememberAnswers(answers: Record<string, string>): void {
-    for (const id of Object.values(answers)) if (id !== NONE) secret('identity answer option id', id);
-    secret('identity answers JSON', JSON.stringify(answers));
-  }
-
-  /** Answers that are all wrong but real option ids (10 characters), so they can be searched for. */
-  function wrongAnswers(questions: { id: string; options: { id: string }[] }[], right: Record<string, string>): Record<string, string> {
-    const answers = Object.fromEntries(questions.map((q) => [q.id, q.options.find((o) => o.id !== NONE && o.id !== right[q.id])!.id]));
-    rememberAnswers(answers);
-    return answers;
-  }
-
-  function noFuiYoToken(p: DemoAffiliate): string {
-    const notice = clave!.catcher!.list().find((m) => m.to.includes(p.affiliate.correo!) && /no-fui-yo\?token=/.test(m.text));
-    return /no-fui-yo\?token=([A-Za-z0-9_-]{43})/.exec(notice?.text ?? '')?.[1] ?? '';
-  }
-
-  function logText(): string {
-    return logChunks.join('');
-  }
-
   before(async () => {
     stand = await gateway();
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        logChunks.push(chunk.toString());
-        done();
-      },
-    });
     clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000', SMS_WEBHOOK_URL: stand.url }, { logger: createLogger('trace', stream), clock: clock.now });
     await loadDemoRegistry(clave);
     secret('server secret', clave.secret);

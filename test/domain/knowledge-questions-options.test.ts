@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NONE_OPTION_ID, buildQuestions, decoyHistory } from '../../src/domain/knowledge-questions.ts';
+import { CEDULAS, CURRENT_YEAR, HISTORY, POOL, SECRET, assertShape, cedula, correctText, historyFor, input, job, question, texts } from '../support/kba-fixtures.ts';
+
+/**
+ * Knowledge questions: the options shown. Distractors are never the person's, years are
+ * plausible and give nothing away, option ids depend on the secret and the cédula, and the
+ * pool (its order, its growth, its size) moves the options as little as possible.
+ */
+
+test('distractor employers are never in the history, even spelt differently', () => {
+  // The pool spells two of the person's employers in capitals: they are still theirs.
+  const pool = [...POOL, 'EMPRESA 010 S.A.', '  Empresa   020 S.A. '];
+  CEDULAS.forEach((c, n) => {
+    const history = n === 0 ? HISTORY : historyFor(n);
+    const keys = new Set(history.map((f) => f.empleador.toLowerCase()));
+    const set = buildQuestions(input({ cedula: c, history, employerPool: pool }));
+    for (const kind of ['employer_any', 'last_employer', 'first_employer'] as const) {
+      const q = question(set, kind);
+      const correct = correctText(set, q);
+      for (const text of texts(q)) {
+        if (text !== correct) assert.ok(!keys.has(text.replace(/\s+/g, ' ').trim().toLowerCase()), `${text} is in the history`);
+      }
+    }
+  });
+});
+
+test('year options are distinct, plausible and never in the future', () => {
+  const recent = [job('Empresa 001 S.A.', '2024-05-01', null)];
+  CEDULAS.forEach((c, n) => {
+    for (const history of [historyFor(n), recent]) {
+      const set = buildQuestions(input({ cedula: c, history }));
+      for (const kind of ['first_year', 'last_start_year'] as const) {
+        const q = question(set, kind);
+        const truth = Number(correctText(set, q));
+        const years = texts(q).map(Number);
+        assert.equal(new Set(years).size, 4);
+        for (const year of years) {
+          assert.ok(Number.isInteger(year) && year <= CURRENT_YEAR, `${year} is in the future`);
+          assert.ok(Math.abs(year - truth) <= 8, `${year} is far from ${truth}`);
+        }
+      }
+    }
+  });
+});
+
+test("the true year has no tell-tale position among the years shown", () => {
+  // If distractors were centred on the true year, it would nearly always be 2nd or 3rd.
+  const positions = [0, 0, 0, 0];
+  const people = 400;
+  for (let n = 0; n < people; n++) {
+    const set = buildQuestions(input({ cedula: cedula(5000 + n), history: [job('Empresa 001 S.A.', '2005-06-01', null)], count: 2 }));
+    const q = question(set, 'first_year');
+    const sorted = texts(q).map(Number).sort((a, b) => a - b);
+    positions[sorted.indexOf(2005)]! += 1;
+  }
+  for (const count of positions) assert.ok(count > people * 0.15 && count < people * 0.35, `positions ${positions.join(',')}`);
+});
+
+test('another epoch changes the choice or order for some people', () => {
+  let changed = 0;
+  CEDULAS.forEach((c, n) => {
+    const before = buildQuestions(input({ cedula: c, history: historyFor(n), epoch: 3 }));
+    const after = buildQuestions(input({ cedula: c, history: historyFor(n), epoch: 4 }));
+    if (before.questions.some((q, i) => JSON.stringify(texts(q)) !== JSON.stringify(texts(after.questions[i]!)))) changed++;
+  });
+  assert.ok(changed > 0, 'no question changed');
+});
+
+test('another secret gives other option ids', () => {
+  const a = buildQuestions(input());
+  const b = buildQuestions(input({ secret: 'another-secret' }));
+  a.questions.forEach((q, i) => {
+    const idsB = new Set(b.questions[i]!.options.map((o) => o.id));
+    for (const option of q.options) if (option.id !== NONE_OPTION_ID) assert.ok(!idsB.has(option.id), `${option.id} reused`);
+  });
+});
+
+test('option ids differ between cédulas', () => {
+  const a = buildQuestions(input());
+  const other = buildQuestions(input({ cedula: CEDULAS[1]! }));
+  const ids = new Set(a.questions.flatMap((q) => q.options.map((o) => o.id)));
+  for (const option of other.questions.flatMap((q) => q.options)) {
+    if (option.id !== NONE_OPTION_ID) assert.ok(!ids.has(option.id));
+  }
+});
+
+test('a person with no history: every answer is none, still four options each', () => {
+  for (const c of CEDULAS.slice(0, 10)) {
+    const set = buildQuestions(input({ cedula: c, history: [] }));
+    assertShape(set, 5);
+    for (const id of Object.values(set.answerKey)) assert.equal(id, NONE_OPTION_ID);
+    for (const q of set.questions) {
+      if (q.kind.endsWith('employer') || q.kind === 'employer_any') for (const text of texts(q)) assert.ok(POOL.includes(text));
+      else for (const year of texts(q).map(Number)) assert.ok(year <= CURRENT_YEAR && year >= CURRENT_YEAR - 40);
+    }
+  }
+});
+
+test('employer questions show the same names when the answer is the same, and share none otherwise', () => {
+  // One intersecting name between two option lists would give away the answer to both.
+  const sole = [job('Empresa 050 S.A.', '2015-01-01', null)];
+  for (const c of CEDULAS) {
+    const single = buildQuestions(input({ cedula: c, history: sole }));
+    const reference = [...texts(question(single, 'employer_any'))].sort();
+    for (const kind of ['last_employer', 'first_employer'] as const) assert.deepEqual([...texts(question(single, kind))].sort(), reference);
+
+    const several = buildQuestions(input({ cedula: c }));
+    const last = new Set(texts(question(several, 'last_employer')));
+    const first = texts(question(several, 'first_employer'));
+    assert.ok(first.every((t) => !last.has(t)), 'first and last employer options overlap');
+  }
+});
+
+test('a registry import rarely changes the options already shown', () => {
+  // Drawing by position in the sorted pool would reshuffle nearly every distractor and
+  // leave only the correct answer in place.
+  const grown = [...POOL, ...Array.from({ length: 10 }, (_, i) => `Nueva Empresa ${i} S.A.`)];
+  let compared = 0;
+  let changed = 0;
+  CEDULAS.forEach((c, n) => {
+    const before = buildQuestions(input({ cedula: c, history: historyFor(n) }));
+    const after = buildQuestions(input({ cedula: c, history: historyFor(n), employerPool: grown }));
+    before.questions.forEach((q, i) => {
+      compared++;
+      if (JSON.stringify(q) !== JSON.stringify(after.questions[i])) changed++;
+    });
+  });
+  assert.ok(changed < compared * 0.25, `${changed} of ${compared} questions changed`);
+});
+
+test('the caller pool order (and repeats) do not change the output', () => {
+  const shuffled = [...POOL].sort((a, b) => (a.slice(-6) + a < b.slice(-6) + b ? 1 : -1));
+  const expected = buildQuestions(input());
+  assert.deepEqual(buildQuestions(input({ employerPool: [...POOL].reverse() })), expected);
+  assert.deepEqual(buildQuestions(input({ employerPool: shuffled })), expected);
+  assert.deepEqual(buildQuestions(input({ employerPool: [...POOL, ...POOL.slice(0, 20)] })), expected);
+  assert.deepEqual(buildQuestions(input({ history: [...HISTORY].reverse() })), expected);
+  assert.deepEqual(decoyHistory(SECRET, CEDULAS[0]!, [...POOL].reverse(), CURRENT_YEAR), decoyHistory(SECRET, CEDULAS[0]!, POOL, CURRENT_YEAR));
+});
+
+test('a pool too small for distractors is padded to four distinct options', () => {
+  for (const pool of [[], ['Empresa 020 S.A.'], ['Otra Cía. Ltda.', 'Empresa 005 S.A.']]) {
+    for (const history of [HISTORY, []]) {
+      const set = buildQuestions(input({ employerPool: pool, history }));
+      assertShape(set, 5);
+      const keys = new Set(history.map((f) => f.empleador.toLowerCase()));
+      for (const kind of ['employer_any', 'last_employer', 'first_employer'] as const) {
+        const q = question(set, kind);
+        const correct = correctText(set, q);
+        for (const text of texts(q)) if (text !== correct) assert.ok(!keys.has(text.toLowerCase()));
+      }
+    }
+  }
+});
