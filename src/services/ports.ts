@@ -51,7 +51,11 @@ export class StorageUnavailable extends Error {
 
 /** More work waits than the service takes on (the argon2id queue is full): CLV-090, try again shortly. */
 export class Overloaded extends Error {
-  constructor(what: string) {
+  /** `retryAfterSeconds`: when trying again has a chance (the answer's Retry-After). */
+  constructor(
+    what: string,
+    readonly retryAfterSeconds = 5,
+  ) {
     super(`${what} overloaded`);
     this.name = 'Overloaded';
   }

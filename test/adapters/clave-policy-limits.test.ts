@@ -49,17 +49,28 @@ test('a check with no answer by the deadline fails as unavailable, with those qu
   }
 });
 
-test('a thread that cannot start is not started on every check: the wait doubles', LIMIT, async () => {
+/** The Retry-After a refused check would be answered with. */
+async function retryAfter(policy: ClavePolicyRunner): Promise<number> {
+  const error = await check(policy, STRONG).then(
+    () => assert.fail('the check was answered'),
+    (refused: unknown) => refused,
+  );
+  assert.ok(unavailable(error));
+  return (error as Overloaded).retryAfterSeconds;
+}
+
+test('a thread that cannot start is not started on every check: the wait doubles, and Retry-After tells it', LIMIT, async () => {
   const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, workerEntry: failingThread });
   try {
     await assert.rejects(check(policy, STRONG), unavailable);
-    for (let i = 0; i < 3; i++) await assert.rejects(check(policy, STRONG), unavailable);
+    for (let i = 0; i < 3; i++) assert.equal(await retryAfter(policy), 1);
     assert.equal(noted('start'), 1, 'one start in the first second');
     await sleep(PAST_FIRST_BACKOFF_MS);
     await assert.rejects(check(policy, STRONG), unavailable);
     assert.equal(noted('start'), 2);
+    assert.equal(await retryAfter(policy), 2, 'the second wait is two seconds');
     await sleep(PAST_FIRST_BACKOFF_MS);
-    await assert.rejects(check(policy, STRONG), unavailable);
+    assert.equal(await retryAfter(policy), 1);
     assert.equal(noted('start'), 2, 'the second wait is two seconds');
   } finally {
     await policy.close();

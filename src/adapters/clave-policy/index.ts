@@ -15,8 +15,8 @@ export interface ClavePolicyRunner extends ClavePolicy {
  * says "bug", nor StorageUnavailable, which would be logged as a database outage.
  */
 export class ClavePolicyUnavailable extends Overloaded {
-  constructor(reason: string) {
-    super('clave policy');
+  constructor(reason: string, retryAfterSeconds?: number) {
+    super('clave policy', retryAfterSeconds);
     this.name = 'ClavePolicyUnavailable';
     this.message = `clave policy unavailable: ${reason}`;
   }
@@ -35,6 +35,11 @@ class RestartBackoff {
 
   get holding(): boolean {
     return Date.now() < this.notBefore;
+  }
+
+  /** Whole seconds until a new thread may start (at least 1). */
+  get secondsLeft(): number {
+    return Math.max(1, Math.ceil((this.notBefore - Date.now()) / 1000));
   }
 
   died(): void {
@@ -156,7 +161,7 @@ export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('.
   let nextId = 0;
   const leastBusy = (): PolicyThread => {
     startMissingThreads();
-    if (threads.length === 0) throw new ClavePolicyUnavailable('waiting to restart after a thread failed');
+    if (threads.length === 0) throw new ClavePolicyUnavailable('waiting to restart after a thread failed', backoff.secondsLeft);
     return threads.reduce((best, thread) => (thread.load < best.load ? thread : best));
   };
   return {

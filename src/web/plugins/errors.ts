@@ -51,7 +51,7 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
       // Shed at once rather than queue without end: the wait would grow for everyone.
       if (error instanceof Abandoned) request.log.info({ reason: error.message }, 'client left');
       else request.log.warn({ reason: error.message }, 'overloaded');
-      reply.header('retry-after', '5');
+      reply.header('retry-after', String(error.retryAfterSeconds));
       if (wantsJson(request)) return apiError(request, reply, 503, 'CLV-090');
       return journeyErrorPage(request, reply, 'CLV-090', 503);
     }
