@@ -1,10 +1,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
 import { byId, focused, tabTo, type Focused } from '../support/keyboard.ts';
-import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
+import { axeViolations, browserUnavailable, describeViolations, launchBrowser, phone, screenshotPath } from '../support/browser.ts';
 import { birthOf, correctAnswers, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
 
 // Recuperar clave in Chromium at 360×800, driven only with the keyboard, as a person
@@ -39,22 +39,6 @@ async function checkPage(page: Page, problems: string[], shot: string, heading: 
   const violations = await axeViolations(page);
   assert.equal(violations.length, 0, `${shot}: ${describeViolations(violations)}`);
   assert.deepEqual(problems, [], `${shot}: console or page errors`);
-}
-
-/**
- * A fresh 360×800 tab that records console errors and uncaught exceptions. Chromium reports
- * a document's own 4xx status as a console error; `documentStatus` expects that one.
- */
-async function phone(browser: Browser, documentStatus?: number): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    const ownStatus = documentStatus !== undefined && message.location().url === page.url() && message.text().includes(`status of ${documentStatus}`);
-    if (message.type() === 'error' && !ownStatus) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  return { context, page, problems };
 }
 
 /** Step 1 from the keyboard: cédula, the ALTCHA checkbox (Space), wait for the proof of work, Continuar. */
@@ -135,7 +119,7 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     const person = verifiedPeople()[1]!;
     const answers = Object.entries(await correctAnswers(clave, person));
     const [firstQuestion, firstOption] = answers[0]!;
-    const { context, page, problems } = await phone(browser, 400);
+    const { context, page, problems } = await phone(browser, [400]);
 
     await startRecovery(page, base, person.affiliate.cedula);
     await submitWith(page, 'Continuar');

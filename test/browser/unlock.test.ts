@@ -1,10 +1,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
 import { byId, tabTo, type Focused } from '../support/keyboard.ts';
-import { axeViolations, browserUnavailable, describeViolations, launchBrowser, screenshotPath } from '../support/browser.ts';
+import { axeViolations, browserUnavailable, describeViolations, launchBrowser, phone, screenshotPath } from '../support/browser.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
 import { birthOf, giveClave, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
 
@@ -33,22 +33,6 @@ async function enter(page: Page): Promise<number> {
 async function activate(page: Page, tag: string, label: string): Promise<number> {
   await tabTo(page, `the ${tag} "${label}"`, byText(tag, label));
   return enter(page);
-}
-
-/**
- * A 360×800 tab that records console errors and uncaught exceptions. Chromium reports a
- * document's own 4xx status as a console error; the refused logins (401, 423) expect that.
- */
-async function phone(browser: Browser, documentStatuses: number[]): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    const ownStatus = message.location().url === page.url() && documentStatuses.some((status) => message.text().includes(`status of ${status}`));
-    if (message.type() === 'error' && !ownStatus) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  return { context, page, problems };
 }
 
 describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { skip: browserUnavailable() }, () => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -45,4 +45,20 @@ export function describeViolations(violations: AxeViolation[]): string {
 export function screenshotPath(name: string): string {
   mkdirSync('test-results', { recursive: true });
   return `test-results/${name}.png`;
+}
+
+/**
+ * A fresh 360×800 tab that records console errors and uncaught exceptions. Chromium reports
+ * a document's own 4xx status as a console error; `documentStatuses` are the ones expected.
+ */
+export async function phone(browser: Browser, documentStatuses: readonly number[] = []): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    const ownStatus = message.location().url === page.url() && documentStatuses.some((status) => message.text().includes(`status of ${status}`));
+    if (message.type() === 'error' && !ownStatus) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return { context, page, problems };
 }
