@@ -1,6 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
-
-const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+import { isIPv6 } from 'node:net';
 
 /** The eight 16-bit groups of a valid IPv6 address, `::` and a dotted IPv4 tail expanded. */
 function ipv6Groups(address: string): number[] {
@@ -23,11 +21,9 @@ function ipv6Groups(address: string): number[] {
  * otherwise take a fresh address for every request. Anything else is returned unchanged.
  */
 export function throttledAddress(key: string, prefixBits: number): string {
-  const mapped = IPV4_MAPPED.exec(key);
-  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
   if (!isIPv6(key)) return key;
   const full = ipv6Groups(key);
-  // ::ffff:a.b.c.d written any other way (0:0:0:0:0:ffff:102:304…) is still that IPv4 address.
+  // ::ffff:a.b.c.d, however it is written (0:0:0:0:0:ffff:102:304…), is that IPv4 address.
   if (full.slice(0, 5).every((group) => group === 0) && full[5] === 0xffff) {
     return [full[6]! >> 8, full[6]! & 0xff, full[7]! >> 8, full[7]! & 0xff].join('.');
   }
