@@ -10,6 +10,10 @@ import type { SecurityHeaders } from './security.ts';
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
 
+/** A catalogue refusal in the shape the caller reads: the API's JSON or the journey page. */
+const refusal = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code)) =>
+  wantsJson(request) ? apiError(request, reply, status, code) : journeyErrorPage(request, reply, code, status);
+
 /** API errors carry the catalogue entry: `{ error: { code, message, cause, action } }`. */
 export function apiError(request: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode | 'not_found' | 'bad_request' | 'internal', extra: Record<string, unknown> = {}) {
   const body = code.startsWith('CLV-')
@@ -39,21 +43,18 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
   app.setErrorHandler(async (error: { statusCode?: number; message?: string; code?: string }, request, reply) => {
     if (error instanceof JourneyError) {
       if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-      if (wantsJson(request)) return apiError(request, reply, statusFor(error.code), error.code);
-      return journeyErrorPage(request, reply, error.code);
+      return refusal(request, reply, error.code);
     }
     if (error instanceof StorageUnavailable) {
       request.log.error({ err: error.cause }, 'storage unavailable');
-      if (wantsJson(request)) return apiError(request, reply, 503, 'CLV-090');
-      return journeyErrorPage(request, reply, 'CLV-090', 503);
+      return refusal(request, reply, 'CLV-090', 503);
     }
     if (error instanceof Overloaded) {
       // Shed at once rather than queue without end: the wait would grow for everyone.
       if (error instanceof Abandoned) request.log.info({ reason: error.message }, 'client left');
       else request.log.warn({ reason: error.message }, 'overloaded');
       reply.header('retry-after', String(error.retryAfterSeconds));
-      if (wantsJson(request)) return apiError(request, reply, 503, 'CLV-090');
-      return journeyErrorPage(request, reply, 'CLV-090', 503);
+      return refusal(request, reply, 'CLV-090', 503);
     }
     if (error.code && CSRF_CODES.has(error.code)) {
       request.log.info({ reason: error.code }, 'form refused: CSRF');
