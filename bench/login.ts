@@ -58,9 +58,6 @@ interface Phase extends Throughput {
   pgCpuMs: number;
 }
 
-/** Verifies and logins alike are counted in each round's steady window (timedInParallel). */
-const rate = steadyRate;
-
 /** Runs every item at `concurrency` and measures it as one phase. */
 async function measured<T>(stats: DbStats, items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<Phase> {
   const latencies: number[] = [];
@@ -203,13 +200,13 @@ export async function benchLogin(): Promise<void> {
     const [{ total: failed }] = (await clave.db.query<{ total: number }>("SELECT count(*) AS total FROM audit_events WHERE event = 'login' AND outcome = 'failed'")) as [{ total: number }];
     const [{ total: locked }] = (await clave.db.query<{ total: number }>("SELECT count(*) AS total FROM accounts WHERE status = 'locked'")) as [{ total: number }];
 
-    const best = verifyRoundsAt.reduce((a, b) => (rate(merged(b)) > rate(merged(a)) ? b : a));
+    const best = verifyRoundsAt.reduce((a, b) => (steadyRate(merged(b)) > steadyRate(merged(a)) ? b : a));
     const verifyRounds = best;
     const limitConcurrency = verifyConcurrencies[verifyRoundsAt.indexOf(best)]!;
     const limit = merged(verifyRounds);
-    const limitRate = rate(limit); // one verify per attempt
+    const limitRate = steadyRate(limit); // one verify per attempt
     /** Per round: its login rate over the mean of the verify rates just before and after it. */
-    const roundRatios = (phases: readonly Phase[]) => phases.map((p, i) => rate(p) / ((rate(verifyRounds[i]!) + rate(verifyRounds[i + 1]!)) / 2));
+    const roundRatios = (phases: readonly Phase[]) => phases.map((p, i) => steadyRate(p) / ((steadyRate(verifyRounds[i]!) + steadyRate(verifyRounds[i + 1]!)) / 2));
     const range = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}, median ${summary(values).median.toFixed(2)}`;
     const detail = (phase: Phase) => {
       const latency = summary(phase.latencies);
@@ -217,7 +214,7 @@ export async function benchLogin(): Promise<void> {
     };
     const line = (label: string, phase: Phase, ratios: number[]) => {
       console.log(
-        `${label.padEnd(36)} ${rate(phase).toFixed(1).padStart(7)} /s   ${(rate(phase) / cores).toFixed(1).padStart(6)} /s per core   ${(rate(phase) / limitRate).toFixed(2)} of limit (goal ≥ 0.85; rounds ${range(ratios)})`,
+        `${label.padEnd(36)} ${steadyRate(phase).toFixed(1).padStart(7)} /s   ${(steadyRate(phase) / cores).toFixed(1).padStart(6)} /s per core   ${(steadyRate(phase) / limitRate).toFixed(2)} of limit (goal ≥ 0.85; rounds ${range(ratios)})`,
       );
       console.log(`${''.padEnd(36)} ${detail(phase)}`);
     };
@@ -227,7 +224,7 @@ export async function benchLogin(): Promise<void> {
     );
     console.log(`in-process (fastify inject, no sockets); ${cores} cores (os.availableParallelism), PostgreSQL on the same machine. Claves hashed and stored before any timing; ${warm} + ${warm} warm-up attempts.`);
     console.log(
-      `${'argon2id verifies (the limit)'.padEnd(36)} ${limitRate.toFixed(1).padStart(7)} /s   ${(limitRate / cores).toFixed(1).padStart(6)} /s per core   (m=${settings.memoryKib} KiB, t=${settings.iterations}, p=${settings.parallelism}; 1 per attempt; best of concurrency ${verifyConcurrencies.map((c, i) => `${c}: ${rate(merged(verifyRoundsAt[i]!)).toFixed(1)}`).join(', ')} /s; its rounds ${range(verifyRounds.map(rate))} /s)`,
+      `${'argon2id verifies (the limit)'.padEnd(36)} ${limitRate.toFixed(1).padStart(7)} /s   ${(limitRate / cores).toFixed(1).padStart(6)} /s per core   (m=${settings.memoryKib} KiB, t=${settings.iterations}, p=${settings.parallelism}; 1 per attempt; best of concurrency ${verifyConcurrencies.map((c, i) => `${c}: ${steadyRate(merged(verifyRoundsAt[i]!)).toFixed(1)}`).join(', ')} /s; its rounds ${range(verifyRounds.map(steadyRate))} /s)`,
     );
     console.log(`${''.padEnd(36)} ${detail(limit)} (concurrency ${limitConcurrency})`);
     line('logins (right clave, 201)', merged(rightRounds), roundRatios(rightRounds));
