@@ -4,6 +4,7 @@ import { benchImport } from './import.ts';
 import { benchIdentityTiming } from './identity-timing.ts';
 import { benchRecoveryFlows } from './recovery.ts';
 import { benchLogin } from './login.ts';
+import { benchLoginTiming } from './login-timing.ts';
 
 const only = process.argv[2];
 const benches: Record<string, () => Promise<void>> = {
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   'identity-timing': benchIdentityTiming,
   'recovery-flows': benchRecoveryFlows,
   login: benchLogin,
+  'login-timing': benchLoginTiming,
 };
 
 if (only && !(only in benches)) throw new Error(`unknown bench "${only}"; one of: ${Object.keys(benches).join(', ')}`);

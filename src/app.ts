@@ -21,10 +21,10 @@ import { createMailRenderer } from './adapters/mail/renderer.ts';
 import { createClavePolicy } from './adapters/clave-policy/index.ts';
 import { createPasswordHasher } from './adapters/password-hasher.ts';
 import type { MailTransport, RegistryStore, SettingsStore } from './services/ports.ts';
-import type { Clock } from './services/recovery-ports.ts';
+import type { Clock, PasswordHasher } from './services/recovery-ports.ts';
 import { createRecoveryService, type RecoveryService } from './services/recovery/index.ts';
 import { BackgroundWork } from './services/recovery/context.ts';
-import { createAccountService, type AccountService } from './services/account/index.ts';
+import { createAccountService, mirrorStoredHashSettings, type AccountService } from './services/account/index.ts';
 import { createThrottle } from './adapters/throttle.ts';
 import { createDevInboxSms } from './adapters/sms/dev-inbox.ts';
 import { createWebhookSms } from './adapters/sms/webhook.ts';
@@ -46,6 +46,8 @@ export interface Clave {
   outbox: OutboxWorker;
   recovery: RecoveryService;
   account: AccountService;
+  /** argon2id, as the services use it. */
+  hasher: PasswordHasher;
   web: FastifyInstance;
   /** Waits for work that continues after answers (identity evaluations), then sends what is due. */
   settle(): Promise<void>;
@@ -60,18 +62,33 @@ export interface ClaveOverrides {
   clock?: Clock;
 }
 
-/** Migrations (and waiting for another instance's) may take longer than a request may: own connection, no timeout. */
-async function migrateOnStart(config: Config, db: Database, handedIn: boolean): Promise<void> {
-  if (handedIn || config.storage.kind !== 'postgres') {
-    await migrate(db);
-    return;
-  }
-  const migrations = await openDatabase(config);
+/**
+ * Migrations (and waiting for another instance's) and reading every stored clave may take
+ * longer than a request may: on a connection of their own, without the serving timeout.
+ */
+async function untimed<T>(config: Config, db: Database, handedIn: boolean, work: (db: Database) => Promise<T>): Promise<T> {
+  if (handedIn || config.storage.kind !== 'postgres') return work(db);
+  const own = await openDatabase(config);
   try {
-    await migrate(migrations);
+    return await work(own);
   } finally {
-    await migrations.close();
+    await own.close();
   }
+}
+
+/** Runs `job` now, then every `everyMs` while none is under way; stop() waits for one that is. */
+async function everyInterval(everyMs: number, job: () => Promise<void>): Promise<{ stop(): Promise<void> }> {
+  let running: Promise<void> | undefined;
+  const run = () => (running ??= job().finally(() => (running = undefined)));
+  await run();
+  const timer = setInterval(() => void run(), everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /** Serving answers CLV-090 rather than wait on a database that stopped answering. */
@@ -138,7 +155,8 @@ function connectedOrLater(redis: Redis, waitMs: number): Promise<void> {
 export async function createClave(config: Config, overrides: ClaveOverrides = {}): Promise<Clave> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = overrides.database ?? (await openDatabase(config, SERVING_QUERY_TIMEOUT_MS));
-  await migrateOnStart(config, db, overrides.database !== undefined);
+  const handedIn = overrides.database !== undefined;
+  await untimed(config, db, handedIn, migrate);
   const clock = overrides.clock ?? (() => new Date());
   const secret = await serverSecret(config);
   const catcher = config.smtpUrl ? undefined : await startMailCatcher();
@@ -171,6 +189,11 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const recovery = createRecoveryService(context);
   followUps.run = recovery.processIdentityOutcomes;
   const account = createAccountService(context, loginStore(db));
+  const storedHashSettings = await everyInterval(config.limits.dummyHashRefreshMs, () =>
+    untimed(config, db, handedIn, (own) => mirrorStoredHashSettings(context, loginStore(own))).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not read the argon2id settings of stored claves; cédulas without one keep the dummies they had'),
+    ),
+  );
   const web = await buildWebApp(
     {
       publicUrl: config.publicUrl,
@@ -209,12 +232,14 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     outbox,
     recovery,
     account,
+    hasher: context.hasher,
     web,
     async settle() {
       await context.background.settled();
       await outbox.drain();
     },
     async close() {
+      await storedHashSettings.stop();
       await web.close();
       await context.background.settled();
       await outbox.stop();

@@ -65,6 +65,8 @@ export interface Limits {
   argon2Concurrency: number;
   /** argon2id computations that may wait; past it requests get CLV-090 at once. */
   argon2QueueLimit: number;
+  /** How often the argon2id settings of stored claves are read again, for the dummy verifications. */
+  dummyHashRefreshMs: number;
   sessionIdleTtlMs: number;
   sessionAbsoluteTtlMs: number;
   /** A client that sends nothing for this long, or takes longer for one request, is cut off. */
@@ -212,6 +214,7 @@ function limits(env: Env): Limits {
     argon2Parallelism: integer(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     argon2Concurrency: integer(env, 'ARGON2_CONCURRENCY', availableParallelism(), 1, 256),
     argon2QueueLimit: integer(env, 'ARGON2_QUEUE_LIMIT', 200, 1, 100_000),
+    dummyHashRefreshMs: duration(env, 'DUMMY_HASH_REFRESH', '15m'),
     passwordCheckWorkers: integer(env, 'PASSWORD_CHECK_WORKERS', 1, 0, 16),
     // At least 1 s: a new thread's start (~0.3 s) counts against its first check.
     passwordCheckTimeoutMs: integer(env, 'PASSWORD_CHECK_TIMEOUT_MS', 5_000, 1_000, 60_000),

@@ -6,14 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, parseOptions, verify, type Algorithm, type Version } from '@node-rs/argon2';
 import { Abandoned, Overloaded } from '../services/ports.ts';
+import { argon2Dummies, type Argon2Cost } from './argon2-dummies.ts';
 import type { PasswordHasher } from '../services/recovery-ports.ts';
 
 export type { PasswordHasher };
 
-export interface Argon2Settings {
-  memoryKib: number;
-  iterations: number;
-  parallelism: number;
+export interface Argon2Settings extends Argon2Cost {
   /** How many hashes or verifications run at once; the rest wait their turn. Default: the cores. */
   concurrency?: number;
   /** How many may wait; past it a request is refused at once (Overloaded). Default: unbounded. */
@@ -76,14 +74,10 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
     parallelism: settings.parallelism,
   };
 
-  let dummy: Promise<string> | undefined;
-  // A random secret nobody knows: the dummy can never verify, only cost the same.
-  const dummyHash = (): Promise<string> =>
-    (dummy ??= inTurn(() => hash(randomBytes(32), options)).catch((error: unknown) => {
-      // Not kept when it failed: every unknown cédula would get an error a real one does not.
-      dummy = undefined;
-      throw error;
-    }));
+  // A random secret nobody knows: a dummy can never verify, only cost the same.
+  const dummies = argon2Dummies({ memoryKib: settings.memoryKib, iterations: settings.iterations, parallelism: settings.parallelism }, (cost) =>
+    inTurn(() => hash(randomBytes(32), { ...options, memoryCost: cost.memoryKib, timeCost: cost.iterations, parallelism: cost.parallelism })),
+  );
 
   async function safeVerify(stored: string, password: string, signal?: AbortSignal): Promise<boolean> {
     try {
@@ -98,10 +92,12 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
   return {
     hash: (password) => inTurn(() => hash(password, options)),
     verify: safeVerify,
-    async verifyDummy(password, signal) {
-      await safeVerify(await dummyHash(), password, signal);
+    async verifyDummy(password, seed, signal) {
+      await safeVerify(await dummies.hashFor(seed), password, signal);
       return false;
     },
+    dummySettingsFor: dummies.settingsFor,
+    mirrorStoredSettings: dummies.mirror,
     needsRehash(stored) {
       try {
         const parsed = parseOptions(stored);

@@ -211,10 +211,24 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** `signal`: the client hung up; still waiting for its turn, the verification is dropped (Abandoned). */
   verify(hash: string, password: string, signal?: AbortSignal): Promise<boolean>;
-  /** Verifies against a fixed dummy hash, so that a cédula without a clave costs the same time. */
-  verifyDummy(password: string, signal?: AbortSignal): Promise<false>;
+  /**
+   * Verifies against a dummy hash, so that a cédula without a clave costs what one with a
+   * clave does. `seed` (secret-keyed, stable per cédula) picks the dummy's settings among
+   * those stored, with their odds (mirrorStoredSettings).
+   */
+  verifyDummy(password: string, seed: Uint8Array, signal?: AbortSignal): Promise<false>;
+  /** The argon2id settings the dummy for this seed runs with (a PHC prefix). */
+  dummySettingsFor(seed: Uint8Array): string;
+  /** Follows how many stored hashes have which settings; before the first call, only today's. */
+  mirrorStoredSettings(shares: readonly HashSettingsShare[]): Promise<void>;
   /** Whether a stored hash was made with other settings than today's. */
   needsRehash(hash: string): boolean;
+}
+
+/** How many stored claves were hashed with some argon2id settings (`$argon2id$v=19$m=…,t=…,p=…`). */
+export interface HashSettingsShare {
+  settings: string;
+  accounts: number;
 }
 
 /**

@@ -7,6 +7,7 @@ import { Abandoned, Overloaded } from '../../src/services/ports.ts';
 // Small enough to keep the suite fast; one test uses the real defaults.
 const small: Argon2Settings = { memoryKib: 8192, iterations: 1, parallelism: 1 };
 const hasher = createPasswordHasher(small);
+const SEED = Buffer.alloc(32, 7);
 
 test('hash produces an argon2id PHC string with the configured parameters', async () => {
   const stored = await hasher.hash('tigre-Nube-87-calle');
@@ -29,9 +30,9 @@ test('verify returns false, never throws, for a malformed hash', async () => {
 });
 
 test('verifyDummy always answers false, for any input', async () => {
-  assert.equal(await hasher.verifyDummy('tigre-Nube-87-calle'), false);
-  assert.equal(await hasher.verifyDummy(''), false);
-  assert.equal(await hasher.verifyDummy('tigre-Nube-87-calle'), false);
+  assert.equal(await hasher.verifyDummy('tigre-Nube-87-calle', SEED), false);
+  assert.equal(await hasher.verifyDummy('', SEED), false);
+  assert.equal(await hasher.verifyDummy('tigre-Nube-87-calle', Buffer.alloc(32, 0xff)), false);
 });
 
 test('needsRehash compares m, t and p with the settings', async () => {
@@ -62,7 +63,7 @@ test('the real defaults (19456 KiB, t=2, p=1) round-trip', async () => {
   assert.match(stored, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   assert.equal(await real.verify(stored, 'tigre-Nube-87-calle'), true);
   assert.equal(await real.verify(stored, 'tigre-nube-87-calle'), false);
-  assert.equal(await real.verifyDummy('tigre-Nube-87-calle'), false);
+  assert.equal(await real.verifyDummy('tigre-Nube-87-calle', SEED), false);
   assert.equal(real.needsRehash(stored), false);
   assert.equal(hasher.needsRehash(stored), true);
 });

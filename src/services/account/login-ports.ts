@@ -1,4 +1,4 @@
-import type { AccountRecord, AuditEvent, NewSession } from '../recovery-ports.ts';
+import type { AccountRecord, AuditEvent, HashSettingsShare, NewSession } from '../recovery-ports.ts';
 
 /** What Ingresar knows before it verifies: read together, in one round trip. */
 export interface LoginState {
@@ -34,6 +34,8 @@ export interface LoginStore {
   refuseLocked(cedulaRef: Buffer, audit: LoginAudit): Promise<void>;
   /** Replaces the stored hash of the same clave, unless the clave changed meanwhile. */
   rehash(cedula: string, from: string, to: string): Promise<void>;
+  /** How many stored claves have each argon2id settings (hashes not in PHC form left out). */
+  hashSettingsMix(): Promise<HashSettingsShare[]>;
   /** How many times Ingresar locked this cédula since `since`. */
   locksSince(cedulaRef: Buffer, since: Date): Promise<number>;
 }

@@ -61,7 +61,7 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
  */
 async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, stored: string | null | undefined, clave: string, hangUp?: AbortSignal): Promise<boolean> {
   try {
-    return stored ? await ctx.hasher.verify(stored, clave, hangUp) : await ctx.hasher.verifyDummy(clave, hangUp);
+    return stored ? await ctx.hasher.verify(stored, clave, hangUp) : await ctx.hasher.verifyDummy(clave, ref, hangUp);
   } catch (error) {
     if (error instanceof Overloaded) await logins.unclaim(ref);
     throw error;
@@ -76,4 +76,12 @@ async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, s
 function upgradeHash(ctx: RecoveryContext, logins: LoginStore, cedula: string, stored: string, clave: string): void {
   if (!ctx.hasher.needsRehash(stored)) return;
   ctx.background.run(async () => logins.rehash(cedula, stored, await ctx.hasher.hash(clave)));
+}
+
+/**
+ * Keeps the dummy verification of cédulas without a clave costing what stored claves cost,
+ * whatever ARGON2_* they were hashed under (adapters/argon2-dummies.ts).
+ */
+export async function mirrorStoredHashSettings(ctx: RecoveryContext, logins: LoginStore): Promise<void> {
+  await ctx.hasher.mirrorStoredSettings(await logins.hashSettingsMix());
 }
