@@ -21,6 +21,7 @@ import { newPasswordRoutes } from './pages/new-password/routes.ts';
 import { startRoutes } from './pages/start/routes.ts';
 import { apiRoutes } from './api/v1/routes.ts';
 import { assetsPlugin } from './plugins/assets.ts';
+import { drainingPlugin } from './plugins/draining.ts';
 import { errorsPlugin, frameworkErrorHandler } from './plugins/errors.ts';
 import { i18nPlugin } from './plugins/i18n.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -72,7 +73,8 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler((): FastifyInstance => app, { instituteName: options.instituteName, assetVersion: options.assetVersion }, headers),
-    return503OnClosing: true,
+    // drainingPlugin answers those requests instead.
+    return503OnClosing: false,
   });
   await app.register(metricsPlugin, { outboxPending: () => services.readiness.outboxPending() });
   await app.register(securityPlugin, { headers });
@@ -83,6 +85,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(viewsPlugin, { instituteName: options.instituteName, timeZone: options.timeZone, assetVersion: options.assetVersion, production: options.production });
   await app.register(assetsPlugin);
   await app.register(errorsPlugin, { throttle: services.throttle });
+  await app.register(drainingPlugin);
   await app.register(opsRoutes(services.readiness));
   await app.register(homeRoutes);
   await app.register(helpRoutes(services.throttle));
