@@ -12,6 +12,9 @@ export interface FieldError {
   text: string;
 }
 
+/** The error summary's entries: one link per field in error, in the order the fields were given. */
+export const errorSummary = (fieldErrors: Record<string, string>): FieldError[] => Object.entries(fieldErrors).map(([field, text]) => ({ href: `#${field}`, text }));
+
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
   return { ip: request.ip, ...(typeof userAgent === 'string' ? { userAgent } : {}) };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
 import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
 import type { FlowRecord } from '../../../services/recovery-ports.ts';
-import { clientInfo, JOURNEY_PATHS, privatePage, type FieldError } from '../../journey.ts';
+import { clientInfo, errorSummary, JOURNEY_PATHS, privatePage } from '../../journey.ts';
 import { totalSteps } from '../start/routes.ts';
 
 type IdentityForm = Record<string, unknown>;
@@ -25,8 +25,8 @@ function fieldErrorsOf(request: FastifyRequest, error: IdentityFormError, questi
   return errors;
 }
 
-function render(request: FastifyRequest, reply: FastifyReply, flow: FlowRecord, questions: KnowledgeQuestion[], values: Record<string, string>, fieldErrors: Record<string, string>) {
-  const errors: FieldError[] = Object.entries(fieldErrors).map(([field, text]) => ({ href: `#${field}`, text }));
+function render(reply: FastifyReply, flow: FlowRecord, questions: KnowledgeQuestion[], values: Record<string, string>, fieldErrors: Record<string, string>) {
+  const errors = errorSummary(fieldErrors);
   return privatePage(reply)
     .code(errors.length > 0 ? 400 : 200)
     .page('identity/identity.njk', {
@@ -49,7 +49,7 @@ export function identityRoutes(recovery: RecoveryService) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { flowId: string } }>('/clave/flujo/:flowId/identidad', async (request, reply) => {
       const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
-      return render(request, reply, flow, questions, {}, {});
+      return render(reply, flow, questions, {}, {});
     });
 
     app.post<{ Params: { flowId: string }; Body: IdentityForm }>('/clave/flujo/:flowId/identidad', { preValidation: app.csrfProtection }, async (request, reply) => {
@@ -61,7 +61,7 @@ export function identityRoutes(recovery: RecoveryService) {
       } catch (error) {
         if (!(error instanceof IdentityFormError)) throw error;
         const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
-        return render(request, reply, flow, questions, typedValues(body), fieldErrorsOf(request, error, questions));
+        return render(reply, flow, questions, typedValues(body), fieldErrorsOf(request, error, questions));
       }
       return reply.redirect(`/clave/revise-su-correo?tipo=${JOURNEY_PATHS[kind]}`, 303);
     });

@@ -1,27 +1,27 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AccountService } from '../../../services/account/index.ts';
 import { JourneyError } from '../../../services/recovery/index.ts';
-import { clientInfoUntilHangUp, privatePage, statusFor, type FieldError } from '../../journey.ts';
+import { clientInfoUntilHangUp, errorSummary, privatePage, statusFor } from '../../journey.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../../session-cookie.ts';
 
 const FIELD_OF: Record<string, string> = { 'CLV-001': 'cedula', 'CLV-041': 'clave', 'CLV-040': 'clave', 'CLV-043': 'clave' };
 
-function render(request: FastifyRequest, reply: FastifyReply, cedula: string, fieldErrors: Record<string, string>, status = 200) {
-  const errors: FieldError[] = Object.entries(fieldErrors).map(([field, text]) => ({ href: `#${field}`, text }));
+function render(reply: FastifyReply, cedula: string, fieldErrors: Record<string, string>, status = 200) {
+  const errors = errorSummary(fieldErrors);
   return privatePage(reply).code(status).page('login/login.njk', { cedula, fieldErrors, errors, hasErrors: errors.length > 0, csrfToken: reply.generateCsrf() });
 }
 
 /** Ingresar: cédula and clave; wrong clave and unknown cédula look the same. */
 export function loginRoutes(account: AccountService, secureCookies: boolean) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/ingresar', async (request, reply) => render(request, reply, '', {}));
+    app.get('/ingresar', async (request, reply) => render(reply, '', {}));
     app.post<{ Body: { cedula?: unknown; clave?: unknown } }>('/ingresar', { preValidation: app.csrfProtection }, async (request, reply) => {
       const cedula = typeof request.body?.cedula === 'string' ? request.body.cedula.slice(0, 40) : '';
       const clave = request.body?.clave;
       const missing: Record<string, string> = {};
       if (cedula.trim() === '') missing.cedula = request.t('login.errors.cedulaMissing');
       if (typeof clave !== 'string' || clave === '') missing.clave = request.t('login.errors.claveMissing');
-      if (Object.keys(missing).length > 0) return render(request, reply, cedula, missing, 400);
+      if (Object.keys(missing).length > 0) return render(reply, cedula, missing, 400);
       try {
         const session = await account.login(cedula, clave, clientInfoUntilHangUp(request, reply));
         // A new sign-in always gets a new session id; one this browser had before is ended.
@@ -32,7 +32,7 @@ export function loginRoutes(account: AccountService, secureCookies: boolean) {
       } catch (error) {
         if (!(error instanceof JourneyError) || !FIELD_OF[error.code]) throw error;
         if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-        return render(request, reply, cedula, { [FIELD_OF[error.code]!]: request.t(`login.errors.${error.code}`) }, statusFor(error.code));
+        return render(reply, cedula, { [FIELD_OF[error.code]!]: request.t(`login.errors.${error.code}`) }, statusFor(error.code));
       }
     });
   };

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FLOW_KINDS, type FlowKind } from '../../../domain/flow.ts';
 import { JourneyError, type RecoveryService } from '../../../services/recovery/index.ts';
 import { catalogueSection } from '../../i18n.ts';
-import { clientInfo, JOURNEY_PATHS, privatePage, type FieldError } from '../../journey.ts';
+import { clientInfo, errorSummary, JOURNEY_PATHS, privatePage } from '../../journey.ts';
 
 interface StartForm {
   cedula?: unknown;
@@ -14,7 +14,7 @@ const MAX_CEDULA_ECHO = 40;
 export const totalSteps = (kind: FlowKind) => (kind === 'unlock' ? 3 : 4);
 
 function render(request: FastifyRequest, reply: FastifyReply, kind: FlowKind, cedula: string, fieldErrors: Record<string, string>) {
-  const errors: FieldError[] = Object.entries(fieldErrors).map(([field, text]) => ({ href: `#${field}`, text }));
+  const errors = errorSummary(fieldErrors);
   return privatePage(reply)
     .code(errors.length > 0 ? 400 : 200)
     .page('start/start.njk', {
