@@ -55,8 +55,7 @@ export function loginStore(db: Sql): LoginStore {
            SELECT ${p.add(idHash)}, cedula, ${at}, ${at}, ${p.add(session.idleExpiresAt)}, ${p.add(session.absoluteExpiresAt)}, ${p.add(session.ip ?? null)}, ${p.add(session.userAgent?.slice(0, 300) ?? null)}
            FROM live RETURNING 1),
          reset AS (UPDATE login_failures SET failures = 0 WHERE cedula_ref = ${p.add(ref)} AND EXISTS (SELECT 1 FROM live)),
-         ok AS (${AUDIT_INSERT} SELECT ${loginAudit(p, ref, audit, 'ok')} WHERE EXISTS (SELECT 1 FROM live)),
-         stale AS (${AUDIT_INSERT} SELECT ${loginAudit(p, ref, audit, 'changed_meanwhile')} WHERE NOT EXISTS (SELECT 1 FROM live))
+         audited AS (${AUDIT_INSERT} SELECT ${auditValues(p, { ...audit, outcome: '' }, ref, "CASE WHEN EXISTS (SELECT 1 FROM live) THEN 'ok' ELSE 'changed_meanwhile' END")})
          SELECT count(*)::int AS opened FROM opened`,
         p.values,
       );
