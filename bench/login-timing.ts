@@ -12,7 +12,10 @@
 // before adapters/argon2-dummies.ts existed), and after it has, as it does at start and
 // every DUMMY_HASH_REFRESH.
 import { randomBytes } from 'node:crypto';
+import { dummyLayoutStore } from '../src/adapters/db/dummy-layout-store.ts';
 import { loginStore } from '../src/adapters/db/login-store.ts';
+import { nextLayout, settingsKey } from '../src/domain/dummy-layout.ts';
+import { dummySeed } from '../src/domain/tokens.ts';
 import { createPasswordHasher } from '../src/adapters/password-hasher.ts';
 import { demoAffiliate } from '../src/adapters/registry/demo-registry.ts';
 import type { TestClave } from '../test/support/clave.ts';
@@ -52,24 +55,30 @@ async function timeCedulas(clave: TestClave, groups: Record<Group, string[]>, tr
   return times;
 }
 
-function report(title: string, times: Record<Group, number[]>): void {
+/**
+ * Per group: the median time, the share of cédulas that answered fast, and (for cédulas
+ * without a clave) the share the app had given older settings: what timing should show.
+ */
+function report(title: string, times: Record<Group, number[]>, givenOlder: (group: Group) => number | undefined): void {
   const medians = Object.fromEntries(Object.entries(times).map(([group, list]) => [group, summary(list).median])) as Record<Group, number>;
   const threshold = (medians.older + medians.today) / 2;
   console.log(`${title} (fast = below ${threshold.toFixed(2)} ms, midway between the two kinds of account):`);
   for (const [group, list] of Object.entries(times) as [Group, number[]][]) {
     const fast = list.filter((time) => time < threshold).length / list.length;
-    console.log(`  ${LABELS[group].padEnd(40)} median ${ms(medians[group])}   fast ${(100 * fast).toFixed(0).padStart(3)}% of ${list.length}`);
+    const given = givenOlder(group);
+    const note = given === undefined ? '' : `   (${(100 * given).toFixed(0)}% given the older settings)`;
+    console.log(`  ${LABELS[group].padEnd(40)} median ${ms(medians[group])}   fast ${(100 * fast).toFixed(0).padStart(3)}% of ${list.length}${note}`);
   }
 }
 
 export async function benchLoginTiming(): Promise<void> {
   const perGroup = positiveInteger('BENCH_TIMING_CEDULAS', 60);
   const tries = positiveInteger('BENCH_TIMING_TRIES', 3);
-  // Both phases' attempts on every cédula stay below the lock (the bench's app has no per-IP limit to speak of).
+  // Both phases' attempts on every cédula stay below the lock; the per-IP limit is the tests' (100000).
   const env = { LOGIN_MAX_FAILURES: '100' };
   await withClave(env, async ({ clave }) => {
     const limits = clave.config.limits;
-    const today = createPasswordHasher({ memoryKib: limits.argon2MemoryKib, iterations: limits.argon2Iterations, parallelism: limits.argon2Parallelism });
+    const current = createPasswordHasher({ memoryKib: limits.argon2MemoryKib, iterations: limits.argon2Iterations, parallelism: limits.argon2Parallelism });
     const older = createPasswordHasher({ memoryKib: limits.argon2MemoryKib, iterations: 1, parallelism: limits.argon2Parallelism });
     const registered = Array.from({ length: 3 * perGroup }, (_, i) => demoAffiliate(i).affiliate.cedula);
     // Demo cédulas are distinct below 10⁷; those past the loaded registry are in no table.
@@ -79,7 +88,7 @@ export async function benchLoginTiming(): Promise<void> {
       affiliateWithout: registered.slice(2 * perGroup),
       unknown: Array.from({ length: perGroup }, (_, i) => demoAffiliate(REGISTRY + i).affiliate.cedula),
     };
-    for (const [hasher, cedulas] of [[older, groups.older], [today, groups.today]] as const) {
+    for (const [hasher, cedulas] of [[older, groups.older], [current, groups.today]] as const) {
       for (const cedula of cedulas) await clave.db.query("INSERT INTO accounts (cedula, status, password_hash) VALUES ($1, 'active', $2)", [cedula, await hasher.hash(CLAVE)]);
     }
     // Warm-up on other affiliates without a clave, 2 attempts each.
@@ -87,12 +96,19 @@ export async function benchLoginTiming(): Promise<void> {
 
     console.log(`\n== Login timing on PostgreSQL: ${perGroup} cédulas per group, ${tries} wrong attempts each, one at a time (registry of ${REGISTRY}) ==`);
     console.log(`today's settings m=${limits.argon2MemoryKib} KiB, t=${limits.argon2Iterations}; older m=${limits.argon2MemoryKib} KiB, t=1.`);
-    const probe = randomBytes(32);
-    if (clave.hasher.dummySettingsFor(probe) !== `$argon2id$v=19$m=${limits.argon2MemoryKib},t=${limits.argon2Iterations},p=${limits.argon2Parallelism}`) {
+    const todayKey = settingsKey({ memoryKib: limits.argon2MemoryKib, iterations: limits.argon2Iterations, parallelism: limits.argon2Parallelism });
+    if (clave.hasher.dummySettingsFor(randomBytes(32)) !== todayKey) {
       throw new Error('the app had already read the stored settings: the "before" phase would not be one');
     }
-    report("before the stored settings are read (every dummy under today's)", await timeCedulas(clave, groups, tries));
-    await clave.hasher.mirrorStoredSettings(await loginStore(clave.db).hashSettingsMix());
-    report('after they are read (at start and every DUMMY_HASH_REFRESH)', await timeCedulas(clave, groups, tries));
+    const olderKey = settingsKey({ memoryKib: limits.argon2MemoryKib, iterations: 1, parallelism: limits.argon2Parallelism });
+    const givenOlder = (group: Group) =>
+      group === 'affiliateWithout' || group === 'unknown'
+        ? groups[group].filter((cedula) => clave.hasher.dummySettingsFor(dummySeed(clave.secret, cedula)) === olderKey).length / groups[group].length
+        : undefined;
+    report("before the stored settings are read (every dummy under today's)", await timeCedulas(clave, groups, tries), givenOlder);
+    // What the app does at start and every DUMMY_HASH_REFRESH (services/account/dummy-layout.ts).
+    const mix = await loginStore(clave.db).hashSettingsMix();
+    await clave.hasher.useDummyLayout(await dummyLayoutStore(clave.db).replace((previous) => nextLayout(previous, mix, todayKey), new Date()));
+    report('after they are read (at start and every DUMMY_HASH_REFRESH)', await timeCedulas(clave, groups, tries), givenOlder);
   });
 }

@@ -15,6 +15,8 @@ import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
 import { loadOrCreateSecret } from './adapters/secret-file.ts';
 import { createAltchaCaptcha } from './adapters/captcha.ts';
 import { loginStore } from './adapters/db/login-store.ts';
+import { periodically } from './periodically.ts';
+import { dummyLayoutStore } from './adapters/db/dummy-layout-store.ts';
 import { createRecoveryStorage } from './adapters/db/recovery-stores.ts';
 import { createOutboxWorker, type OutboxWorker } from './adapters/mail/outbox-worker.ts';
 import { createMailRenderer } from './adapters/mail/renderer.ts';
@@ -24,7 +26,7 @@ import type { MailTransport, RegistryStore, SettingsStore } from './services/por
 import type { Clock, PasswordHasher } from './services/recovery-ports.ts';
 import { createRecoveryService, type RecoveryService } from './services/recovery/index.ts';
 import { BackgroundWork } from './services/recovery/context.ts';
-import { createAccountService, mirrorStoredHashSettings, type AccountService } from './services/account/index.ts';
+import { createAccountService, refreshDummyLayout, type AccountService } from './services/account/index.ts';
 import { createThrottle } from './adapters/throttle.ts';
 import { createDevInboxSms } from './adapters/sms/dev-inbox.ts';
 import { createWebhookSms } from './adapters/sms/webhook.ts';
@@ -60,15 +62,17 @@ export interface ClaveOverrides {
   database?: Database;
   /** Tests move time forward to see links and flows expire. */
   clock?: Clock;
+  /** Tests hand in a hasher of their own, to see what the logins ask of it. */
+  hasher?: PasswordHasher;
 }
 
 /**
- * Migrations (and waiting for another instance's) and reading every stored clave may take
- * longer than a request may: on a connection of their own, without the serving timeout.
+ * Migrations (and waiting for another instance's) and counting every stored clave may take
+ * longer than a request may: on a connection of their own, with a timeout of their own.
  */
-async function untimed<T>(config: Config, db: Database, handedIn: boolean, work: (db: Database) => Promise<T>): Promise<T> {
+async function ownConnection<T>(config: Config, db: Database, handedIn: boolean, queryTimeoutMs: number | undefined, work: (db: Database) => Promise<T>): Promise<T> {
   if (handedIn || config.storage.kind !== 'postgres') return work(db);
-  const own = await openDatabase(config);
+  const own = await openDatabase(config, queryTimeoutMs);
   try {
     return await work(own);
   } finally {
@@ -76,21 +80,7 @@ async function untimed<T>(config: Config, db: Database, handedIn: boolean, work:
   }
 }
 
-/** Runs `job` now, then every `everyMs` while none is under way; stop() waits for one that is. */
-async function everyInterval(everyMs: number, job: () => Promise<void>): Promise<{ stop(): Promise<void> }> {
-  let running: Promise<void> | undefined;
-  const run = () => (running ??= job().finally(() => (running = undefined)));
-  await run();
-  const timer = setInterval(() => void run(), everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
-}
-
+const COUNT_TIMEOUT_MS = 60_000;
 /** Serving answers CLV-090 rather than wait on a database that stopped answering. */
 const SERVING_QUERY_TIMEOUT_MS = 1500;
 
@@ -156,7 +146,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db = overrides.database ?? (await openDatabase(config, SERVING_QUERY_TIMEOUT_MS));
   const handedIn = overrides.database !== undefined;
-  await untimed(config, db, handedIn, migrate);
+  await ownConnection(config, db, handedIn, undefined, migrate);
   const clock = overrides.clock ?? (() => new Date());
   const secret = await serverSecret(config);
   const catcher = config.smtpUrl ? undefined : await startMailCatcher();
@@ -174,7 +164,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),
     policy: clavePolicy,
-    hasher: createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism, concurrency: config.limits.argon2Concurrency, queueLimit: config.limits.argon2QueueLimit }),
+    hasher: overrides.hasher ?? createPasswordHasher({ memoryKib: config.limits.argon2MemoryKib, iterations: config.limits.argon2Iterations, parallelism: config.limits.argon2Parallelism, concurrency: config.limits.argon2Concurrency, queueLimit: config.limits.argon2QueueLimit }),
     renderer: createMailRenderer({ instituteName: config.instituteName, publicUrl: config.publicUrl, timeZone: config.timeZone }),
     clock,
     secret,
@@ -189,9 +179,13 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   const recovery = createRecoveryService(context);
   followUps.run = recovery.processIdentityOutcomes;
   const account = createAccountService(context, loginStore(db));
-  const storedHashSettings = await everyInterval(config.limits.dummyHashRefreshMs, () =>
-    untimed(config, db, handedIn, (own) => mirrorStoredHashSettings(context, loginStore(own))).catch((error: unknown) =>
-      logger.warn({ err: error }, 'could not read the argon2id settings of stored claves; cédulas without one keep the dummies they had'),
+  const dummyLayout = await periodically(config.limits.dummyHashRefreshMs, () =>
+    ownConnection(config, db, handedIn, COUNT_TIMEOUT_MS, (own) => refreshDummyLayout(context, loginStore(own), dummyLayoutStore(own), config.limits.dummyHashRefreshMs / 2)).then(
+      () => true,
+      (error: unknown) => {
+        logger.warn({ err: error }, 'could not count the argon2id settings of stored claves; cédulas without one keep the dummies they had');
+        return false;
+      },
     ),
   );
   const web = await buildWebApp(
@@ -239,8 +233,8 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       await outbox.drain();
     },
     async close() {
-      await storedHashSettings.stop();
       await web.close();
+      await dummyLayout.stop();
       await context.background.settled();
       await outbox.stop();
       await clavePolicy.close();

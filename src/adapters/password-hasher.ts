@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, parseOptions, verify, type Algorithm, type Version } from '@node-rs/argon2';
 import { Abandoned, Overloaded } from '../services/ports.ts';
-import { argon2Dummies, type Argon2Cost } from './argon2-dummies.ts';
+import { argon2Dummies } from './argon2-dummies.ts';
+import type { Argon2Cost } from '../domain/dummy-layout.ts';
 import type { PasswordHasher } from '../services/recovery-ports.ts';
 
 export type { PasswordHasher };
@@ -74,9 +75,10 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
     parallelism: settings.parallelism,
   };
 
-  // A random secret nobody knows: a dummy can never verify, only cost the same.
+  // A random secret nobody knows: a dummy can never verify, only cost the same. Made outside
+  // the turnstile, once per settings: a full queue must not keep a layout from being used.
   const dummies = argon2Dummies({ memoryKib: settings.memoryKib, iterations: settings.iterations, parallelism: settings.parallelism }, (cost) =>
-    inTurn(() => hash(randomBytes(32), { ...options, memoryCost: cost.memoryKib, timeCost: cost.iterations, parallelism: cost.parallelism })),
+    hash(randomBytes(32), { ...options, memoryCost: cost.memoryKib, timeCost: cost.iterations, parallelism: cost.parallelism }),
   );
 
   async function safeVerify(stored: string, password: string, signal?: AbortSignal): Promise<boolean> {
@@ -97,7 +99,7 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
       return false;
     },
     dummySettingsFor: dummies.settingsFor,
-    mirrorStoredSettings: dummies.mirror,
+    useDummyLayout: dummies.use,
     needsRehash(stored) {
       try {
         const parsed = parseOptions(stored);

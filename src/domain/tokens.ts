@@ -30,3 +30,12 @@ export function isWellFormedToken(value: unknown): value is string {
 export function cedulaRef(secret: string, cedula: string): Buffer {
   return createHmac('sha256', secret).update(`cedula:${cedula}`).digest();
 }
+
+/**
+ * Where a cédula without a clave falls in the dummy layout (dummy-layout.ts). Apart from
+ * cedulaRef, which is stored in several tables: reading those must not tell which
+ * settings a cédula's dummy has.
+ */
+export function dummySeed(secret: string, cedula: string): Buffer {
+  return createHmac('sha256', secret).update(`argon2-dummy:${cedula}`).digest();
+}

@@ -1,3 +1,4 @@
+import type { DummyLayout } from '../domain/dummy-layout.ts';
 import type { FlowKind, FlowState } from '../domain/flow.ts';
 import type { EmploymentFact } from '../domain/knowledge-questions.ts';
 import type { PasswordCheck, PasswordPolicySettings, PersonalData } from '../domain/password-policy.ts';
@@ -213,23 +214,18 @@ export interface PasswordHasher {
   verify(hash: string, password: string, signal?: AbortSignal): Promise<boolean>;
   /**
    * Verifies against a dummy hash, so that a cédula without a clave costs what one with a
-   * clave does. `seed` (secret-keyed, stable per cédula) picks the dummy's settings among
-   * those stored, with their odds (mirrorStoredSettings).
+   * clave does: under the settings the dummy layout gives its `seed` (secret-keyed, stable
+   * per cédula; domain/dummy-layout.ts).
    */
   verifyDummy(password: string, seed: Uint8Array, signal?: AbortSignal): Promise<false>;
   /** The argon2id settings the dummy for this seed runs with (a PHC prefix). */
   dummySettingsFor(seed: Uint8Array): string;
-  /** Follows how many stored hashes have which settings; before the first call, only today's. */
-  mirrorStoredSettings(shares: readonly HashSettingsShare[]): Promise<void>;
+  /** From now on, dummies follow this layout; before the first, every seed gets today's settings. */
+  useDummyLayout(layout: DummyLayout): Promise<void>;
   /** Whether a stored hash was made with other settings than today's. */
   needsRehash(hash: string): boolean;
 }
 
-/** How many stored claves were hashed with some argon2id settings (`$argon2id$v=19$m=…,t=…,p=…`). */
-export interface HashSettingsShare {
-  settings: string;
-  accounts: number;
-}
 
 /**
  * The §2.4 rules of domain/password-policy.ts, run where the composition root decides:

@@ -1,4 +1,5 @@
-import type { AccountRecord, HashSettingsShare } from '../../services/recovery-ports.ts';
+import type { SettingsShare } from '../../domain/dummy-layout.ts';
+import type { AccountRecord } from '../../services/recovery-ports.ts';
 import type { LoginAudit, LoginStore } from '../../services/account/login-ports.ts';
 import { AUDIT_INSERT, auditValues, Params } from './audit-row.ts';
 import type { Sql } from './database.ts';
@@ -75,7 +76,7 @@ export function loginStore(db: Sql): LoginStore {
     },
     async hashSettingsMix() {
       // The PHC prefix: '$argon2id$v=19$m=19456,t=2,p=1' of '$argon2id$v=19$m=19456,t=2,p=1$salt$hash'.
-      return db.query<HashSettingsShare>(
+      return db.query<SettingsShare>(
         `SELECT settings, count(*)::int AS accounts
          FROM (SELECT '$' || split_part(password_hash, '$', 2) || '$' || split_part(password_hash, '$', 3) || '$' || split_part(password_hash, '$', 4) AS settings
                FROM accounts WHERE password_hash LIKE '$argon2%') AS stored

@@ -4,7 +4,7 @@ import { login } from './login.ts';
 import { accountView, changeClave, endOtherSessions, endSession, logout, resumeSession, type ActiveSession } from './my-account.ts';
 
 export type { ActiveSession } from './my-account.ts';
-export { mirrorStoredHashSettings } from './login.ts';
+export { refreshDummyLayout } from './dummy-layout.ts';
 
 /** Ingresar and Mi cuenta. */
 export function createAccountService(ctx: RecoveryContext, logins: LoginStore) {

@@ -1,4 +1,5 @@
-import type { AccountRecord, AuditEvent, HashSettingsShare, NewSession } from '../recovery-ports.ts';
+import type { DummyLayout, SettingsShare } from '../../domain/dummy-layout.ts';
+import type { AccountRecord, AuditEvent, NewSession } from '../recovery-ports.ts';
 
 /** What Ingresar knows before it verifies: read together, in one round trip. */
 export interface LoginState {
@@ -35,7 +36,18 @@ export interface LoginStore {
   /** Replaces the stored hash of the same clave, unless the clave changed meanwhile. */
   rehash(cedula: string, from: string, to: string): Promise<void>;
   /** How many stored claves have each argon2id settings (hashes not in PHC form left out). */
-  hashSettingsMix(): Promise<HashSettingsShare[]>;
+  hashSettingsMix(): Promise<SettingsShare[]>;
   /** How many times Ingresar locked this cédula since `since`. */
   locksSince(cedulaRef: Buffer, since: Date): Promise<number>;
+}
+
+export interface CountedLayout extends DummyLayout {
+  countedAt: Date;
+}
+
+/** The dummy layout every instance shares (domain/dummy-layout.ts). */
+export interface DummyLayoutStore {
+  read(): Promise<CountedLayout | undefined>;
+  /** Replaces the layout with `next(previous)` while no other instance can, and returns it. */
+  replace(next: (previous: DummyLayout | undefined) => DummyLayout, countedAt: Date): Promise<CountedLayout>;
 }

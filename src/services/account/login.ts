@@ -1,5 +1,5 @@
 import { checkCedula, normaliseCedulaInput } from '../../domain/cedula.ts';
-import { cedulaRef, issueToken } from '../../domain/tokens.ts';
+import { cedulaRef, dummySeed, issueToken } from '../../domain/tokens.ts';
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
@@ -31,7 +31,9 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   const clave = typeof password === 'string' ? password.slice(0, MAX_PASSWORD_CHARS).normalize('NFC') : '';
   const ref = cedulaRef(ctx.secret, cedula);
   const { account, attempts } = await logins.claim(cedula, ref, ctx.clock());
-  const matches = await verified(ctx, logins, ref, account?.passwordHash, clave, client.hangUp);
+  // Without a clave stored, a dummy: under the settings this cédula's seed is given (domain/dummy-layout.ts).
+  const against = account?.passwordHash ? { hash: account.passwordHash } : { dummySeed: dummySeed(ctx.secret, cedula) };
+  const matches = await verified(ctx, logins, ref, against, clave, client.hangUp);
   const now = ctx.clock();
   const audit = { event: 'login', cedula, ip: client.ip, userAgent: client.userAgent, at: now };
   const max = ctx.limits.loginMaxFailures;
@@ -59,9 +61,9 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
  * The one argon2id verification. An attempt shed for overload (CLV-090) or dropped because
  * its client hung up while it waited is not counted: its clave was never checked.
  */
-async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, stored: string | null | undefined, clave: string, hangUp?: AbortSignal): Promise<boolean> {
+async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, against: { hash: string } | { dummySeed: Buffer }, clave: string, hangUp?: AbortSignal): Promise<boolean> {
   try {
-    return stored ? await ctx.hasher.verify(stored, clave, hangUp) : await ctx.hasher.verifyDummy(clave, ref, hangUp);
+    return 'hash' in against ? await ctx.hasher.verify(against.hash, clave, hangUp) : await ctx.hasher.verifyDummy(clave, against.dummySeed, hangUp);
   } catch (error) {
     if (error instanceof Overloaded) await logins.unclaim(ref);
     throw error;
@@ -76,12 +78,4 @@ async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, s
 function upgradeHash(ctx: RecoveryContext, logins: LoginStore, cedula: string, stored: string, clave: string): void {
   if (!ctx.hasher.needsRehash(stored)) return;
   ctx.background.run(async () => logins.rehash(cedula, stored, await ctx.hasher.hash(clave)));
-}
-
-/**
- * Keeps the dummy verification of cédulas without a clave costing what stored claves cost,
- * whatever ARGON2_* they were hashed under (adapters/argon2-dummies.ts).
- */
-export async function mirrorStoredHashSettings(ctx: RecoveryContext, logins: LoginStore): Promise<void> {
-  await ctx.hasher.mirrorStoredSettings(await logins.hashSettingsMix());
 }
