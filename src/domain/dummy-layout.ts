@@ -14,8 +14,12 @@
  * with three settings or more, some would pass from one older settings to another.
  */
 export const BUCKETS = 65_536;
-/** Settings given buckets at most (the commonest); a layout stores each bucket's owner in one byte. */
-export const MAX_SETTINGS = 16;
+/**
+ * Settings given buckets at most, the commonest: as many as one byte per bucket can name.
+ * Far more than any history of raises leaves, so that none is ever cut (a settings cut
+ * and taken back would move its buckets).
+ */
+export const MAX_SETTINGS = 255;
 
 export interface DummyLayout {
   /** PHC prefixes, `$argon2id$v=19$m=…,t=…,p=…`. */

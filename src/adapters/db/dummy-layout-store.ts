@@ -23,7 +23,11 @@ export function dummyLayoutStore(db: Database): DummyLayoutStore {
         // One instance at a time, the first layout included (no row to lock yet): each next
         // layout follows from the one before it. Readers do not wait.
         await tx.query('LOCK TABLE dummy_hash_layout IN SHARE ROW EXCLUSIVE MODE');
-        const layout = next(await current(tx));
+        const previous = await current(tx);
+        // A count begun later is in already (an instance whose count was slower lost the
+        // race): going back to this one would move buckets from today's settings back.
+        if (previous && previous.countedAt.getTime() >= countedAt.getTime()) return previous;
+        const layout = next(previous);
         await tx.query(
           `INSERT INTO dummy_hash_layout (id, settings, buckets, counted_at) VALUES (1, $1, $2, $3)
            ON CONFLICT (id) DO UPDATE SET settings = EXCLUDED.settings, buckets = EXCLUDED.buckets, counted_at = EXCLUDED.counted_at`,

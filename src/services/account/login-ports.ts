@@ -48,6 +48,9 @@ export interface CountedLayout extends DummyLayout {
 /** The dummy layout every instance shares (domain/dummy-layout.ts). */
 export interface DummyLayoutStore {
   read(): Promise<CountedLayout | undefined>;
-  /** Replaces the layout with `next(previous)` while no other instance can, and returns it. */
+  /**
+   * Replaces the layout with `next(previous)` while no other instance can, and returns it;
+   * unless the stored one was counted at or after `countedAt`, which is then returned.
+   */
   replace(next: (previous: DummyLayout | undefined) => DummyLayout, countedAt: Date): Promise<CountedLayout>;
 }

@@ -36,8 +36,10 @@ for (const backend of backends()) {
 
     test('instances replacing it at once take turns: each next layout follows from the one before', async () => {
       const store = dummyLayoutStore(db);
+      let replaced = 0;
       // Each replacement moves one more bucket to today's settings.
       const oneMore = (previous: DummyLayout | undefined): DummyLayout => {
+        replaced++;
         const buckets = Uint8Array.from(previous!.buckets);
         buckets[buckets.indexOf(previous!.settings.indexOf(OLDER))] = previous!.settings.indexOf(TODAY);
         return { settings: previous!.settings, buckets };
@@ -47,8 +49,19 @@ for (const backend of backends()) {
         return layout.buckets.filter((index) => layout.settings[index] === OLDER).length;
       };
       const start = await olderBuckets();
-      await Promise.all(Array.from({ length: 8 }, () => dummyLayoutStore(db).replace(oneMore, at)));
-      assert.equal(await olderBuckets(), start - 8, 'no replacement was lost');
+      const later = (seconds: number) => new Date(at.getTime() + 1000 * seconds);
+      await Promise.all(Array.from({ length: 8 }, (_, i) => dummyLayoutStore(db).replace(oneMore, later(i + 1))));
+      assert.ok(replaced >= 1);
+      assert.equal(await olderBuckets(), start - replaced, 'no replacement was lost');
+      assert.equal((await store.read())!.countedAt.getTime(), later(8).getTime(), 'the latest count is the one kept');
+    });
+
+    test('a count begun before the one stored does not replace it', async () => {
+      const store = dummyLayoutStore(db);
+      const stored = (await store.read())!;
+      const kept = await store.replace(() => assert.fail('no next layout is made from an older count'), at);
+      assert.deepEqual(Buffer.from(kept.buckets), Buffer.from(stored.buckets));
+      assert.equal((await store.read())!.countedAt.getTime(), stored.countedAt.getTime());
     });
   });
 }
