@@ -80,7 +80,8 @@ async function ownConnection<T>(config: Config, db: Database, handedIn: boolean,
   }
 }
 
-const COUNT_TIMEOUT_MS = 60_000;
+// The client's own limit, a little past the database's (dummy-layout-store.ts), which cancels first.
+const COUNT_TIMEOUT_MS = 65_000;
 /** Serving answers CLV-090 rather than wait on a database that stopped answering. */
 const SERVING_QUERY_TIMEOUT_MS = 1500;
 
@@ -180,7 +181,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   followUps.run = recovery.processIdentityOutcomes;
   const account = createAccountService(context, loginStore(db));
   const dummyLayout = await periodically(config.limits.dummyHashRefreshMs, () =>
-    ownConnection(config, db, handedIn, COUNT_TIMEOUT_MS, (own) => refreshDummyLayout(context, loginStore(own), dummyLayoutStore(own), config.limits.dummyHashRefreshMs / 2)).then(
+    ownConnection(config, db, handedIn, COUNT_TIMEOUT_MS, (own) => refreshDummyLayout(context, dummyLayoutStore(own), config.limits.dummyHashRefreshMs / 2)).then(
       () => true,
       (error: unknown) => {
         logger.warn({ err: error }, 'could not count the argon2id settings of stored claves; cédulas without one keep the dummies they had');
@@ -234,13 +235,15 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     },
     async close() {
       await web.close();
-      await dummyLayout.stop();
       await context.background.settled();
       await outbox.stop();
       await clavePolicy.close();
       redis?.disconnect();
       await mail.close();
       await catcher?.close();
+      // Last: a count under way ends in at most its timeout, and must not keep the web
+      // server open meanwhile.
+      await dummyLayout.stop();
       // A database handed in by the caller is the caller's to close.
       if (!overrides.database) await db.close();
     },

@@ -96,11 +96,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return parsed.data;
 }
 
-function duration(env: Env, name: string, fallback: string): number {
+function duration(env: Env, name: string, fallback: string, bounds?: { min: string; max: string }): number {
   const raw = read(env, name) ?? fallback;
   const ms = parseDuration(raw);
   if (ms === undefined || ms <= 0) {
     throw new ConfigError(name, `debe ser una duración como 30s, 15m o 24h (recibido "${raw}")`);
+  }
+  if (bounds && (ms < parseDuration(bounds.min)! || ms > parseDuration(bounds.max)!)) {
+    throw new ConfigError(name, `debe estar entre ${bounds.min} y ${bounds.max} (recibido "${raw}")`);
   }
   return ms;
 }
@@ -214,7 +217,8 @@ function limits(env: Env): Limits {
     argon2Parallelism: integer(env, 'ARGON2_PARALLELISM', 1, 1, 16),
     argon2Concurrency: integer(env, 'ARGON2_CONCURRENCY', availableParallelism(), 1, 256),
     argon2QueueLimit: integer(env, 'ARGON2_QUEUE_LIMIT', 200, 1, 100_000),
-    dummyHashRefreshMs: duration(env, 'DUMMY_HASH_REFRESH', '15m'),
+    // Each refresh reads every account (at most one instance at a time); a timer cannot wait past 24.8 days.
+    dummyHashRefreshMs: duration(env, 'DUMMY_HASH_REFRESH', '15m', { min: '1s', max: '24h' }),
     passwordCheckWorkers: integer(env, 'PASSWORD_CHECK_WORKERS', 1, 0, 16),
     // At least 1 s: a new thread's start (~0.3 s) counts against its first check.
     passwordCheckTimeoutMs: integer(env, 'PASSWORD_CHECK_TIMEOUT_MS', 5_000, 1_000, 60_000),

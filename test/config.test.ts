@@ -45,6 +45,8 @@ const bad: [Record<string, string>, string][] = [
   [{ PASSWORD_CHECK_WORKERS: '-1' }, 'PASSWORD_CHECK_WORKERS'],
   [{ ARGON2_QUEUE_LIMIT: '0' }, 'ARGON2_QUEUE_LIMIT'],
   [{ PASSWORD_CHECK_TIMEOUT_MS: '999' }, 'PASSWORD_CHECK_TIMEOUT_MS'],
+  [{ DUMMY_HASH_REFRESH: '500ms' }, 'DUMMY_HASH_REFRESH'],
+  [{ DUMMY_HASH_REFRESH: '25d' }, 'DUMMY_HASH_REFRESH'],
 ];
 
 for (const [env, variable] of bad) {

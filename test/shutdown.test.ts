@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { backends } from './support/backends.ts';
-import { startTestClave } from './support/clave.ts';
+import { startTestClave, TEST_ENV } from './support/clave.ts';
+import { createClave } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 
 /** A Clave listening on loopback with GET /prueba/lenta, which answers only once released. */
 async function servingSlowRoute() {
@@ -45,20 +47,24 @@ test('a request that arrives on an open connection while closing gets CLV-090, R
   // Each connection is busy with a slow request, so closing does not cut it as idle.
   const api = rawConnection(port);
   const page = rawConnection(port);
-  for (const { socket } of [api, page]) socket.write('GET /prueba/lenta HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  const metrics = rawConnection(port);
+  for (const { socket } of [api, page, metrics]) socket.write('GET /prueba/lenta HTTP/1.1\r\nHost: localhost\r\n\r\n');
   await new Promise((resolve) => setTimeout(resolve, 100));
   const closing = clave.dispose();
   await new Promise((resolve) => setTimeout(resolve, 50));
   api.socket.write('GET /api/v1/errors/CLV-001 HTTP/1.1\r\nHost: localhost\r\n\r\n');
   page.socket.write('GET /ayuda/errores HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  // A route registered before the error handler, too.
+  metrics.socket.write('GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n');
   await new Promise((resolve) => setTimeout(resolve, 50));
   release();
   await closing;
-  await Promise.all([api, page].map(({ socket }) => new Promise((resolve) => (socket.closed ? resolve(undefined) : socket.once('close', resolve)))));
+  await Promise.all([api, page, metrics].map(({ socket }) => new Promise((resolve) => (socket.closed ? resolve(undefined) : socket.once('close', resolve)))));
 
   for (const [connection, type, body] of [
     [api, 'application/json', '"code":"CLV-090"'],
     [page, 'text/html', 'CLV-090'],
+    [metrics, 'text/html', 'CLV-090'],
   ] as const) {
     const second = connection.received().split(/(?=HTTP\/1\.1 )/)[1] ?? '';
     assert.match(second, /^HTTP\/1\.1 503 /, 'refused while closing');
@@ -68,5 +74,36 @@ test('a request that arrives on an open connection while closing gets CLV-090, R
     assert.match(second, /\r\nx-content-type-options: nosniff\r\n/i);
     assert.match(second, new RegExp(`\\r\\ncontent-type: ${type}`, 'i'));
     assert.ok(second.includes(body), second.slice(-400));
+  }
+});
+
+const postgres = backends().find((backend) => backend.name === 'postgres');
+
+test('closing shuts the web server first, even while a count of the stored claves is held up', { skip: postgres ? false : 'needs TEST_DATABASE_URL' }, async () => {
+  const { db, dispose } = await postgres!.open();
+  const clave = await createClave(loadConfig({ ...TEST_ENV, DUMMY_HASH_REFRESH: '1s' }), { database: db });
+  await clave.web.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = clave.web.server.address() as { port: number };
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+  // Another session holds the layout's table: the next count waits on it.
+  const holding = db.transaction(async (tx) => {
+    await tx.query('LOCK TABLE dummy_hash_layout IN ACCESS EXCLUSIVE MODE');
+    locked();
+    await held;
+  });
+  await lockTaken;
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const closing = clave.close();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }), 'no new connection is taken while the count waits');
+  } finally {
+    release();
+    await holding;
+    await closing;
+    await dispose();
   }
 });

@@ -57,6 +57,18 @@ export function parseSettings(settings: string): Argon2Cost | undefined {
   return sane ? { memoryKib, iterations, parallelism } : undefined;
 }
 
+/** Whether a layout read back is one this module could have made: every bucket owned by a settings it knows. */
+export function isWholeLayout(layout: DummyLayout): boolean {
+  const { settings, buckets } = layout;
+  return (
+    buckets.length === BUCKETS &&
+    settings.length <= MAX_SETTINGS &&
+    new Set(settings).size === settings.length &&
+    settings.every((key) => parseSettings(key) !== undefined) &&
+    buckets.every((index) => index < settings.length)
+  );
+}
+
 /** The bucket of a seed: its first 16 bits. */
 export const bucketOf = (seed: Uint8Array) => (seed[0]! << 8) | seed[1]!;
 
@@ -72,7 +84,8 @@ function targets(mix: readonly SettingsShare[], today: string): Map<string, numb
   // Ties broken by name, so that every instance keeps the same ones.
   const kept = [...counted].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, MAX_SETTINGS - 1);
   const total = kept.reduce((sum, [, accounts]) => sum + accounts, 0) + (kept.some(([key]) => key === today) ? 0 : counted.get(today) ?? 0);
-  const wanted = new Map(kept.filter(([key]) => key !== today).map(([key, accounts]) => [key, Math.floor((accounts / total) * BUCKETS)]));
+  // At least one bucket each: with none, a settings' few accounts would stand out for sure.
+  const wanted = new Map(kept.filter(([key]) => key !== today).map(([key, accounts]) => [key, Math.max(1, Math.floor((accounts / total) * BUCKETS))]));
   wanted.set(today, BUCKETS - [...wanted.values()].reduce((sum, n) => sum + n, 0));
   return wanted;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { BUCKETS, MAX_SETTINGS, nextLayout, parseSettings, settingsAt, settingsKey, type DummyLayout } from '../../src/domain/dummy-layout.ts';
+import { BUCKETS, isWholeLayout, MAX_SETTINGS, nextLayout, parseSettings, settingsAt, settingsKey, type DummyLayout } from '../../src/domain/dummy-layout.ts';
 
 const key = (iterations: number, memoryKib = 19_456) => settingsKey({ memoryKib, iterations, parallelism: 1 });
 const [T1, T2, T3, T4] = [1, 2, 3, 4].map((t) => key(t)) as [string, string, string, string];
@@ -101,4 +101,20 @@ test('parseSettings accepts what ARGON2_* accept above and what argon2 itself ac
   assert.deepEqual(parseSettings('$argon2id$v=19$m=16,t=1,p=2'), { memoryKib: 16, iterations: 1, parallelism: 2 });
   assert.equal(parseSettings('$argon2id$v=19$m=15,t=1,p=2'), undefined, 'under 8 KiB a lane');
   assert.equal(parseSettings('$argon2id$v=19$m=1048577,t=1,p=1'), undefined, 'more memory than ARGON2_MEMORY_KIB allows');
+});
+
+test('a settings with too few accounts for a share of the buckets still gets one, or its accounts would stand out for sure', () => {
+  const layout = nextLayout(undefined, [{ settings: T1, accounts: 10 }, { settings: T2, accounts: 1_000_000 }], T2);
+  assert.equal(share(layout, T1), 1 / BUCKETS);
+  const later = nextLayout(layout, [{ settings: T1, accounts: 3 }, { settings: T2, accounts: 2_000_000 }], T2);
+  assert.deepEqual(moves(layout, later), new Set(), 'and keeps it while any are left');
+});
+
+test('a layout read back is whole only with every bucket, settings it knows once each, and owners among them', () => {
+  const layout = nextLayout(undefined, [{ settings: T1, accounts: 1 }, { settings: T2, accounts: 1 }], T2);
+  assert.equal(isWholeLayout(layout), true);
+  assert.equal(isWholeLayout({ ...layout, buckets: layout.buckets.slice(1) }), false, 'a bucket short');
+  assert.equal(isWholeLayout({ ...layout, settings: [T1] }), false, 'an owner out of range');
+  assert.equal(isWholeLayout({ ...layout, settings: [T1, T1] }), false, 'the same settings twice');
+  assert.equal(isWholeLayout({ ...layout, settings: [T1, 'nonsense'] }), false, 'settings it does not know');
 });

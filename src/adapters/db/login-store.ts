@@ -1,4 +1,3 @@
-import type { SettingsShare } from '../../domain/dummy-layout.ts';
 import type { AccountRecord } from '../../services/recovery-ports.ts';
 import type { LoginAudit, LoginStore } from '../../services/account/login-ports.ts';
 import { AUDIT_INSERT, auditValues, Params } from './audit-row.ts';
@@ -73,15 +72,6 @@ export function loginStore(db: Sql): LoginStore {
     },
     async rehash(cedula, from, to) {
       await db.query('UPDATE accounts SET password_hash = $3 WHERE cedula = $1 AND password_hash = $2', [cedula, from, to]);
-    },
-    async hashSettingsMix() {
-      // The PHC prefix: '$argon2id$v=19$m=19456,t=2,p=1' of '$argon2id$v=19$m=19456,t=2,p=1$salt$hash'.
-      return db.query<SettingsShare>(
-        `SELECT settings, count(*)::int AS accounts
-         FROM (SELECT '$' || split_part(password_hash, '$', 2) || '$' || split_part(password_hash, '$', 3) || '$' || split_part(password_hash, '$', 4) AS settings
-               FROM accounts WHERE password_hash LIKE '$argon2%') AS stored
-         GROUP BY settings`,
-      );
     },
     async locksSince(ref, since) {
       const [row] = await db.query<{ total: number }>(

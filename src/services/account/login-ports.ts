@@ -35,22 +35,23 @@ export interface LoginStore {
   refuseLocked(cedulaRef: Buffer, audit: LoginAudit): Promise<void>;
   /** Replaces the stored hash of the same clave, unless the clave changed meanwhile. */
   rehash(cedula: string, from: string, to: string): Promise<void>;
-  /** How many stored claves have each argon2id settings (hashes not in PHC form left out). */
-  hashSettingsMix(): Promise<SettingsShare[]>;
   /** How many times Ingresar locked this cédula since `since`. */
   locksSince(cedulaRef: Buffer, since: Date): Promise<number>;
 }
 
-export interface CountedLayout extends DummyLayout {
-  countedAt: Date;
+export interface StoredLayout {
+  layout: DummyLayout;
+  /** Counted less than the asked time ago, by the database's clock. */
+  fresh: boolean;
 }
 
 /** The dummy layout every instance shares (domain/dummy-layout.ts). */
 export interface DummyLayoutStore {
-  read(): Promise<CountedLayout | undefined>;
+  /** The stored layout; none when there is none yet or the row is not a whole layout. */
+  read(freshForMs: number): Promise<StoredLayout | undefined>;
   /**
-   * Replaces the layout with `next(previous)` while no other instance can, and returns it;
-   * unless the stored one was counted at or after `countedAt`, which is then returned.
+   * One instance at a time: the stored layout if it is fresh by then; otherwise counts the
+   * settings of the stored claves (reading every account) and stores `next(previous, mix)`.
    */
-  replace(next: (previous: DummyLayout | undefined) => DummyLayout, countedAt: Date): Promise<CountedLayout>;
+  recount(freshForMs: number, next: (previous: DummyLayout | undefined, mix: SettingsShare[]) => DummyLayout): Promise<DummyLayout>;
 }

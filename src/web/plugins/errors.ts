@@ -11,7 +11,7 @@ import type { SecurityHeaders } from './security.ts';
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
 
 /** A catalogue refusal in the shape the caller reads: the API's JSON or the journey page. */
-const refusal = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code)) =>
+export const refusal = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code)) =>
   wantsJson(request) ? apiError(request, reply, status, code) : journeyErrorPage(request, reply, code, status);
 
 /** API errors carry the catalogue entry: `{ error: { code, message, cause, action } }`. */

@@ -74,27 +74,5 @@ for (const backend of backends()) {
       const settings = await Promise.all(Array.from({ length: 24 }, async () => (await db.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting"))[0]!.setting));
       assert.deepEqual(new Set(settings), new Set(['on']), 'no pooled connection keeps it');
     });
-
-    test('the argon2id settings of stored claves are counted; accounts without one and hashes of another form are not', async () => {
-      const stored = {
-        '0602910945': '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
-        '0926687856': '$argon2id$v=19$m=19456,t=2,p=1$b3RoZXJzYWx0$b3RoZXJoYXNo',
-        '1104680135': '$argon2id$v=19$m=12288,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
-        '1713175071': null,
-      };
-      for (const [cedula, hash] of Object.entries(stored)) {
-        await db.query("INSERT INTO affiliates (cedula, nombres, apellidos, fecha_nacimiento, datos_verificados) VALUES ($1, 'Ana', 'Pérez', '1985-03-15', true)", [cedula]);
-        await db.query("INSERT INTO accounts (cedula, status, password_hash) VALUES ($1, 'active', $2)", [cedula, hash]);
-      }
-      const mix = await store().hashSettingsMix();
-      assert.deepEqual(
-        mix.sort((a, b) => a.settings.localeCompare(b.settings)),
-        [
-          { settings: '$argon2id$v=19$m=12288,t=3,p=1', accounts: 1 },
-          { settings: '$argon2id$v=19$m=19456,t=2,p=1', accounts: 2 },
-        ],
-        "the account with 'hash-1' and the one without a clave are left out",
-      );
-    });
   });
 }
