@@ -28,6 +28,10 @@ describe('built-in mail catcher and /dev/correo', () => {
     assert.equal(view.statusCode, 200);
     assert.match(view.body, /ana@correo\.example/);
     assert.match(view.body, /dos/);
+    const received = `<time datetime="${newest!.receivedAt.toISOString()}">`;
+    const shownAs = (body: string) => new RegExp(`${received}([^<]+)</time>`).exec(body)?.[1];
+    assert.ok(shownAs(list.body), 'the list shows when it arrived');
+    assert.equal(shownAs(view.body), shownAs(list.body), 'the message shows the time as the list does, in local time');
 
     await clave.mail.send({ to: 'ana@correo.example', subject: 'Enlaces', text: 'Abra http://localhost:3000/clave/continuar?token=abc y no https://phish.example/x', html: '<p>x</p>' });
     const links = await clave.web.inject(`/dev/correo/${clave.catcher!.list()[0]!.id}`);
