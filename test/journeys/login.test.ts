@@ -9,6 +9,7 @@ import { maskCedula } from '../../src/domain/cedula.ts';
 import { createPasswordHasher } from '../../src/adapters/password-hasher.ts';
 
 const CLAVE = 'rio-Azul-58-puente';
+const ANDROID_CHROME = 'Mozilla/5.0 (Linux; Android 14; SM-A155M) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
 
 for (const backend of backends()) {
   describe(`Ingresar, lockout and Desbloquear on ${backend.name}`, () => {
@@ -155,8 +156,8 @@ for (const backend of backends()) {
     });
 
     test('session cookies carry the flags; changing the clave ends the other sessions; "cerrar las demás" does too', async () => {
-      const first = new PageClient(clave.web);
-      const second = new PageClient(clave.web);
+      const first = new PageClient(clave.web, ANDROID_CHROME);
+      const second = new PageClient(clave.web, '<b>curl</b>/8.5.0');
       for (const browser of [first, second]) {
         const response = await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: CLAVE });
         assert.equal(response.headers.location, '/cuenta');
@@ -172,6 +173,10 @@ for (const backend of backends()) {
       const live = await clave.db.query('SELECT 1 FROM sessions WHERE cedula = $1 AND revoked_at IS NULL', [ana!.affiliate.cedula]);
       assert.equal((page.body.match(/<tr class="govuk-table__row">/g) ?? []).length, 1 + live.length, 'one row per open session');
       assert.equal((page.body.match(/Esta sesión/g) ?? []).length, 1);
+      const devices = [...page.body.matchAll(/<td class="govuk-table__cell">([^<]+)/g)].map((cell) => cell[1]!.trim());
+      assert.ok(devices.includes('Chrome en Android'), `sessions named as a person knows them: ${devices.join(' | ')}`);
+      assert.ok(devices.includes('Navegador desconocido'), 'a client that is not a browser is not quoted');
+      assert.doesNotMatch(page.body, /Mozilla|curl/, 'the raw header never reaches the page');
 
       const ended = await first.submit('/cuenta', {}, '/cuenta/sesiones');
       assert.equal(ended.headers.location, '/cuenta?hecho=sesiones');

@@ -8,7 +8,15 @@ import { solveCaptcha } from './captcha.ts';
 export class PageClient {
   private cookies = new Map<string, string>();
 
-  constructor(private readonly app: FastifyInstance) {}
+  /** `userAgent`: sent with every request, as a browser does. */
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly userAgent?: string,
+  ) {}
+
+  private get headers(): Record<string, string> {
+    return this.userAgent ? { 'user-agent': this.userAgent } : {};
+  }
 
   private remember(response: LightMyRequestResponse): void {
     for (const cookie of response.cookies) {
@@ -22,7 +30,7 @@ export class PageClient {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies) });
+    const response = await this.app.inject({ method: 'GET', url, headers: this.headers, cookies: Object.fromEntries(this.cookies) });
     this.remember(response);
     return response;
   }
@@ -32,7 +40,7 @@ export class PageClient {
       method: 'POST',
       url,
       cookies: Object.fromEntries(this.cookies),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams(form).toString(),
     });
     this.remember(response);

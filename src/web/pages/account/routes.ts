@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import type { AccountService } from '../../../services/account/index.ts';
 import { clientInfo, privatePage, type FieldError } from '../../journey.ts';
+import { describeDevice } from '../../device-name.ts';
 import { clearSessionCookie, requireSession, SESSION_COOKIE } from '../../session-cookie.ts';
 
 const NOTICES = new Map([
@@ -18,6 +19,14 @@ function changeForm(request: FastifyRequest, reply: FastifyReply, limits: Limits
   return privatePage(reply).code(errors.length > 0 ? 422 : 200).page('account/change-clave.njk', { errors, fieldErrors, hasErrors: errors.length > 0, csrfToken: reply.generateCsrf() });
 }
 
+/** "Chrome en Android", "Un navegador en Windows"…: what a person recognises of a session. */
+function deviceLabel(request: FastifyRequest, userAgent: string | null): string {
+  const { browser, system } = describeDevice(userAgent);
+  if (browser && system) return request.t('account.deviceOn', { browser, system });
+  if (system) return request.t('account.someBrowserOn', { system });
+  return browser ?? request.t('account.unknownDevice');
+}
+
 /** Mi cuenta: masked contact data, change clave, sessions, sign out. */
 export function accountRoutes(account: AccountService, limits: Limits) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -25,7 +34,8 @@ export function accountRoutes(account: AccountService, limits: Limits) {
       const active = await requireSession(account, request, reply);
       if (!active) return reply;
       const view = await account.view(active);
-      return privatePage(reply).page('account/account.njk', { view, notice: NOTICES.get(String(request.query.hecho)), csrfToken: reply.generateCsrf() });
+      const sessions = view.sessions.map((session) => ({ ...session, device: deviceLabel(request, session.userAgent) }));
+      return privatePage(reply).page('account/account.njk', { view: { ...view, sessions }, notice: NOTICES.get(String(request.query.hecho)), csrfToken: reply.generateCsrf() });
     });
 
     app.get('/cuenta/clave', async (request, reply) => {
