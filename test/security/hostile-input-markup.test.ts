@@ -76,6 +76,7 @@ describe('registry markup: hostile input on every route', { timeout: 300_000 }, 
     assert.equal(account.statusCode, 200);
     assertNoRawMarkup('/cuenta', account.body);
     assert.ok(account.body.includes(escapedName), '/cuenta greets with the name escaped');
-    assert.ok(account.body.includes('&lt;script&gt;alert(4)'), '/cuenta lists the marked-up device escaped');
+    assert.ok(!account.body.includes('alert(4)'), '/cuenta never quotes the marked-up User-Agent, escaped or not');
+    assert.ok(account.body.includes('Navegador desconocido'), '/cuenta lists that session as an unknown browser');
   });
 });
