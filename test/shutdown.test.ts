@@ -74,7 +74,7 @@ test('a request that arrives on an open connection while closing gets CLV-090, R
     assert.match(second, /\r\nx-content-type-options: nosniff\r\n/i);
     assert.match(second, new RegExp(`\\r\\ncontent-type: ${type}`, 'i'));
     assert.ok(second.includes(body), second.slice(-400));
-}
+  }
 });
 
 // Only PostgreSQL lets another session hold a lock meanwhile; under CI it is always there.

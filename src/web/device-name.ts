@@ -10,8 +10,11 @@ export interface Device {
   system?: string;
 }
 
+/** Patterns in the order they are tried, each with the name shown when it matches first. */
+type NameTable = readonly (readonly [RegExp, string])[];
+
 // Order matters: Edge, Opera and Samsung Internet also say "Chrome", Chrome also says "Safari".
-const BROWSERS: readonly (readonly [RegExp, string])[] = [
+const BROWSERS: NameTable = [
   [/\bEdg(?:e|A|iOS)?\//, 'Edge'],
   [/\b(?:OPR|Opera)\//, 'Opera'],
   [/\bSamsungBrowser\//, 'Samsung Internet'],
@@ -21,7 +24,7 @@ const BROWSERS: readonly (readonly [RegExp, string])[] = [
 ];
 
 // Android before Linux (Android says both), iPhone and iPad before macOS ("like Mac OS X").
-const SYSTEMS: readonly (readonly [RegExp, string])[] = [
+const SYSTEMS: NameTable = [
   [/\bAndroid\b/, 'Android'],
   [/\biPhone\b/, 'iPhone'],
   [/\biPad\b/, 'iPad'],
@@ -31,7 +34,7 @@ const SYSTEMS: readonly (readonly [RegExp, string])[] = [
   [/\bLinux\b/, 'Linux'],
 ];
 
-const firstMatch = (text: string, table: readonly (readonly [RegExp, string])[]) => table.find(([pattern]) => pattern.test(text))?.[1];
+const firstMatch = (text: string, table: NameTable) => table.find(([pattern]) => pattern.test(text))?.[1];
 
 export function describeDevice(userAgent: string | null | undefined): Device {
   if (!userAgent) return {};
