@@ -53,6 +53,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   const leaseMs = options.leaseMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
+  let passRequested = false;
   let stopped = true;
 
   /** Up to `limit` due messages, each leased to this worker; ARRAY() makes the locking subquery run once. */
@@ -114,16 +115,36 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     return attempted;
   }
 
+  async function pass(): Promise<number> {
+    try {
+      await options.beforePass?.();
+      return await drain();
+    } catch (error) {
+      logger.error({ err: error }, 'outbox worker pass failed');
+      return 0;
+    }
+  }
+
+  /**
+   * One pass at a time. A call during a pass asks for one more after it: what it queued
+   * may have committed after the pass's last claim, and would otherwise wait for the next
+   * poll. Callers wait for that pass too, so a resolved drain() has looked after the call.
+   */
   function runOnce(): Promise<number> {
-    running ??= Promise.resolve(options.beforePass?.())
-      .then(drain)
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'outbox worker pass failed');
-        return 0;
-      })
-      .finally(() => {
-        running = undefined;
-      });
+    if (running) {
+      passRequested = true;
+      return running;
+    }
+    running = (async () => {
+      let attempted = 0;
+      do {
+        passRequested = false;
+        attempted += await pass();
+      } while (passRequested);
+      return attempted;
+    })().finally(() => {
+      running = undefined;
+    });
     return running;
   }
 

@@ -1,0 +1,88 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends } from '../../support/backends.ts';
+import type { Database } from '../../../src/adapters/db/database.ts';
+import { migrate } from '../../../src/adapters/db/migrate.ts';
+import { createLogger } from '../../../src/adapters/logger.ts';
+import { startMailCatcher, type MailCatcher } from '../../../src/adapters/mail/catcher.ts';
+import { createOutboxWorker, type OutboxWorker } from '../../../src/adapters/mail/outbox-worker.ts';
+import { createSmtpTransport } from '../../../src/adapters/mail/smtp-transport.ts';
+import type { MailTransport } from '../../../src/services/ports.ts';
+
+const queue = (db: Database, recipient: string) =>
+  db.query("INSERT INTO outbox (channel, recipient, message) VALUES ('email', $1, $2)", [
+    recipient,
+    { subject: `Para ${recipient}`, text: 'texto', html: '<p>texto</p>', messageId: `<${recipient}>` },
+  ]);
+
+const isClaim = (sql: string) => sql.trimStart().startsWith('UPDATE outbox SET available_at = $2, attempts');
+
+for (const backend of backends()) {
+  describe(`outbox worker on ${backend.name}`, () => {
+    let db: Database;
+    let dispose: () => Promise<void>;
+    let catcher: MailCatcher;
+    let transport: MailTransport;
+    /** Runs once, right after the claim that finds the outbox empty (the end of a pass). */
+    let afterEmptyClaim: (() => Promise<void>) | undefined;
+    let worker: OutboxWorker;
+
+    before(async () => {
+      ({ db, dispose } = await backend.open());
+      await migrate(db);
+      catcher = await startMailCatcher();
+      transport = createSmtpTransport(catcher.url, 'clave@iess.example');
+      // The database as the worker sees it: a person's request can commit and kick the
+      // worker between the claim that found nothing and the end of that pass.
+      const watched: Database = {
+        ...db,
+        async query<Row>(sql: string, params?: readonly unknown[]) {
+          const rows = await db.query<Row>(sql, params);
+          const hook = afterEmptyClaim;
+          if (isClaim(sql) && rows.length === 0 && hook) {
+            afterEmptyClaim = undefined;
+            await hook();
+          }
+          return rows;
+        },
+      };
+      // A poll a minute away: only kicks and drains may deliver within the test.
+      worker = createOutboxWorker({ db: watched, transport, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
+      worker.start();
+    });
+    after(async () => {
+      await worker.stop();
+      await transport.close();
+      await catcher.close();
+      await dispose();
+    });
+
+    test('a message queued and kicked as a pass ends is sent by one more pass, not at the next poll', async () => {
+      await queue(db, 'primero@correo.example');
+      afterEmptyClaim = async () => {
+        await queue(db, 'tarde@correo.example');
+        worker.kick();
+      };
+      const attempted = await worker.drain();
+      assert.equal(afterEmptyClaim, undefined, 'the late message was queued during the pass');
+      assert.equal(attempted, 2, 'the same drain went on to the late message');
+      const late = catcher.list().find((mail) => mail.to.includes('tarde@correo.example'));
+      assert.ok(late, 'delivered before drain() resolved, without waiting a minute for the poll');
+      const [{ unsent }] = (await db.query<{ unsent: number }>('SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL')) as [{ unsent: number }];
+      assert.equal(unsent, 0);
+    });
+
+    test('drain() called during a pass resolves only after a pass that began after the call', async () => {
+      await queue(db, 'otro@correo.example');
+      let duringPass: Promise<number> | undefined;
+      afterEmptyClaim = async () => {
+        await queue(db, 'durante@correo.example');
+        duringPass = worker.drain();
+      };
+      await worker.drain();
+      assert.ok(duringPass, 'drain() was called while the pass was running');
+      await duringPass;
+      assert.ok(catcher.list().some((mail) => mail.to.includes('durante@correo.example')), 'what was queued before that call has been sent');
+    });
+  });
+}
