@@ -216,7 +216,7 @@ export async function benchRecoveryFlows(): Promise<void> {
 
     console.log(`\n== Recuperar flows on PostgreSQL: ${flows} flows per population over distinct verified people (registry of ${REGISTRY}), concurrency ${concurrency}, after ${warm} warm-up flows each ==`);
     console.log(`in-process (fastify inject, no sockets); ${cores} cores (os.availableParallelism), PostgreSQL on the same machine. Timed per flow: POST /api/v1/flows (server checks a CAPTCHA solved beforehand)`);
-    console.log(`→ identity with correct answers → outbox drain through SMTP to the built-in catcher + read the link → POST /tokens/redeem → POST password (strong clave) → done.`);
+    console.log(`→ identity with correct answers → the link in the built-in catcher's inbox (the outbox worker delivering over SMTP as in npm start) → POST /tokens/redeem → POST password (strong clave) → done.`);
     console.log(`Not timed: CAPTCHA fetch and solving; the current claves of the second population, hashed with the real hasher and stored before any timing.`);
     console.log(
       `${'argon2id hashes (the limit)'.padEnd(32)} ${limit.toFixed(1).padStart(8)} hashes/s   (m=${limits.argon2MemoryKib} KiB, t=${limits.argon2Iterations}, p=${limits.argon2Parallelism}; best of ${hashes} hashes at ${hashConcurrencies

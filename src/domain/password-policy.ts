@@ -3,9 +3,10 @@
  * violations are reported at once so a person can fix everything in one go.
  * CLV-034 (reused) needs the stored hashes, so the service checks it, not this module.
  */
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { ZxcvbnFactory, type OptionsType } from '@zxcvbn-ts/core';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
 import * as zxcvbnEs from '@zxcvbn-ts/language-es-es';
+import { dictionaryMatchers } from './dictionary-matchers.ts';
 
 export type PasswordViolation = 'CLV-030' | 'CLV-031' | 'CLV-032' | 'CLV-033' | 'CLV-035';
 
@@ -36,23 +37,25 @@ export const PASSWORD_MAX_LENGTH = 128;
 /** zxcvbn scores 0–4; 3 means "safely unguessable: moderate protection from offline attacks". */
 const MIN_SCORE = 3;
 
-// Each l33t variant costs a full dictionary pass: the default cap (100) takes ~1 s of
-// blocked event loop on 128 random characters; 10 takes ~0.1 s and finds the same
-// common l33t passwords (P@ssw0rd, C0ntr@s3ñ4…).
+// Each l33t reading costs another dictionary pass: the default cap (100) took ~1 s on
+// 128 random characters; 10 finds the same common l33t passwords (P@ssw0rd, C0ntr@s3ñ4…).
 const L33T_MAX_SUBSTITUTIONS = 10;
+
+/** The policy's zxcvbn: the common and Spanish lists (exported for the matcher equivalence test). */
+export const ZXCVBN_OPTIONS: OptionsType = {
+  dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEs.dictionary },
+  graphs: zxcvbnCommon.adjacencyGraphs,
+  translations: zxcvbnEs.translations,
+  l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
+  // zxcvbn cuts at UTF-16 units; 128 code points may take up to 256 of them.
+  maxLength: PASSWORD_MAX_LENGTH * 2,
+};
 
 let factory: ZxcvbnFactory | undefined;
 
-/** Building the ranked dictionaries takes ~150 ms, so only the first check pays it. */
+/** Building the ranked dictionaries and their index takes ~300 ms, so only the first check pays it. */
 function zxcvbn(): ZxcvbnFactory {
-  factory ??= new ZxcvbnFactory({
-    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEs.dictionary },
-    graphs: zxcvbnCommon.adjacencyGraphs,
-    translations: zxcvbnEs.translations,
-    l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
-    // zxcvbn cuts at UTF-16 units; 128 code points may take up to 256 of them.
-    maxLength: PASSWORD_MAX_LENGTH * 2,
-  });
+  factory ??= new ZxcvbnFactory(ZXCVBN_OPTIONS, dictionaryMatchers);
   return factory;
 }
 
