@@ -86,18 +86,17 @@ for (const [name, claves] of [
   });
 }
 
-test('where the library\'s lookup goes wrong ("constructor", "__proto__"), the same real matches and never more guesses', () => {
+test('where the library\'s lookup goes wrong ("constructor", "__proto__"), the same real matches without its artefacts', () => {
   // The library looks words up on plain objects, so "constructor" and "__proto__" are also
-  // found in every list, ranked by Object's constructor or prototype; those NaN guesses can
-  // hide the real entry from scoring ("constructor" is a word of the lists).
+  // found in every list, ranked by Object's constructor or prototype. Their NaN guesses can
+  // hide the real entry ("constructor" is a word of the lists) or make a clave look weaker
+  // than the same shape with any other word: "constructor-constructor" scores 0 there,
+  // "rusia-rusia" 3. Here they are words like any other, so such claves score as those do.
   const artefact = (match: MatchExtended) => match.pattern === 'dictionary' && typeof match.rank !== 'number';
   for (const clave of ['constructor', 'Constructor-Lago-7', 'Kp9!constructorqq', '__proto__x9', 'xq__proto__zz9K']) {
     const theirs = allMatches(library, clave, PERSONAL);
     assert.ok(theirs.some(artefact), `the library's lookup goes wrong for ${clave}`);
     assert.deepEqual(allMatches(ours, clave, PERSONAL), theirs.filter((match) => !artefact(match)), `matches of ${clave}`);
-    const theirResult = library.check(clave, PERSONAL);
-    const result = ours.check(clave, PERSONAL);
-    assert.ok(result.guesses <= theirResult.guesses && result.score <= theirResult.score, `${clave}: ${result.guesses} guesses against the library's ${theirResult.guesses}`);
   }
   assert.ok(ours.check('Constructor-Lago-7').sequence.some((match) => match.matchedWord === 'constructor'), 'the real word is counted');
 });

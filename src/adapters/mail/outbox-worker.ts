@@ -68,6 +68,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     );
   }
 
+  /** The next batch. Mail kicked before it was claimed is seen by it: no further pass is needed for that. */
+  function claimNext(): Promise<Claimed[]> {
+    passRequested = false;
+    return claim(PARALLEL_SENDS);
+  }
+
   /** Sends one message; true when the server took it, otherwise its retry is scheduled with back-off. */
   async function deliver(item: Claimed): Promise<boolean> {
     try {
@@ -106,7 +112,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   /** Sends everything that is due now, a few at a time; resolves with how many were attempted. */
   async function drain(): Promise<number> {
     let attempted = 0;
-    for (let batch = await claim(PARALLEL_SENDS); batch.length > 0; batch = await claim(PARALLEL_SENDS)) {
+    for (let batch = await claimNext(); batch.length > 0; batch = await claimNext()) {
       // Each marked as soon as it is delivered: one slow send must not hold the others
       // unmarked until the lease runs out and another worker sends them again.
       await Promise.all(batch.map(async (item) => (await deliver(item)) && markSent([item])));
@@ -125,6 +131,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     }
   }
 
+  /** Passes until no call came after the last claim; `running` is cleared in the same step as that check. */
+  async function passes(): Promise<number> {
+    let attempted = 0;
+    try {
+      do {
+        passRequested = false;
+        attempted += await pass();
+      } while (passRequested);
+    } finally {
+      running = undefined;
+    }
+    return attempted;
+  }
+
   /**
    * One pass at a time. A call during a pass asks for one more after it: what it queued
    * may have committed after the pass's last claim, and would otherwise wait for the next
@@ -135,16 +155,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       passRequested = true;
       return running;
     }
-    running = (async () => {
-      let attempted = 0;
-      do {
-        passRequested = false;
-        attempted += await pass();
-      } while (passRequested);
-      return attempted;
-    })().finally(() => {
-      running = undefined;
-    });
+    running = passes();
     return running;
   }
 

@@ -9,10 +9,12 @@ import { createOutboxWorker, type OutboxWorker } from '../../../src/adapters/mai
 import { createSmtpTransport } from '../../../src/adapters/mail/smtp-transport.ts';
 import type { MailTransport } from '../../../src/services/ports.ts';
 
+/** Queued as the app queues: due from this process's clock (the database's now() has finer steps). */
 const queue = (db: Database, recipient: string) =>
-  db.query("INSERT INTO outbox (channel, recipient, message) VALUES ('email', $1, $2)", [
+  db.query("INSERT INTO outbox (channel, recipient, message, available_at) VALUES ('email', $1, $2, $3)", [
     recipient,
     { subject: `Para ${recipient}`, text: 'texto', html: '<p>texto</p>', messageId: `<${recipient}>` },
+    new Date(),
   ]);
 
 const isClaim = (sql: string) => sql.trimStart().startsWith('UPDATE outbox SET available_at = $2, attempts');
@@ -83,6 +85,29 @@ for (const backend of backends()) {
       assert.ok(duringPass, 'drain() was called while the pass was running');
       await duringPass;
       assert.ok(catcher.list().some((mail) => mail.to.includes('durante@correo.example')), 'what was queued before that call has been sent');
+    });
+
+    test('a call in the last microtasks of a pass, whenever it lands, still gets a pass after it', async () => {
+      // The pass ends a few promise steps after its last claim comes back empty; a call in
+      // between must not join a pass that will not look again.
+      for (let depth = 0; depth <= 16; depth++) {
+        const recipient = `paso${depth}@correo.example`;
+        await queue(db, 'antes@correo.example');
+        let late: Promise<number> | undefined;
+        afterEmptyClaim = async () => {
+          await queue(db, recipient);
+          let steps: Promise<unknown> = Promise.resolve();
+          for (let step = 0; step < depth; step++) steps = steps.then(() => undefined);
+          void steps.then(() => {
+            late = worker.drain();
+          });
+        };
+        await worker.drain();
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.ok(late, `drain() was called ${depth} steps after the empty claim`);
+        await late;
+        assert.ok(catcher.list().some((mail) => mail.to.includes(recipient)), `sent before the drain() called ${depth} steps after the empty claim resolved`);
+      }
     });
   });
 }
