@@ -56,11 +56,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   let passRequested = false;
   let stopped = true;
 
-  /** Up to `limit` due messages, each leased to this worker; ARRAY() makes the locking subquery run once. */
+  /**
+   * Up to `limit` due messages, each leased to this worker; ARRAY() makes the locking
+   * subquery run once. The last error is cleared: a message being sent is not waiting out
+   * a back-off, so another worker's delivery must not bring it forward (markSent) and let
+   * a second worker claim it while the first is still sending it.
+   */
   async function claim(limit: number): Promise<Claimed[]> {
     const now = clock();
     return db.query<Claimed>(
-      `UPDATE outbox SET available_at = $2, attempts = attempts + 1
+      `UPDATE outbox SET available_at = $2, attempts = attempts + 1, last_error = NULL
        WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE sent_at IS NULL AND channel = ANY($3::text[]) AND available_at <= $1
                             ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT $4))
        RETURNING id, channel, recipient, attempts, message`,
@@ -83,7 +88,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     } catch (error) {
       const serverDown = SERVER_DOWN.has(String((error as { code?: string }).code));
       const retryAt = new Date(clock().getTime() + backoffMs(item.attempts, serverDown));
-      await db.query('UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1', [item.id, retryAt, String((error as Error).message).slice(0, 500)]);
+      // Only while the message is still this worker's claim: after a lease ran out, another may be sending it.
+      await db.query('UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1 AND attempts = $4 AND sent_at IS NULL', [item.id, retryAt, String((error as Error).message).slice(0, 500), item.attempts]);
       logger.warn({ outboxId: item.id, channel: item.channel, attempts: item.attempts, retryAt }, 'delivery failed; will retry');
       return false;
     }

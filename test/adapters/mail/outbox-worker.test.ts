@@ -109,5 +109,35 @@ for (const backend of backends()) {
         assert.ok(catcher.list().some((mail) => mail.to.includes(recipient)), `sent before the drain() called ${depth} steps after the empty claim resolved`);
       }
     });
+
+    test('a message one worker is still sending is not brought forward by another worker\'s delivery, nor sent twice', async () => {
+      // It failed once before (last_error set), so it is due again and then claimed by the first worker.
+      await queue(db, 'lento@correo.example');
+      await db.query("UPDATE outbox SET last_error = 'ECONNREFUSED' WHERE recipient = 'lento@correo.example'");
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let sending!: () => void;
+      const started = new Promise<void>((resolve) => (sending = resolve));
+      // The real SMTP transport, held at the door: the first worker's send takes as long as the test wants.
+      const slow: MailTransport = {
+        async send(mail) {
+          sending();
+          await released;
+          await transport.send(mail);
+        },
+        close: async () => undefined,
+      };
+      const first = createOutboxWorker({ db, transport: slow, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
+      const second = createOutboxWorker({ db, transport, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
+      const firstPass = first.drain();
+      await started;
+      await queue(db, 'rapido@correo.example');
+      await second.drain();
+      release();
+      await firstPass;
+      const copies = (to: string) => catcher.list().filter((mail) => mail.to.includes(to)).length;
+      assert.equal(copies('rapido@correo.example'), 1, 'the second worker delivered its own message');
+      assert.equal(copies('lento@correo.example'), 1, 'the message in flight went out once, by the worker that claimed it');
+    });
   });
 }
