@@ -89,8 +89,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       const serverDown = SERVER_DOWN.has(String((error as { code?: string }).code));
       const retryAt = new Date(clock().getTime() + backoffMs(item.attempts, serverDown));
       // Only while the message is still this worker's claim: after a lease ran out, another may be sending it.
-      await db.query('UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1 AND attempts = $4 AND sent_at IS NULL', [item.id, retryAt, String((error as Error).message).slice(0, 500), item.attempts]);
-      logger.warn({ outboxId: item.id, channel: item.channel, attempts: item.attempts, retryAt }, 'delivery failed; will retry');
+      const rescheduled = await db.query(
+        'UPDATE outbox SET available_at = $2, last_error = $3 WHERE id = $1 AND attempts = $4 AND sent_at IS NULL RETURNING id',
+        [item.id, retryAt, String((error as Error).message).slice(0, 500), item.attempts],
+      );
+      const failure = { outboxId: item.id, channel: item.channel, attempts: item.attempts };
+      if (rescheduled.length > 0) logger.warn({ ...failure, retryAt }, 'delivery failed; will retry');
+      else logger.warn(failure, 'delivery failed after this worker\'s claim ran out; left to the worker that holds it now');
       return false;
     }
   }

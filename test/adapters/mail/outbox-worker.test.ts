@@ -1,5 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { backends } from '../../support/backends.ts';
 import type { Database } from '../../../src/adapters/db/database.ts';
 import { migrate } from '../../../src/adapters/db/migrate.ts';
@@ -16,6 +17,32 @@ const queue = (db: Database, recipient: string) =>
     { subject: `Para ${recipient}`, text: 'texto', html: '<p>texto</p>', messageId: `<${recipient}>` },
     new Date(),
   ]);
+
+/** A real transport whose sends wait until released: [transport, a send has begun, release]. */
+function heldAtTheDoor(real: MailTransport): [MailTransport, Promise<void>, () => void] {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let begun!: () => void;
+  const sending = new Promise<void>((resolve) => (begun = resolve));
+  const held: MailTransport = {
+    async send(mail) {
+      begun();
+      await released;
+      await real.send(mail);
+    },
+    close: async () => undefined,
+  };
+  return [held, sending, release];
+}
+
+/** A loopback port nobody listens on: connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 const isClaim = (sql: string) => sql.trimStart().startsWith('UPDATE outbox SET available_at = $2, attempts');
 
@@ -114,19 +141,8 @@ for (const backend of backends()) {
       // It failed once before (last_error set), so it is due again and then claimed by the first worker.
       await queue(db, 'lento@correo.example');
       await db.query("UPDATE outbox SET last_error = 'ECONNREFUSED' WHERE recipient = 'lento@correo.example'");
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      let sending!: () => void;
-      const started = new Promise<void>((resolve) => (sending = resolve));
-      // The real SMTP transport, held at the door: the first worker's send takes as long as the test wants.
-      const slow: MailTransport = {
-        async send(mail) {
-          sending();
-          await released;
-          await transport.send(mail);
-        },
-        close: async () => undefined,
-      };
+      // The first worker's send takes as long as the test wants.
+      const [slow, started, release] = heldAtTheDoor(transport);
       const first = createOutboxWorker({ db, transport: slow, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
       const second = createOutboxWorker({ db, transport, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
       const firstPass = first.drain();
@@ -138,6 +154,32 @@ for (const backend of backends()) {
       const copies = (to: string) => catcher.list().filter((mail) => mail.to.includes(to)).length;
       assert.equal(copies('rapido@correo.example'), 1, 'the second worker delivered its own message');
       assert.equal(copies('lento@correo.example'), 1, 'the message in flight went out once, by the worker that claimed it');
+    });
+
+    test('a send that fails after its claim ran out leaves alone the message another worker now holds', async () => {
+      await queue(db, 'vencido@correo.example');
+      const refusing = createSmtpTransport(`smtp://127.0.0.1:${await closedPort()}`, 'clave@iess.example');
+      const [first, firstSending, releaseFirst] = heldAtTheDoor(refusing);
+      const [second, secondSending, releaseSecond] = heldAtTheDoor(transport);
+      const early = createOutboxWorker({ db, transport: first, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
+      // Its clock is past the first claim's one-minute lease.
+      const late = createOutboxWorker({ db, transport: second, clock: () => new Date(Date.now() + 61_000), logger: createLogger('silent'), pollMs: 60_000 });
+      const earlyPass = early.drain();
+      await firstSending;
+      const latePass = late.drain();
+      await secondSending;
+      releaseFirst();
+      await earlyPass;
+      const row = async () =>
+        (await db.query<{ attempts: number; last_error: string | null; sent_at: Date | null }>('SELECT attempts, last_error, sent_at FROM outbox WHERE recipient = $1', ['vencido@correo.example']))[0]!;
+      const meanwhile = await row();
+      assert.equal(meanwhile.attempts, 2, 'the second worker holds it');
+      assert.equal(meanwhile.last_error, null, "the first worker's refused connection did not reschedule it under the second one's claim");
+      releaseSecond();
+      await latePass;
+      assert.ok((await row()).sent_at, 'the second worker delivered it and marked it sent');
+      assert.equal(catcher.list().filter((mail) => mail.to.includes('vencido@correo.example')).length, 1);
+      await refusing.close();
     });
   });
 }
