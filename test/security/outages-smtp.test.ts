@@ -80,7 +80,15 @@ outageSuite(`the SMTP server away for ${SMTP_OUTAGE_MS / 1000} s`, (lane) => {
 
     const queued = (await db.query<{ id: string }>("SELECT message->>'messageId' AS id FROM outbox")).map((row) => row.id);
     assert.equal(queued.length, people.length + 1);
-    for (const id of queued) assert.equal(catcher.received.filter((m) => m.messageId === id).length, 1, `${id} delivered exactly once`);
+    const receipts = (id: string) => catcher.received.filter((m) => m.messageId === id);
+    if (queued.some((id) => receipts(id).length !== 1)) {
+      // Seen once in CI and never reproduced: keep what would explain it.
+      const rows = await db.query('SELECT id, attempts, available_at, sent_at FROM outbox ORDER BY id');
+      const arrivals = catcher.received.map((m) => ({ messageId: m.messageId, msAfterReturn: m.receivedAt - returnedAt }));
+      const worker = server.output().split('\n').filter((line) => /delivery|outbox/.test(line));
+      t.diagnostic(`outbox rows ${JSON.stringify(rows)}; arrivals ${JSON.stringify(arrivals)}; worker log ${JSON.stringify(worker)}`);
+    }
+    for (const id of queued) assert.equal(receipts(id).length, 1, `${id} delivered exactly once`);
     assert.equal(catcher.received.length, queued.length, 'no mail beyond what the outbox holds');
     for (const { person, right } of flows) {
       const mine = catcher.received.filter((m) => m.to.includes(person.affiliate.correo!));
