@@ -44,6 +44,10 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A worker that delivers only when drained or kicked: its poll is a minute away. */
+const workerOn = (db: Database, transport: MailTransport, clock = () => new Date()): OutboxWorker =>
+  createOutboxWorker({ db, transport, clock, logger: createLogger('silent'), pollMs: 60_000 });
+
 const isClaim = (sql: string) => sql.trimStart().startsWith('UPDATE outbox SET available_at = $2, attempts');
 
 for (const backend of backends()) {
@@ -75,8 +79,8 @@ for (const backend of backends()) {
           return rows;
         },
       };
-      // A poll a minute away: only kicks and drains may deliver within the test.
-      worker = createOutboxWorker({ db: watched, transport, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
+      // Only kicks and drains may deliver within the test.
+      worker = workerOn(watched, transport);
       worker.start();
     });
     after(async () => {
@@ -143,8 +147,8 @@ for (const backend of backends()) {
       await db.query("UPDATE outbox SET last_error = 'ECONNREFUSED' WHERE recipient = 'lento@correo.example'");
       // The first worker's send takes as long as the test wants.
       const [slow, started, release] = heldAtTheDoor(transport);
-      const first = createOutboxWorker({ db, transport: slow, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
-      const second = createOutboxWorker({ db, transport, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
+      const first = workerOn(db, slow);
+      const second = workerOn(db, transport);
       const firstPass = first.drain();
       await started;
       await queue(db, 'rapido@correo.example');
@@ -161,9 +165,9 @@ for (const backend of backends()) {
       const refusing = createSmtpTransport(`smtp://127.0.0.1:${await closedPort()}`, 'clave@iess.example');
       const [first, firstSending, releaseFirst] = heldAtTheDoor(refusing);
       const [second, secondSending, releaseSecond] = heldAtTheDoor(transport);
-      const early = createOutboxWorker({ db, transport: first, clock: () => new Date(), logger: createLogger('silent'), pollMs: 60_000 });
+      const early = workerOn(db, first);
       // Its clock is past the first claim's one-minute lease.
-      const late = createOutboxWorker({ db, transport: second, clock: () => new Date(Date.now() + 61_000), logger: createLogger('silent'), pollMs: 60_000 });
+      const late = workerOn(db, second, () => new Date(Date.now() + 61_000));
       const earlyPass = early.drain();
       await firstSending;
       const latePass = late.drain();
