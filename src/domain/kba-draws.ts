@@ -86,35 +86,83 @@ function cleaned(pool: readonly string[]): string[] {
   return names;
 }
 
-const digests = new Map<string, Buffer>();
+const digestCache = new WeakMap<readonly string[], Buffer>();
 
-/** SHA-256 of a name, truncated to one AES block; memoised because the pool is the same on every call. */
-export function nameDigest(name: string): Buffer {
-  let digest = digests.get(name);
-  if (digest === undefined) {
-    digest = createHash('sha256').update(name, 'utf8').digest().subarray(0, 16);
-    if (digests.size >= 100_000) digests.clear();
-    digests.set(name, digest);
+/**
+ * Each name's SHA-256, truncated to one AES block, end to end. Remembered per array: the
+ * cleaned pool and the synthetic padding are the same arrays on every call.
+ */
+function digestsOf(names: readonly string[]): Buffer {
+  let digests = digestCache.get(names);
+  if (digests === undefined) {
+    digests = Buffer.concat(names.map((name) => createHash('sha256').update(name, 'utf8').digest().subarray(0, 16)));
+    digestCache.set(names, digests);
   }
-  return digest;
+  return digests;
 }
 
 /**
- * The names in a secret-keyed random order: each name's rank is AES under the key of its
- * digest (one cipher call for the whole pool). A name's rank does not depend on the other
- * names, so a registry import that adds or drops employers rarely changes what anyone has
- * already been shown; drawing by position in the pool would reshuffle everyone's
- * distractors and leave only the correct answer in place.
+ * The names in a secret-keyed random order, handed out one at a time: each name's rank is
+ * AES under the key of its digest (one cipher call for the whole pool), ties broken by the
+ * name. A name's rank does not depend on the other names, so a registry import that adds
+ * or drops employers rarely changes what anyone has already been shown; drawing by
+ * position in the pool would reshuffle everyone's distractors and leave only the correct
+ * answer in place. A question set takes a dozen names from a pool of up to thousands, so
+ * the order is a heap, not a sort of the whole pool.
  */
-export function rankedNames(key: Buffer, names: readonly string[]): string[] {
-  if (names.length === 0) return [];
-  const cipher = createCipheriv('aes-128-ecb', key.subarray(0, 16), null);
-  cipher.setAutoPadding(false);
-  const ranks = Buffer.concat([cipher.update(Buffer.concat(names.map(nameDigest))), cipher.final()]);
-  return names
-    .map((name, i) => ({ name, high: ranks.readUIntBE(i * 16, 6), low: ranks.readUIntBE(i * 16 + 6, 6) }))
-    .sort((a, b) => a.high - b.high || a.low - b.low || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((entry) => entry.name);
+export class KeyedOrder {
+  private readonly high: Float64Array;
+  private readonly low: Float64Array;
+  private readonly heap: Int32Array;
+  private size: number;
+
+  constructor(key: Buffer, private readonly names: readonly string[]) {
+    const count = names.length;
+    this.high = new Float64Array(count);
+    this.low = new Float64Array(count);
+    this.heap = new Int32Array(count);
+    this.size = count;
+    if (count === 0) return;
+    const cipher = createCipheriv('aes-128-ecb', key.subarray(0, 16), null);
+    cipher.setAutoPadding(false);
+    const ranks = Buffer.concat([cipher.update(digestsOf(names)), cipher.final()]);
+    for (let i = 0; i < count; i++) {
+      this.high[i] = ranks.readUIntBE(i * 16, 6);
+      this.low[i] = ranks.readUIntBE(i * 16 + 6, 6);
+      this.heap[i] = i;
+    }
+    for (let at = (count >> 1) - 1; at >= 0; at--) this.siftDown(at);
+  }
+
+  /** The next name in the order, or undefined when every name has been handed out. */
+  next(): string | undefined {
+    if (this.size === 0) return undefined;
+    const first = this.heap[0]!;
+    this.heap[0] = this.heap[--this.size]!;
+    this.siftDown(0);
+    return this.names[first];
+  }
+
+  private before(a: number, b: number): boolean {
+    const { high, low, names } = this;
+    if (high[a] !== high[b]) return high[a]! < high[b]!;
+    if (low[a] !== low[b]) return low[a]! < low[b]!;
+    return names[a]! < names[b]!;
+  }
+
+  private siftDown(from: number): void {
+    const { heap, size } = this;
+    let at = from;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= size) return;
+      const right = left + 1;
+      const child = right < size && this.before(heap[right]!, heap[left]!) ? right : left;
+      if (!this.before(heap[child]!, heap[at]!)) return;
+      [heap[at], heap[child]] = [heap[child]!, heap[at]!];
+      at = child;
+    }
+  }
 }
 
 /** Padding for a registry too small to supply distractors: plausible, never a real person's employer. */
@@ -128,17 +176,15 @@ export const SYNTHETIC_EMPLOYERS: readonly string[] = ['Comercial', 'Distribuido
  * from then on.
  */
 export class EmployerSource {
-  private readonly order: string[];
-  private next = 0;
+  private readonly orders: KeyedOrder[];
 
   constructor(key: Buffer, pool: readonly string[], private readonly excluded: Set<string>) {
-    this.order = [...rankedNames(key, pool), ...rankedNames(key, SYNTHETIC_EMPLOYERS)];
+    this.orders = [new KeyedOrder(key, pool), new KeyedOrder(key, SYNTHETIC_EMPLOYERS)];
   }
 
   take(): string {
-    while (this.next < this.order.length) {
-      const name = this.order[this.next++]!;
-      if (this.claim(name)) return name;
+    for (const order of this.orders) {
+      for (let name = order.next(); name !== undefined; name = order.next()) if (this.claim(name)) return name;
     }
     // Only reachable with a history of ~100 synthetic-looking names; still always terminates.
     for (let n = 1; ; n++) {
