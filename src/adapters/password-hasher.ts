@@ -81,6 +81,8 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
     hash(randomBytes(32), { ...options, memoryCost: cost.memoryKib, timeCost: cost.iterations, parallelism: cost.parallelism }),
   );
 
+  const currentPrefix = `$argon2id$v=19$m=${settings.memoryKib},t=${settings.iterations},p=${settings.parallelism}$`;
+
   async function safeVerify(stored: string, password: string, signal?: AbortSignal): Promise<boolean> {
     try {
       return await inTurn(() => verify(stored, password), signal);
@@ -101,6 +103,8 @@ export function createPasswordHasher(settings: Argon2Settings): PasswordHasher {
     dummySettingsFor: dummies.settingsFor,
     useDummyLayout: dummies.use,
     needsRehash(stored) {
+      // What a hash under today's settings starts with: the common case needs no parsing.
+      if (stored.startsWith(currentPrefix)) return false;
       try {
         const parsed = parseOptions(stored);
         return (

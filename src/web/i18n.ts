@@ -18,6 +18,19 @@ export function translator(locale: Locale, defaults: Record<string, string | num
   return createTranslator(catalogues[locale], catalogues[DEFAULT_LOCALE], defaults);
 }
 
+const sharedTranslators = new Map<string, Translate>();
+
+/** A language's translator for an institute, made once: translators keep no state, and every request needs one. */
+export function instituteTranslator(locale: Locale, institute: string): Translate {
+  const key = `${locale}\u0000${institute}`;
+  let translate = sharedTranslators.get(key);
+  if (translate === undefined) {
+    translate = translator(locale, { institute });
+    sharedTranslators.set(key, translate);
+  }
+  return translate;
+}
+
 export function catalogueKeys(locale: Locale): string[] {
   return keysOf(catalogues[locale]);
 }

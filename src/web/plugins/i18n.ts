@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { DEFAULT_LOCALE, isLocale, LOCALES, translator, type Locale, type Translate } from '../i18n.ts';
+import { DEFAULT_LOCALE, instituteTranslator, isLocale, LOCALES, type Locale, type Translate } from '../i18n.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,9 +29,14 @@ function switchUrl(request: FastifyRequest, target: Locale): string {
 
 /** Spanish first; `?lang=en` switches and the choice is remembered in a cookie. */
 export const i18nPlugin = fp(async (app, options: I18nOptions) => {
+  // The switch link is worked out only when a page shows it: API answers never do.
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('t', null as unknown as Translate);
-  app.decorateRequest('languageSwitchUrl', '');
+  app.decorateRequest('languageSwitchUrl', {
+    getter(this: FastifyRequest) {
+      return switchUrl(this, LOCALES.find((other) => other !== this.locale) ?? DEFAULT_LOCALE);
+    },
+  });
   app.decorateRequest('instituteName', options.instituteName);
   app.addHook('onRequest', async (request, reply) => {
     const asked = (request.query as Record<string, unknown> | undefined)?.[COOKIE];
@@ -44,7 +49,6 @@ export const i18nPlugin = fp(async (app, options: I18nOptions) => {
       locale = remembered;
     }
     request.locale = locale;
-    request.t = translator(locale, { institute: options.instituteName });
-    request.languageSwitchUrl = switchUrl(request, LOCALES.find((other) => other !== locale) ?? DEFAULT_LOCALE);
+    request.t = instituteTranslator(locale, options.instituteName);
   });
 });

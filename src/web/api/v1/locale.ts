@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { translator, type Locale } from '../../i18n.ts';
+import { instituteTranslator, type Locale } from '../../i18n.ts';
 
 /** The API never reads cookies: its language comes from Accept-Language (Spanish unless English is asked first). */
 export function apiLocale(request: FastifyRequest): Locale {
@@ -9,5 +9,5 @@ export function apiLocale(request: FastifyRequest): Locale {
 
 export function useApiLocale(request: FastifyRequest): void {
   request.locale = apiLocale(request);
-  request.t = translator(request.locale, { institute: request.instituteName });
+  request.t = instituteTranslator(request.locale, request.instituteName);
 }
