@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { MailTransport, SmsTransport } from '../../services/ports.ts';
@@ -26,6 +27,8 @@ interface Claimed {
 }
 
 const MAX_BACKOFF_MS = 15 * 60_000;
+/** Waits before trying again to record a delivery the database failed to record. */
+const MARK_SENT_RETRY_MS = [250, 1000, 4000];
 const PARALLEL_SENDS = 3;
 
 /** Failures where the server could not be reached at all, rather than refusing the message. */
@@ -120,13 +123,35 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     );
   }
 
+  /**
+   * Records a delivery, trying again while the database fails for a moment: a delivery left
+   * unrecorded is sent again when its claim runs out, and the person gets it twice. The
+   * waits add up to well inside the claim's lease.
+   */
+  async function recordSent(item: Claimed): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await markSent([item]);
+        return;
+      } catch (error) {
+        const wait = MARK_SENT_RETRY_MS[attempt];
+        if (wait === undefined) {
+          logger.error({ err: error, outboxId: item.id }, 'delivered but could not be recorded; it will be sent again when its claim runs out');
+          return;
+        }
+        logger.warn({ err: error, outboxId: item.id }, 'delivered; recording it failed, trying again');
+        await sleep(wait);
+      }
+    }
+  }
+
   /** Sends everything that is due now, a few at a time; resolves with how many were attempted. */
   async function drain(): Promise<number> {
     let attempted = 0;
     for (let batch = await claimNext(); batch.length > 0; batch = await claimNext()) {
       // Each marked as soon as it is delivered: one slow send must not hold the others
       // unmarked until the lease runs out and another worker sends them again.
-      await Promise.all(batch.map(async (item) => (await deliver(item)) && markSent([item])));
+      await Promise.all(batch.map(async (item) => (await deliver(item)) && recordSent(item)));
       attempted += batch.length;
     }
     return attempted;

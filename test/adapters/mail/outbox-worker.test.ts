@@ -160,6 +160,30 @@ for (const backend of backends()) {
       assert.equal(copies('lento@correo.example'), 1, 'the message in flight went out once, by the worker that claimed it');
     });
 
+    test('a delivery the database fails to record once is recorded on a second try, not sent again when its claim runs out', async () => {
+      await queue(db, 'hipo@correo.example');
+      // A real failure inside the database: the first statement that marks a message sent raises (sequences ignore rollbacks).
+      await db.exec(`
+        CREATE SEQUENCE outbox_hiccups;
+        CREATE FUNCTION outbox_hiccup() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF nextval('outbox_hiccups') = 1 THEN RAISE EXCEPTION 'the database failed for a moment'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER outbox_hiccup BEFORE UPDATE ON outbox FOR EACH ROW WHEN (OLD.sent_at IS NULL AND NEW.sent_at IS NOT NULL) EXECUTE FUNCTION outbox_hiccup();`);
+      try {
+        await worker.drain();
+        const [row] = await db.query<{ sent_at: Date | null; hiccups: number }>("SELECT sent_at, (SELECT last_value FROM outbox_hiccups)::int AS hiccups FROM outbox WHERE recipient = 'hipo@correo.example'");
+        assert.equal(row!.hiccups, 2, 'the first record failed, the second ran');
+        assert.ok(row!.sent_at, 'recorded as sent');
+        // Another worker, a minute past the claim's lease: nothing is left to send.
+        await workerOn(db, transport, () => new Date(Date.now() + 61_000)).drain();
+        assert.equal(catcher.list().filter((mail) => mail.to.includes('hipo@correo.example')).length, 1, 'delivered once');
+      } finally {
+        await db.exec('DROP TRIGGER outbox_hiccup ON outbox; DROP FUNCTION outbox_hiccup(); DROP SEQUENCE outbox_hiccups;');
+      }
+    });
+
     test('a send that fails after its claim ran out leaves alone the message another worker now holds', async () => {
       await queue(db, 'vencido@correo.example');
       const refusing = createSmtpTransport(`smtp://127.0.0.1:${await closedPort()}`, 'clave@iess.example');
