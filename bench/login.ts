@@ -24,7 +24,9 @@ import { performance } from 'node:perf_hooks';
 import { createPasswordHasher, type PasswordHasher } from '../src/adapters/password-hasher.ts';
 import { demoAffiliate } from '../src/adapters/registry/demo-registry.ts';
 import type { TestClave } from '../test/support/clave.ts';
-import { elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, steadyRate, summary, timedInParallel, withClave, type DbStats, type Throughput } from './support.ts';
+import { floorLogin } from './login-floor.ts';
+import type { FastifyInstance } from 'fastify';
+import { cpuBudgetMs, elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, steadyRate, summary, timedInParallel, withClave, type DbStats, type Throughput } from './support.ts';
 
 const STRONG = 'tigre-Nube-87-calle';
 /** The product's argon2id settings (README, config.ts): the bench refuses to run with others. */
@@ -100,9 +102,9 @@ function verifies(stats: DbStats, hasher: PasswordHasher, people: readonly Perso
 }
 
 /** POSTs every attempt at `concurrency`; each must answer `status` (and `code` for a refusal). */
-function logins(clave: TestClave, stats: DbStats, attempts: readonly Attempt[], concurrency: number, status: number, code?: string): Promise<Phase> {
+function logins(web: FastifyInstance, stats: DbStats, attempts: readonly Attempt[], concurrency: number, status: number, code?: string, url = '/api/v1/sessions'): Promise<Phase> {
   return measured(stats, attempts, concurrency, async (attempt) => {
-    const response = await clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: attempt });
+    const response = await web.inject({ method: 'POST', url, payload: attempt });
     const answered = response.statusCode === status && (code === undefined || response.json().error?.code === code);
     if (!answered) throw new Error(`POST /api/v1/sessions (${attempt.cedula}): expected ${status}${code ? ` ${code}` : ''}, got ${response.statusCode} ${response.body}`);
   });
@@ -162,9 +164,14 @@ export async function benchLogin(): Promise<void> {
       i % 2 === 0 ? { cedula: people[(i / 2) % people.length]!.cedula, password: `${STRONG}-mala-${i}` } : { cedula: unknownCedula(), password: `${STRONG}-${i}` },
     );
 
+    // The stack's floor (bench/login-floor.ts), over the same people and pool.
+    const floor = await floorLogin(clave.db, hasher, people);
+    const floorLogins = (attempts: readonly Attempt[]) => logins(floor, stats, attempts, concurrency, 201, undefined, '/floor/sessions');
+
     // Warm-up: JIT, pool connections, the dummy hash of unknown cédulas.
-    await logins(clave, stats, Array.from({ length: warm }, (_, i) => right[i % right.length]!), concurrency, 201);
-    await logins(clave, stats, Array.from({ length: warm }, () => ({ cedula: unknownCedula(), password: STRONG })), concurrency, 401, 'CLV-041');
+    await logins(clave.web, stats, Array.from({ length: warm }, (_, i) => right[i % right.length]!), concurrency, 201);
+    await logins(clave.web, stats, Array.from({ length: warm }, () => ({ cedula: unknownCedula(), password: STRONG })), concurrency, 401, 'CLV-041');
+    await floorLogins(Array.from({ length: warm }, (_, i) => right[i % right.length]!));
     await verifies(stats, hasher, people, warm, concurrency);
     const sessionsBefore = (await clave.db.query<{ total: number }>('SELECT count(*) AS total FROM sessions'))[0]!.total;
 
@@ -175,6 +182,7 @@ export async function benchLogin(): Promise<void> {
     const verifyRoundsAt = verifyConcurrencies.map(() => [] as Phase[]);
     const rightRounds: Phase[] = [];
     const refusedRounds: Phase[] = [];
+    const floorRounds: Phase[] = [];
     const verifyChunks = chunks(Array.from({ length: verifyCount }, (_, i) => i), rounds + 1);
     const rightChunks = chunks(right, rounds);
     const refusedChunks = chunks(refused, rounds);
@@ -183,15 +191,18 @@ export async function benchLogin(): Promise<void> {
         verifyRoundsAt[i]!.push(await verifies(stats, hasher, people, verifyChunks[round]!.length, atConcurrency, verifyChunks[round]![0] ?? 0));
       }
       if (round === rounds) break;
-      rightRounds.push(await logins(clave, stats, rightChunks[round]!, concurrency, 201));
-      refusedRounds.push(await logins(clave, stats, refusedChunks[round]!, concurrency, 401, 'CLV-041'));
+      rightRounds.push(await logins(clave.web, stats, rightChunks[round]!, concurrency, 201));
+      refusedRounds.push(await logins(clave.web, stats, refusedChunks[round]!, concurrency, 401, 'CLV-041'));
+      floorRounds.push(await floorLogins(rightChunks[round]!));
     }
+
+    await floor.close();
 
     // One at a time, a login then a verify: what a login costs beyond its verify, with nothing else in flight.
     const singles: Phase[] = [];
     const verifiesAlone: Phase[] = [];
     for (let i = 0; i < alone; i++) {
-      singles.push(await logins(clave, stats, [right[i]!], 1, 201));
+      singles.push(await logins(clave.web, stats, [right[i]!], 1, 201));
       verifiesAlone.push(await verifies(stats, hasher, people, 1, 1, i));
     }
     const single = merged(singles);
@@ -229,6 +240,13 @@ export async function benchLogin(): Promise<void> {
     console.log(`${''.padEnd(36)} ${detail(limit)} (concurrency ${limitConcurrency})`);
     line('logins (right clave, 201)', merged(rightRounds), roundRatios(rightRounds));
     line('refused (wrong clave/unknown, 401)', merged(refusedRounds), roundRatios(refusedRounds));
+    line('floor: a bare route, same writes', merged(floorRounds), roundRatios(floorRounds));
+    // The CPU an attempt may spend beyond its verification, against what each kind spent (this process and PostgreSQL).
+    const verifyCpuMs = limit.cpuMs / limit.count;
+    const beyond = (phase: Phase) => ms((phase.cpuMs + phase.pgCpuMs) / phase.count - verifyCpuMs);
+    console.log(
+      `${'CPU per attempt beyond its verify'.padEnd(36)} 0.85 of the limit leaves ${ms(cpuBudgetMs(cores, limitRate, 1, verifyCpuMs, 0.85))}; spent: right ${beyond(merged(rightRounds))}, refused ${beyond(merged(refusedRounds))}, floor ${beyond(merged(floorRounds))}`,
+    );
     const singleLatency = summary(single.latencies);
     const verifyAloneMs = summary(verifyAlone.latencies).mean;
     console.log(

@@ -17,7 +17,7 @@ import type { DemoAffiliate } from '../src/adapters/registry/demo-registry.ts';
 import type { TestClave } from '../test/support/clave.ts';
 import { correctAnswers } from '../test/support/journey.ts';
 import { eligiblePeople, post, solvedCaptcha, startFlow } from './flow-steps.ts';
-import { elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, steadyRate, summary, timedInParallel, withClave, type DbStats, type Throughput } from './support.ts';
+import { cpuBudgetMs, elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, steadyRate, summary, timedInParallel, withClave, type DbStats, type Throughput } from './support.ts';
 
 const STRONG = 'tigre-Nube-87-calle';
 const LINK = /continuar\?token=([A-Za-z0-9_-]{43})/;
@@ -25,14 +25,17 @@ const LINK = /continuar\?token=([A-Za-z0-9_-]{43})/;
 // ---------------------------------------------------------------------------------
 // recovery-flows (issue acceptance 5)
 
-/** argon2id hashes per second the hasher reaches at `concurrency`, in the steady window as the flows are. */
-async function hashRate(hasher: PasswordHasher, count: number, concurrency: number): Promise<number> {
+/** argon2id hashes per second the hasher reaches at `concurrency`, in the steady window as the flows are, and CPU per hash. */
+async function hashRate(hasher: PasswordHasher, count: number, concurrency: number): Promise<{ rate: number; cpuMs: number }> {
   const passwords = Array.from({ length: count }, (_, i) => `${STRONG}-${i}`);
-  return steadyRate(
+  const cpuBefore = process.cpuUsage();
+  const rate = steadyRate(
     await timedInParallel(passwords, concurrency, async (password) => {
       await hasher.hash(password);
     }),
   );
+  const cpu = process.cpuUsage(cpuBefore);
+  return { rate, cpuMs: (cpu.user + cpu.system) / 1000 / count };
 }
 
 const STEPS = ['start', 'identity', 'mail', 'redeem', 'password'] as const;
@@ -192,8 +195,13 @@ export async function benchRecoveryFlows(): Promise<void> {
     // baseline than the machine gives.
     const hashConcurrencies = [...new Set([cores, concurrency])];
     const hashRates = hashConcurrencies.map(() => [] as number[]);
+    const hashCpuMs: number[] = [];
     const measureHashes = async () => {
-      for (const [i, atConcurrency] of hashConcurrencies.entries()) hashRates[i]!.push(await hashRate(hasher, hashes, atConcurrency));
+      for (const [i, atConcurrency] of hashConcurrencies.entries()) {
+        const { rate, cpuMs } = await hashRate(hasher, hashes, atConcurrency);
+        hashRates[i]!.push(rate);
+        hashCpuMs.push(cpuMs);
+      }
     };
     const phases = {} as Record<Population, FlowPhase>;
     await measureHashes();
@@ -208,11 +216,12 @@ export async function benchRecoveryFlows(): Promise<void> {
       alone[population] = [];
       for (const item of groups[population].profile) alone[population].push(await recoverFlow(clave, stats, item));
     }
-    const hashAlone = 1000 / (await hashRate(hasher, profiled, 1));
+    const hashAlone = 1000 / (await hashRate(hasher, profiled, 1)).rate;
 
     const [{ total: done }] = (await clave.db.query<{ total: number }>("SELECT count(*) AS total FROM recovery_flows WHERE state = 'done'")) as [{ total: number }];
     const [{ total: replaced }] = (await clave.db.query<{ total: number }>('SELECT count(DISTINCT cedula) AS total FROM password_history')) as [{ total: number }];
     const limit = Math.max(...hashRates.flat());
+    const argon2CpuMs = summary(hashCpuMs).mean;
 
     console.log(`\n== Recuperar flows on PostgreSQL: ${flows} flows per population over distinct verified people (registry of ${REGISTRY}), concurrency ${concurrency}, after ${warm} warm-up flows each ==`);
     console.log(`in-process (fastify inject, no sockets); ${cores} cores (os.availableParallelism), PostgreSQL on the same machine. Timed per flow: POST /api/v1/flows (server checks a CAPTCHA solved beforehand)`);
@@ -235,6 +244,10 @@ export async function benchRecoveryFlows(): Promise<void> {
       console.log(`  ${'flow latency'.padEnd(30)} median ${ms(latency.median)}   p95 ${ms(latency.p95)}`);
       console.log(
         `  ${'CPU during the phase'.padEnd(30)} main thread busy ${(100 * phase.busy).toFixed(0)}%; ${(phase.cpuMs / flows).toFixed(1)} ms CPU per flow in this process (all threads, argon2id included) + ${(phase.pgCpuMs / flows).toFixed(1)} ms in PostgreSQL`,
+      );
+      const beyond = (phase.cpuMs + phase.pgCpuMs) / flows - opsPerFlow[population] * argon2CpuMs;
+      console.log(
+        `  ${'CPU per flow beyond argon2id'.padEnd(30)} 0.80 of the limit leaves ${ms(cpuBudgetMs(cores, limit, opsPerFlow[population], argon2CpuMs, 0.8))}; spent ${ms(beyond)} (this process and PostgreSQL, less ${opsPerFlow[population].toFixed(2)} × ${argon2CpuMs.toFixed(1)} ms of argon2id)`,
       );
     }
     const flowsRun = populations.length * (warm + flows + profiled);

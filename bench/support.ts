@@ -83,6 +83,15 @@ export interface Throughput {
   steadySeconds: number;
 }
 
+/**
+ * CPU per item (a login, a flow) left for everything but its argon2id operations if the
+ * machine is to reach `goal` of the limit: at goal × limit ÷ ops items per second, each
+ * item has cores ÷ that rate of CPU, and its argon2id operations take ops × argon2CpuMs of it.
+ */
+export function cpuBudgetMs(cores: number, limitPerSecond: number, opsPerItem: number, argon2CpuMs: number, goal: number): number {
+  return (1000 * cores * opsPerItem) / (goal * limitPerSecond) - opsPerItem * argon2CpuMs;
+}
+
 /** Items per second while `concurrency` were in flight. */
 export const steadyRate = (run: Throughput) => run.steadyCount / run.steadySeconds;
 
