@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { checkPassword } from '../../domain/password-policy.ts';
 import { Overloaded } from '../../services/ports.ts';
 import type { ClavePolicy } from '../../services/recovery-ports.ts';
-import type { PolicyReply, PolicyRequest } from './messages.ts';
+import type { PolicyReady, PolicyReply, PolicyRequest } from './messages.ts';
 
 export interface ClavePolicyRunner extends ClavePolicy {
   close(): Promise<void>;
@@ -23,6 +23,11 @@ export class ClavePolicyUnavailable extends Overloaded {
 }
 
 const FIRST_RESTART_DELAY_MS = 1_000;
+/**
+ * How long a new thread may take to load the dictionaries before it is taken for broken
+ * (a bad deploy, a missing file): well above the 0.3–1.5 s it takes, even on a busy machine.
+ */
+const THREAD_START_TIMEOUT_MS = 15_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
@@ -62,6 +67,7 @@ interface Pending {
 interface ThreadOptions {
   entry: URL;
   timeoutMs: number;
+  startTimeoutMs: number;
   onAnswer: () => void;
   onDeath: () => void;
 }
@@ -71,17 +77,19 @@ class PolicyThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private deadline: NodeJS.Timeout | undefined;
+  private ready = false;
   dead = false;
 
   constructor(private readonly options: ThreadOptions) {
     // No inherited flags: the entry registers the TypeScript loader itself.
     this.worker = new Worker(options.entry, { execArgv: [] });
-    this.worker.on('message', (reply: PolicyReply) => this.answer(reply));
+    this.worker.on('message', (message: PolicyReply | PolicyReady) => ('ready' in message ? this.started() : this.answer(message)));
     this.worker.on('error', (error) => this.fail(`thread failed: ${error.message}`));
     this.worker.on('exit', (code) => this.fail(`thread stopped (exit code ${code})`));
     // An idle thread does not keep the process alive (a check in flight has its deadline
     // timer). After the listeners: adding a 'message' listener refs the thread again.
     this.worker.unref();
+    this.startDeadline(options.startTimeoutMs, `not ready within ${options.startTimeoutMs} ms`);
   }
 
   get load(): number {
@@ -92,7 +100,7 @@ class PolicyThread {
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
       this.worker.postMessage(request);
-      if (this.pending.size === 1) this.startDeadline();
+      if (this.ready && this.pending.size === 1) this.startCheckDeadline();
     });
   }
 
@@ -100,25 +108,35 @@ class PolicyThread {
     await this.worker.terminate();
   }
 
+  private started(): void {
+    this.ready = true;
+    clearTimeout(this.deadline);
+    if (this.pending.size > 0) this.startCheckDeadline();
+  }
+
   private answer(reply: PolicyReply): void {
     this.pending.get(reply.id)?.resolve(reply);
     this.pending.delete(reply.id);
     this.options.onAnswer();
     clearTimeout(this.deadline);
-    if (this.pending.size > 0) this.startDeadline();
+    if (this.pending.size > 0) this.startCheckDeadline();
   }
 
   /**
    * The thread answers in order, so only its oldest check is running: that one has
-   * timeoutMs (the first also pays the thread's start). Checks merely queued behind it do
-   * not count, so a busy but healthy thread is not killed.
+   * timeoutMs, from when the thread is ready. Checks merely queued behind it do not count,
+   * so a busy but healthy thread is not killed.
    */
-  private startDeadline(): void {
+  private startCheckDeadline(): void {
+    this.startDeadline(this.options.timeoutMs, `no answer within ${this.options.timeoutMs} ms`);
+  }
+
+  private startDeadline(ms: number, reason: string): void {
     this.deadline = setTimeout(() => {
-      this.fail(`no answer within ${this.options.timeoutMs} ms`);
+      this.fail(reason);
       // Stop the thread, not just the wait: a stuck zxcvbn would go on burning a core.
       void this.worker.terminate();
-    }, this.options.timeoutMs);
+    }, ms);
   }
 
   private fail(reason: string): void {
@@ -139,6 +157,8 @@ export interface ClavePolicyOptions {
   timeoutMs: number;
   /** The thread's module; another one lets a test make a thread hang or fail to start. */
   workerEntry?: URL;
+  /** How long a thread may take to get ready; default THREAD_START_TIMEOUT_MS. */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -146,13 +166,13 @@ export interface ClavePolicyOptions {
  * dies or overruns its deadline fails the checks it held and is replaced at a later check,
  * after the restart back-off; meanwhile checks go to the other threads or fail at once.
  */
-export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('./worker-entry.mjs', import.meta.url) }: ClavePolicyOptions): ClavePolicyRunner {
+export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('./worker-entry.mjs', import.meta.url), startTimeoutMs = THREAD_START_TIMEOUT_MS }: ClavePolicyOptions): ClavePolicyRunner {
   if (workers === 0) {
     return { check: async (...args) => checkPassword(...args), close: async () => undefined };
   }
   const threads: PolicyThread[] = [];
   const backoff = new RestartBackoff();
-  const threadOptions: ThreadOptions = { entry: workerEntry, timeoutMs, onAnswer: () => backoff.answered(), onDeath: () => backoff.died() };
+  const threadOptions: ThreadOptions = { entry: workerEntry, timeoutMs, startTimeoutMs, onAnswer: () => backoff.answered(), onDeath: () => backoff.died() };
   const startMissingThreads = () => {
     for (let i = 0; i < threads.length; i++) if (threads[i]!.dead) threads.splice(i--, 1);
     while (threads.length < workers && !backoff.holding) threads.push(new PolicyThread(threadOptions));

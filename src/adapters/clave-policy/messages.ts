@@ -9,3 +9,8 @@ export interface PolicyRequest {
 }
 
 export type PolicyReply = { id: number; check: PasswordCheck } | { id: number; error: string };
+
+/** What a thread sends once it has loaded the dictionaries and can check in its normal time. */
+export interface PolicyReady {
+  ready: true;
+}
