@@ -58,6 +58,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   let running: Promise<number> | undefined;
   let passRequested = false;
   let stopped = true;
+  /** Aborted by stop(): a delivery waiting to be recorded again gets one last try at once. */
+  let closing = new AbortController();
 
   /**
    * Up to `limit` due messages, each leased to this worker; ARRAY() makes the locking
@@ -126,7 +128,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   /**
    * Records a delivery, trying again while the database fails for a moment: a delivery left
    * unrecorded is sent again when its claim runs out, and the person gets it twice. The
-   * waits add up to well inside the claim's lease.
+   * waits add up to well inside the claim's lease, and stop() cuts them short so that a
+   * shutdown is not held up by a database that is down.
    */
   async function recordSent(item: Claimed): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -134,13 +137,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
         await markSent([item]);
         return;
       } catch (error) {
-        const wait = MARK_SENT_RETRY_MS[attempt];
+        const wait = closing.signal.aborted ? undefined : MARK_SENT_RETRY_MS[attempt];
         if (wait === undefined) {
           logger.error({ err: error, outboxId: item.id }, 'delivered but could not be recorded; it will be sent again when its claim runs out');
           return;
         }
         logger.warn({ err: error, outboxId: item.id }, 'delivered; recording it failed, trying again');
-        await sleep(wait);
+        await sleep(wait, undefined, { signal: closing.signal }).catch(() => undefined);
       }
     }
   }
@@ -209,10 +212,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     },
     start(): void {
       stopped = false;
+      if (closing.signal.aborted) closing = new AbortController();
       schedule();
     },
     async stop(): Promise<void> {
       stopped = true;
+      closing.abort();
       clearTimeout(timer);
       await running;
     },

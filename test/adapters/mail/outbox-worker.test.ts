@@ -48,6 +48,30 @@ async function closedPort(): Promise<number> {
 const workerOn = (db: Database, transport: MailTransport, clock = () => new Date()): OutboxWorker =>
   createOutboxWorker({ db, transport, clock, logger: createLogger('silent'), pollMs: 60_000 });
 
+/**
+ * A real failure inside the database: statements that mark a message sent raise, the first
+ * one only or every one. The tries are counted in a sequence, which a rollback does not undo.
+ */
+async function failingToRecord(db: Database, when: 'once' | 'always') {
+  await db.exec(`
+    CREATE SEQUENCE outbox_hiccups;
+    CREATE FUNCTION outbox_hiccup() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+      tries bigint := nextval('outbox_hiccups');
+    BEGIN
+      IF tries = 1 OR ${when === 'always'} THEN RAISE EXCEPTION 'the database failed for a moment'; END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER outbox_hiccup BEFORE UPDATE ON outbox FOR EACH ROW WHEN (OLD.sent_at IS NULL AND NEW.sent_at IS NOT NULL) EXECUTE FUNCTION outbox_hiccup();`);
+  return {
+    async count(): Promise<number> {
+      const [row] = await db.query<{ tries: number }>('SELECT CASE WHEN is_called THEN last_value ELSE 0 END::int AS tries FROM outbox_hiccups');
+      return row!.tries;
+    },
+    remove: () => db.exec('DROP TRIGGER outbox_hiccup ON outbox; DROP FUNCTION outbox_hiccup(); DROP SEQUENCE outbox_hiccups;'),
+  };
+}
+
 const isClaim = (sql: string) => sql.trimStart().startsWith('UPDATE outbox SET available_at = $2, attempts');
 
 for (const backend of backends()) {
@@ -162,25 +186,35 @@ for (const backend of backends()) {
 
     test('a delivery the database fails to record once is recorded on a second try, not sent again when its claim runs out', async () => {
       await queue(db, 'hipo@correo.example');
-      // A real failure inside the database: the first statement that marks a message sent raises (sequences ignore rollbacks).
-      await db.exec(`
-        CREATE SEQUENCE outbox_hiccups;
-        CREATE FUNCTION outbox_hiccup() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF nextval('outbox_hiccups') = 1 THEN RAISE EXCEPTION 'the database failed for a moment'; END IF;
-          RETURN NEW;
-        END $$;
-        CREATE TRIGGER outbox_hiccup BEFORE UPDATE ON outbox FOR EACH ROW WHEN (OLD.sent_at IS NULL AND NEW.sent_at IS NOT NULL) EXECUTE FUNCTION outbox_hiccup();`);
+      const hiccups = await failingToRecord(db, 'once');
       try {
         await worker.drain();
-        const [row] = await db.query<{ sent_at: Date | null; hiccups: number }>("SELECT sent_at, (SELECT last_value FROM outbox_hiccups)::int AS hiccups FROM outbox WHERE recipient = 'hipo@correo.example'");
-        assert.equal(row!.hiccups, 2, 'the first record failed, the second ran');
+        const [row] = await db.query<{ sent_at: Date | null }>("SELECT sent_at FROM outbox WHERE recipient = 'hipo@correo.example'");
+        assert.equal(await hiccups.count(), 2, 'the first record failed, the second ran');
         assert.ok(row!.sent_at, 'recorded as sent');
         // Another worker, a minute past the claim's lease: nothing is left to send.
         await workerOn(db, transport, () => new Date(Date.now() + 61_000)).drain();
         assert.equal(catcher.list().filter((mail) => mail.to.includes('hipo@correo.example')).length, 1, 'delivered once');
       } finally {
-        await db.exec('DROP TRIGGER outbox_hiccup ON outbox; DROP FUNCTION outbox_hiccup(); DROP SEQUENCE outbox_hiccups;');
+        await hiccups.remove();
+      }
+    });
+
+    test('stop() cuts short the retries of a delivery the database keeps failing to record', async () => {
+      await queue(db, 'parada@correo.example');
+      const hiccups = await failingToRecord(db, 'always');
+      const stopping = workerOn(db, transport);
+      try {
+        const pass = stopping.drain();
+        while ((await hiccups.count()) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        await stopping.stop();
+        await pass;
+        const tries = await hiccups.count();
+        assert.ok(tries >= 2 && tries < 4, `one last try once stopped, not the whole schedule of four (${tries} tries)`);
+      } finally {
+        await hiccups.remove();
+        // Delivered but never recorded: left claimed, it would go out again a minute later.
+        await db.query("UPDATE outbox SET sent_at = now() WHERE recipient = 'parada@correo.example'");
       }
     });
 
