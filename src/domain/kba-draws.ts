@@ -61,7 +61,7 @@ export function nameKey(name: string): string {
   return cleanName(name).toLowerCase();
 }
 
-let lastPool: { pool: readonly string[]; cleaned: string[] } | undefined;
+let lastPool: { pool: readonly string[]; cleaned: readonly string[] } | undefined;
 
 /**
  * Sorted (code units, not locale: same order on every machine) and one spelling per employer.
@@ -70,7 +70,8 @@ let lastPool: { pool: readonly string[]; cleaned: string[] } | undefined;
  * change the result.
  */
 export function cleanPool(pool: readonly string[]): readonly string[] {
-  if (lastPool?.pool !== pool) lastPool = { pool, cleaned: cleaned(pool) };
+  // Frozen: the keyed orders remember each array's digests.
+  if (lastPool?.pool !== pool) lastPool = { pool, cleaned: Object.freeze(cleaned(pool)) };
   return lastPool.cleaned;
 }
 
@@ -166,8 +167,10 @@ export class KeyedOrder {
 }
 
 /** Padding for a registry too small to supply distractors: plausible, never a real person's employer. */
-export const SYNTHETIC_EMPLOYERS: readonly string[] = ['Comercial', 'Distribuidora', 'Agrícola', 'Importadora', 'Constructora', 'Industrial', 'Servicios', 'Inversiones'].flatMap((stem) =>
-  ['del Pacífico', 'Andina', 'Austral', 'Los Ríos', 'Chimborazo', 'El Oro'].flatMap((place) => [`${stem} ${place} S.A.`, `${stem} ${place} Cía. Ltda.`]),
+export const SYNTHETIC_EMPLOYERS: readonly string[] = Object.freeze(
+  ['Comercial', 'Distribuidora', 'Agrícola', 'Importadora', 'Constructora', 'Industrial', 'Servicios', 'Inversiones'].flatMap((stem) =>
+    ['del Pacífico', 'Andina', 'Austral', 'Los Ríos', 'Chimborazo', 'El Oro'].flatMap((place) => [`${stem} ${place} S.A.`, `${stem} ${place} Cía. Ltda.`]),
+  ),
 );
 
 /**
