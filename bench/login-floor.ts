@@ -1,11 +1,12 @@
-// The floor of this stack for a login, measured beside the real one in bench/login.ts: a
+// The floor of this stack for a sign-in, measured beside the real one in bench/login.ts: a
 // bare Fastify route, driven through inject as the app is, that does only what any login
-// with lockout must do: count the attempt before the check (one statement, committed
-// without waiting for the WAL flush, as the app's claim), verify with the same hasher,
-// write the outcome (one statement, a durable commit) and answer JSON. It runs on tables of
-// its own in the bench's schema, through the same query layer and pool. No hooks, headers,
-// throttle, audit row or cookie: the app's ratio cannot beat it, and the distance between
-// the two is what the application itself adds.
+// with lockout must do for a right clave: count the attempt before the check (one
+// statement, committed without waiting for the WAL flush, as the app's claim), verify with
+// the same hasher, open the session (one statement, a durable commit) and answer JSON. It
+// is driven with right claves only (a refused attempt would need a durable write too). It
+// runs on tables of its own in the bench's schema, through the same query layer and pool.
+// No hooks, headers, throttle, audit row or cookie: the app's ratio cannot beat it, and the
+// distance between the two is what the application itself adds.
 import { createHash, randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Sql } from '../src/adapters/db/database.ts';

@@ -106,7 +106,7 @@ function logins(web: FastifyInstance, stats: DbStats, attempts: readonly Attempt
   return measured(stats, attempts, concurrency, async (attempt) => {
     const response = await web.inject({ method: 'POST', url, payload: attempt });
     const answered = response.statusCode === status && (code === undefined || response.json().error?.code === code);
-    if (!answered) throw new Error(`POST /api/v1/sessions (${attempt.cedula}): expected ${status}${code ? ` ${code}` : ''}, got ${response.statusCode} ${response.body}`);
+    if (!answered) throw new Error(`POST ${url} (${attempt.cedula}): expected ${status}${code ? ` ${code}` : ''}, got ${response.statusCode} ${response.body}`);
   });
 }
 
