@@ -5,7 +5,7 @@ import { JourneyError } from '../../services/recovery/index.ts';
 import type { Throttle } from '../../services/recovery-ports.ts';
 import { Abandoned, Overloaded, StorageUnavailable } from '../../services/ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
-import { DEFAULT_LOCALE, translator } from '../i18n.ts';
+import { DEFAULT_LOCALE, instituteTranslator } from '../i18n.ts';
 import type { SecurityHeaders } from './security.ts';
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
@@ -77,7 +77,7 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
 export function frameworkErrorHandler(app: () => FastifyInstance, layout: { instituteName: string; assetVersion: string }, headers: SecurityHeaders) {
   return (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-    const t = translator(DEFAULT_LOCALE, { institute: layout.instituteName });
+    const t = instituteTranslator(DEFAULT_LOCALE, layout.instituteName);
     // No hook runs for these requests, so the security headers are set here.
     reply.code(status).headers(headers).header('cache-control', 'no-store');
     if (request.url.startsWith('/api/')) {
