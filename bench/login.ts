@@ -23,9 +23,9 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createPasswordHasher, type PasswordHasher } from '../src/adapters/password-hasher.ts';
 import { demoAffiliate } from '../src/adapters/registry/demo-registry.ts';
+import type { FastifyInstance } from 'fastify';
 import type { TestClave } from '../test/support/clave.ts';
 import { floorLogin } from './login-floor.ts';
-import type { FastifyInstance } from 'fastify';
 import { cpuBudgetMs, elapsedMs, inParallel, ms, positiveInteger, postgresCpuMs, REGISTRY, roundTrips, steadyRate, summary, timedInParallel, withClave, type DbStats, type Throughput } from './support.ts';
 
 const STRONG = 'tigre-Nube-87-calle';

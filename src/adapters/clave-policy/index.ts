@@ -177,7 +177,7 @@ export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('.
     for (let i = 0; i < threads.length; i++) if (threads[i]!.dead) threads.splice(i--, 1);
     while (threads.length < workers && !backoff.holding) threads.push(new PolicyThread(threadOptions));
   };
-  // Threads start with the first check (~0.5 s once): most processes never check a clave.
+  // Threads start with the first check (0.3–1.5 s once): most processes never check a clave.
   let nextId = 0;
   const leastBusy = (): PolicyThread => {
     startMissingThreads();
