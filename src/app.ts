@@ -20,7 +20,7 @@ import { dummyLayoutStore } from './adapters/db/dummy-layout-store.ts';
 import { createRecoveryStorage } from './adapters/db/recovery-stores.ts';
 import { createOutboxWorker, type OutboxWorker } from './adapters/mail/outbox-worker.ts';
 import { createMailRenderer } from './adapters/mail/renderer.ts';
-import { createClavePolicy } from './adapters/clave-policy/index.ts';
+import { createClavePolicy, type ClavePolicyRunner } from './adapters/clave-policy/index.ts';
 import { createPasswordHasher } from './adapters/password-hasher.ts';
 import type { MailTransport, RegistryStore, SettingsStore } from './services/ports.ts';
 import type { Clock, PasswordHasher } from './services/recovery-ports.ts';
@@ -46,6 +46,8 @@ export interface Clave {
   /** Present when SMTP_URL is unset (development and tests). */
   catcher: MailCatcher | undefined;
   outbox: OutboxWorker;
+  /** The threads that check new claves; they start at the first check unless started. */
+  clavePolicy: ClavePolicyRunner;
   recovery: RecoveryService;
   account: AccountService;
   /** argon2id, as the services use it. */
@@ -225,6 +227,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     mail,
     catcher,
     outbox,
+    clavePolicy,
     recovery,
     account,
     hasher: context.hasher,

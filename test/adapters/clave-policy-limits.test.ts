@@ -1,6 +1,6 @@
 import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,7 +32,7 @@ beforeEach(() => {
   log = join(mkdtempSync(join(tmpdir(), 'clave-policy-')), 'threads.log');
   process.env.CLAVE_POLICY_FIXTURE_LOG = log;
 });
-const noted = (line: 'start' | 'stuck') => readFileSync(log, 'utf8').split('\n').filter((entry) => entry === line).length;
+const noted = (line: 'start' | 'ready' | 'stuck') => (existsSync(log) ? readFileSync(log, 'utf8') : '').split('\n').filter((entry) => entry === line).length;
 
 test('a check with no answer by the deadline fails as unavailable, with those queued behind it, and the stuck thread is stopped', LIMIT, async () => {
   const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, workerEntry: hangingThread });
@@ -50,6 +50,11 @@ test('a check with no answer by the deadline fails as unavailable, with those qu
     await policy.close();
   }
 });
+
+/** Resolves once `done()` holds (the test's LIMIT ends a wait that never does). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await sleep(20);
+}
 
 /** The Retry-After a refused check would be answered with. */
 async function retryAfter(policy: ClavePolicyRunner): Promise<number> {
@@ -115,6 +120,36 @@ test('a thread that never gets ready is stopped, and its checks fail as unavaila
   try {
     await assert.rejects(check(policy, STRONG), (error) => unavailable(error) && /not ready within 1500 ms/.test((error as Error).message));
     assert.equal(noted('start'), 1);
+  } finally {
+    await policy.close();
+  }
+});
+
+test('start() loads the threads before any clave is checked, once however often it is called', LIMIT, async () => {
+  process.env.CLAVE_POLICY_SLOW_START_MS = '0';
+  const policy = createClavePolicy({ workers: 2, timeoutMs: TIMEOUT_MS, workerEntry: slowThread });
+  try {
+    policy.start();
+    policy.start();
+    await until(() => noted('ready') === 2);
+    assert.equal(noted('start'), 2);
+    assert.deepEqual(await check(policy, STRONG), checkPassword(STRONG, STRONG, personal, settings));
+    assert.equal(noted('start'), 2, 'the check went to a thread already started');
+  } finally {
+    await policy.close();
+  }
+});
+
+test('checks go to a ready thread, even a busy one, rather than to one still loading', LIMIT, async () => {
+  // The second thread to start would take a minute; it is stopped at its start deadline.
+  process.env.CLAVE_POLICY_SLOW_START_MS = '0,60000';
+  const policy = createClavePolicy({ workers: 2, timeoutMs: TIMEOUT_MS, workerEntry: slowThread });
+  const verdict = checkPassword(STRONG, STRONG, personal, settings);
+  try {
+    policy.start();
+    await until(() => noted('ready') === 1 && noted('start') === 2);
+    assert.deepEqual(await Promise.all([check(policy, STRONG), check(policy, STRONG)]), [verdict, verdict]);
+    assert.equal(noted('ready'), 1, 'both were answered while the other thread was still loading');
   } finally {
     await policy.close();
   }
