@@ -19,12 +19,14 @@ import { periodically } from './periodically.ts';
 import { dummyLayoutStore } from './adapters/db/dummy-layout-store.ts';
 import { createRecoveryStorage } from './adapters/db/recovery-stores.ts';
 import { createOutboxWorker, type OutboxWorker } from './adapters/mail/outbox-worker.ts';
+import { createRetention, type Retention } from './adapters/db/retention.ts';
 import { createMailRenderer } from './adapters/mail/renderer.ts';
 import { createClavePolicy, type ClavePolicyRunner } from './adapters/clave-policy/index.ts';
 import { createPasswordHasher } from './adapters/password-hasher.ts';
 import type { MailTransport, RegistryStore, SettingsStore } from './services/ports.ts';
 import type { Clock, PasswordHasher } from './services/recovery-ports.ts';
 import { createRecoveryService, type RecoveryService } from './services/recovery/index.ts';
+import { RECOVERY_MAIL_CAP_WINDOW_MS } from './services/recovery/mail.ts';
 import { BackgroundWork } from './services/recovery/context.ts';
 import { createAccountService, refreshDummyLayout, type AccountService } from './services/account/index.ts';
 import { createThrottle } from './adapters/throttle.ts';
@@ -48,6 +50,8 @@ export interface Clave {
   outbox: OutboxWorker;
   /** The threads that check new claves; they start at the first check unless started. */
   clavePolicy: ClavePolicyRunner;
+  /** Deletes rows past their retention; scheduled only once started. */
+  retention: Retention;
   recovery: RecoveryService;
   account: AccountService;
   /** argon2id, as the services use it. */
@@ -179,6 +183,13 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     onMailQueued: () => outbox.kick(),
     background: new BackgroundWork((error) => logger.error({ err: error }, 'background work failed')),
   };
+  const retention = createRetention({
+    db,
+    clock,
+    logger,
+    rules: { keepMs: config.limits.retentionMs, identityFailureWindowMs: config.limits.identityFailureWindowMs, mailCapWindowMs: RECOVERY_MAIL_CAP_WINDOW_MS },
+    everyMs: config.limits.retentionPurgeEveryMs,
+  });
   const recovery = createRecoveryService(context);
   followUps.run = recovery.processIdentityOutcomes;
   const account = createAccountService(context, loginStore(db));
@@ -228,6 +239,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     catcher,
     outbox,
     clavePolicy,
+    retention,
     recovery,
     account,
     hasher: context.hasher,
@@ -240,6 +252,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       await web.close();
       await context.background.settled();
       await outbox.stop();
+      await retention.stop();
       await clavePolicy.close();
       redis?.disconnect();
       await mail.close();

@@ -71,6 +71,10 @@ export interface Limits {
   sessionAbsoluteTtlMs: number;
   /** A client that sends nothing for this long, or takes longer for one request, is cut off. */
   httpTimeoutMs: number;
+  /** Expired flows and links, ended sessions, delivered mail… are deleted this long after. */
+  retentionMs: number;
+  /** How often each serving instance looks for rows past their retention. */
+  retentionPurgeEveryMs: number;
 }
 
 /** A configuration problem: names the variable, never echoes a secret. */
@@ -220,11 +224,14 @@ function limits(env: Env): Limits {
     // Each refresh reads every account (at most one instance at a time); a timer cannot wait past 24.8 days.
     dummyHashRefreshMs: duration(env, 'DUMMY_HASH_REFRESH', '15m', { min: '1s', max: '24h' }),
     passwordCheckWorkers: integer(env, 'PASSWORD_CHECK_WORKERS', 1, 0, 16),
-    // At least 1 s: a new thread's start (~0.3 s) counts against its first check.
+    // At least 1 s, far above the slowest check (tens of milliseconds for the longest claves).
     passwordCheckTimeoutMs: integer(env, 'PASSWORD_CHECK_TIMEOUT_MS', 5_000, 1_000, 60_000),
     sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
     sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),
     httpTimeoutMs: duration(env, 'HTTP_TIMEOUT', '30s'),
+    // At least a day: the daily cap on recovery mail counts the day's delivered mail.
+    retentionMs: duration(env, 'RETENTION', '30d', { min: '1d', max: '3650d' }),
+    retentionPurgeEveryMs: duration(env, 'RETENTION_PURGE_EVERY', '1h', { min: '1m', max: '24h' }),
   };
 }
 

@@ -35,6 +35,7 @@ export async function serve(config: Config): Promise<Clave> {
   await clave.web.listen({ port: config.port, host: config.host });
   clave.outbox.start();
   clave.clavePolicy.start();
+  clave.retention.start();
   const where = config.storage.kind === 'postgres' ? 'PostgreSQL' : `PGlite en ${config.dataDir}`;
   const banner = config.demoData && (await hasDemoRegistry(clave.settings)) ? `\n${demoBanner(config.publicUrl)}` : '';
   console.log(`\nClave está sirviendo en ${config.publicUrl}  (base de datos: ${where})${banner}`);

@@ -17,6 +17,8 @@ test('defaults serve the embedded database on port 3000 in Spanish time', () => 
   assert.equal(config.limits.argon2MemoryKib, 19_456);
   assert.equal(config.limits.argon2Concurrency, availableParallelism());
   assert.equal(config.limits.passwordCheckTimeoutMs, 5_000);
+  assert.equal(config.limits.retentionMs, 30 * 24 * 3_600_000);
+  assert.equal(config.limits.retentionPurgeEveryMs, 3_600_000);
 });
 
 test('each storage form is recognised', () => {
@@ -47,6 +49,9 @@ const bad: [Record<string, string>, string][] = [
   [{ PASSWORD_CHECK_TIMEOUT_MS: '999' }, 'PASSWORD_CHECK_TIMEOUT_MS'],
   [{ DUMMY_HASH_REFRESH: '500ms' }, 'DUMMY_HASH_REFRESH'],
   [{ DUMMY_HASH_REFRESH: '25d' }, 'DUMMY_HASH_REFRESH'],
+  // Under a day, delivered mail would drop out of the daily cap on recovery mail.
+  [{ RETENTION: '23h' }, 'RETENTION'],
+  [{ RETENTION_PURGE_EVERY: '30s' }, 'RETENTION_PURGE_EVERY'],
 ];
 
 for (const [env, variable] of bad) {

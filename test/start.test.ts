@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Database } from '../src/adapters/db/database.ts';
 import { openPglite } from '../src/adapters/db/pglite.ts';
 import { freePort, killAllServers, startServer } from './support/process.ts';
 
@@ -23,17 +24,25 @@ test('npm start: serves the portal on the embedded database, loads the demo regi
   assert.equal(home.status, 200);
   assert.match(await home.text(), /Gestione su clave personal/);
   assert.equal(await first.stop(), 0, 'SIGTERM stops cleanly');
+  await withDatabase(dataDir, (db) => db.query("INSERT INTO captcha_uses (challenge_hash, expires_at) VALUES (sha256('caducado'::bytea), now() - interval '1 hour')"));
 
   const second = await startServer(env);
   assert.doesNotMatch(second.output(), /Registro de demostración cargado/);
   assert.match(second.output(), new RegExp(demoCedulas[0]!), 'demo people still shown');
   assert.equal(await second.stop(), 0);
 
+  await withDatabase(dataDir, async (db) => {
+    const [row] = await db.query<{ affiliates: number; expired: number }>('SELECT (SELECT count(*) FROM affiliates) AS affiliates, (SELECT count(*) FROM captcha_uses) AS expired');
+    assert.equal(row?.affiliates, 60);
+    assert.equal(row?.expired, 0, 'the retention purge ran at start');
+  });
+});
+
+async function withDatabase(dataDir: string, work: (db: Database) => Promise<unknown>): Promise<void> {
   const db = await openPglite(dataDir);
   try {
-    const [row] = await db.query<{ total: number }>('SELECT count(*) AS total FROM affiliates');
-    assert.equal(row?.total, 60);
+    await work(db);
   } finally {
     await db.close();
   }
-});
+}

@@ -3,12 +3,13 @@ import { cedulaRef } from '../../domain/tokens.ts';
 import type { AffiliateProfile, Locale, Notification, RecentMail, RecoveryStores } from '../recovery-ports.ts';
 import { later, type RecoveryContext } from './context.ts';
 
-const DAY_MS = 24 * 3600_000;
+/** The daily cap on recovery mail counts what was queued over this long. */
+export const RECOVERY_MAIL_CAP_WINDOW_MS = 24 * 3600_000;
 const SPACING_MS = 60_000;
 
 /** Where the daily cap on recovery mail starts counting. */
 export function recoveryMailSince(now: Date): Date {
-  return new Date(now.getTime() - DAY_MS);
+  return new Date(now.getTime() - RECOVERY_MAIL_CAP_WINDOW_MS);
 }
 
 function firstName(affiliate: AffiliateProfile): string {

@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import { periodically, type Periodic } from '../../periodically.ts';
+import type { Clock } from '../../services/recovery-ports.ts';
+import type { Database } from './database.ts';
+
+/** Rows deleted per statement: short transactions, no long lock on anything live. */
+const BATCH = 1_000;
+
+export interface RetentionRules {
+  /** RETENTION: how long a row that has stopped mattering is kept before it is deleted. */
+  keepMs: number;
+  /** IDENTITY_FAILURE_WINDOW: failed identity checks are counted over it, so kept at least that long. */
+  identityFailureWindowMs: number;
+  /** The daily cap on recovery mail counts what was queued over the last day. */
+  mailCapWindowMs: number;
+}
+
+interface Purge {
+  /** The table, and the key its batches are picked by. */
+  table: string;
+  key: string;
+  /** Rows no rule reads any more, given `$1`, the cutoff. */
+  dead: string;
+  cutoff: (now: Date, rules: RetentionRules) => Date;
+}
+
+const before = (now: Date, ms: number) => new Date(now.getTime() - ms);
+const afterKeeping = (now: Date, rules: RetentionRules) => before(now, rules.keepMs);
+
+/**
+ * What is deleted, and when. Never the audit trail (append-only, its retention is the
+ * institute's to decide), accounts or their clave history, the registry, unsent mail, or
+ * login failure counts (a lock, even of an unknown cédula, lasts until it is undone).
+ */
+const PURGES = {
+  // Its links and identity verdict go with it (ON DELETE CASCADE). A flow expires within
+  // the hour it was created in, so the index on created_at finds it; both are checked.
+  flows: { table: 'recovery_flows', key: 'id', dead: 'created_at < $1 AND expires_at < $1', cutoff: afterKeeping },
+  tokens: { table: 'tokens', key: 'token_hash', dead: 'expires_at < $1', cutoff: afterKeeping },
+  sessions: { table: 'sessions', key: 'id_hash', dead: 'absolute_expires_at < $1', cutoff: afterKeeping },
+  identityFailures: { table: 'identity_failures', key: 'id', dead: 'failed_at < $1', cutoff: (now, rules) => before(now, Math.max(rules.keepMs, rules.identityFailureWindowMs)) },
+  // Delivered mail keeps only its subject and Message-ID (outbox-worker.ts) and still
+  // counts against the daily cap; what is not delivered yet is never deleted.
+  sentMail: { table: 'outbox', key: 'id', dead: 'sent_at < $1', cutoff: (now, rules) => before(now, Math.max(rules.keepMs, rules.mailCapWindowMs)) },
+  // Accepted CAPTCHA challenges matter only until they expire; each new flow also clears some.
+  captchaUses: { table: 'captcha_uses', key: 'challenge_hash', dead: 'expires_at < $1', cutoff: (now) => now },
+} satisfies Record<string, Purge>;
+
+export type PurgeCounts = Record<keyof typeof PURGES, number>;
+
+/** Deletes one kind of dead row, a batch at a time; rows another instance is deleting are skipped. */
+async function purgeTable(db: Database, { table, key, dead }: Purge, cutoff: Date): Promise<number> {
+  const statement = `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${dead} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)`;
+  let deleted = 0;
+  for (;;) {
+    const [row] = await db.query<{ count: number }>(`WITH gone AS (${statement} RETURNING 1) SELECT count(*)::int AS count FROM gone`, [cutoff]);
+    deleted += row?.count ?? 0;
+    if ((row?.count ?? 0) < BATCH) return deleted;
+  }
+}
+
+/** Deletes every row past its retention at `now`; returns how many of each kind. */
+export async function purgeExpired(db: Database, now: Date, rules: RetentionRules): Promise<PurgeCounts> {
+  const counts = {} as PurgeCounts;
+  for (const [kind, purge] of Object.entries(PURGES) as [keyof PurgeCounts, Purge][]) {
+    counts[kind] = await purgeTable(db, purge, purge.cutoff(now, rules));
+  }
+  return counts;
+}
+
+export interface RetentionOptions {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  rules: RetentionRules;
+  /** How often the purge runs (every instance runs it; they skip each other's rows). */
+  everyMs: number;
+}
+
+export interface Retention {
+  /** One purge now. */
+  purge(): Promise<PurgeCounts>;
+  /** A purge now (not waited for) and then every `everyMs`; a failed one is retried sooner. */
+  start(): void;
+  /** Ends the schedule, after a purge under way. */
+  stop(): Promise<void>;
+}
+
+export function createRetention({ db, clock, logger, rules, everyMs }: RetentionOptions): Retention {
+  let schedule: Promise<Periodic> | undefined;
+  const purge = () => purgeExpired(db, clock(), rules);
+  const scheduledPurge = () =>
+    purge().then(
+      (counts) => {
+        if (Object.values(counts).some((count) => count > 0)) logger.info({ deleted: counts }, 'retention: deleted rows past their retention');
+        return true;
+      },
+      (error: unknown) => {
+        logger.warn({ err: error }, 'retention: purge failed; tried again later');
+        return false;
+      },
+    );
+  return {
+    purge,
+    start() {
+      schedule ??= periodically(everyMs, scheduledPurge);
+    },
+    async stop() {
+      await (await schedule)?.stop();
+    },
+  };
+}
