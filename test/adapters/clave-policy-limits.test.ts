@@ -131,7 +131,7 @@ test('start() loads the threads before any clave is checked, once however often 
   try {
     policy.start();
     policy.start();
-    await until(() => noted('ready') === 2);
+    await until(() => policy.readyThreads === 2);
     assert.equal(noted('start'), 2);
     assert.deepEqual(await check(policy, STRONG), checkPassword(STRONG, STRONG, personal, settings));
     assert.equal(noted('start'), 2, 'the check went to a thread already started');
@@ -147,7 +147,7 @@ test('checks go to a ready thread, even a busy one, rather than to one still loa
   const verdict = checkPassword(STRONG, STRONG, personal, settings);
   try {
     policy.start();
-    await until(() => noted('ready') === 1 && noted('start') === 2);
+    await until(() => policy.readyThreads === 1 && noted('start') === 2);
     assert.deepEqual(await Promise.all([check(policy, STRONG), check(policy, STRONG)]), [verdict, verdict]);
     assert.equal(noted('ready'), 1, 'both were answered while the other thread was still loading');
   } finally {

@@ -10,6 +10,8 @@ export interface ClavePolicyRunner extends ClavePolicy {
    * dictionaries to load (0.3–1.5 s). A server calls it once it listens.
    */
   start(): void;
+  /** Threads that have loaded their dictionaries and take checks at once. */
+  readonly readyThreads: number;
   close(): Promise<void>;
 }
 
@@ -178,7 +180,7 @@ export interface ClavePolicyOptions {
  */
 export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('./worker-entry.mjs', import.meta.url), startTimeoutMs = THREAD_START_TIMEOUT_MS }: ClavePolicyOptions): ClavePolicyRunner {
   if (workers === 0) {
-    return { check: async (...args) => checkPassword(...args), start: () => undefined, close: async () => undefined };
+    return { check: async (...args) => checkPassword(...args), start: () => undefined, readyThreads: 0, close: async () => undefined };
   }
   const threads: PolicyThread[] = [];
   const backoff = new RestartBackoff();
@@ -200,6 +202,9 @@ export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('.
   };
   return {
     start: startMissingThreads,
+    get readyThreads() {
+      return threads.filter((thread) => thread.ready && !thread.dead).length;
+    },
     async check(password, confirmation, personal, settings) {
       const reply = await leastBusy().run({ id: nextId++, password, confirmation, personal, settings });
       if ('error' in reply) throw new Error(`clave policy check failed: ${reply.error}`);

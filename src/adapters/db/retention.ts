@@ -24,8 +24,11 @@ interface Purge {
   cutoff: (now: Date, rules: RetentionRules) => Date;
 }
 
+const HOUR_MS = 3_600_000;
 const before = (now: Date, ms: number) => new Date(now.getTime() - ms);
 const afterKeeping = (now: Date, rules: RetentionRules) => before(now, rules.keepMs);
+/** Rows a window counts are kept an hour past it, for a verdict worked out a little late. */
+const keptPast = (windowMs: number, now: Date, rules: RetentionRules) => before(now, Math.max(rules.keepMs, windowMs + HOUR_MS));
 
 /**
  * What is deleted, and when. Never the audit trail (append-only, its retention is the
@@ -33,37 +36,51 @@ const afterKeeping = (now: Date, rules: RetentionRules) => before(now, rules.kee
  * login failure counts (a lock, even of an unknown cédula, lasts until it is undone).
  */
 const PURGES = {
-  // Its links and identity verdict go with it (ON DELETE CASCADE). A flow expires within
-  // the hour it was created in, so the index on created_at finds it; both are checked.
-  flows: { table: 'recovery_flows', key: 'id', dead: 'created_at < $1 AND expires_at < $1', cutoff: afterKeeping },
+  // Its links and identity verdict go with it (ON DELETE CASCADE; tokens_by_flow finds
+  // them). A flow expires within the hour it was created in, so the index on created_at
+  // finds it; both are checked. A verdict not yet worked out keeps its flow: the failure
+  // it may add to the count must not be lost.
+  flows: {
+    table: 'recovery_flows',
+    key: 'id',
+    dead: 'created_at < $1 AND expires_at < $1 AND NOT EXISTS (SELECT 1 FROM identity_outcomes o WHERE o.flow_id = recovery_flows.id AND o.processed_at IS NULL)',
+    cutoff: afterKeeping,
+  },
   tokens: { table: 'tokens', key: 'token_hash', dead: 'expires_at < $1', cutoff: afterKeeping },
   sessions: { table: 'sessions', key: 'id_hash', dead: 'absolute_expires_at < $1', cutoff: afterKeeping },
-  identityFailures: { table: 'identity_failures', key: 'id', dead: 'failed_at < $1', cutoff: (now, rules) => before(now, Math.max(rules.keepMs, rules.identityFailureWindowMs)) },
+  identityFailures: { table: 'identity_failures', key: 'id', dead: 'failed_at < $1', cutoff: (now, rules) => keptPast(rules.identityFailureWindowMs, now, rules) },
   // Delivered mail keeps only its subject and Message-ID (outbox-worker.ts) and still
   // counts against the daily cap; what is not delivered yet is never deleted.
-  sentMail: { table: 'outbox', key: 'id', dead: 'sent_at < $1', cutoff: (now, rules) => before(now, Math.max(rules.keepMs, rules.mailCapWindowMs)) },
+  sentMail: { table: 'outbox', key: 'id', dead: 'sent_at < $1', cutoff: (now, rules) => keptPast(rules.mailCapWindowMs, now, rules) },
   // Accepted CAPTCHA challenges matter only until they expire; each new flow also clears some.
   captchaUses: { table: 'captcha_uses', key: 'challenge_hash', dead: 'expires_at < $1', cutoff: (now) => now },
 } satisfies Record<string, Purge>;
 
 export type PurgeCounts = Record<keyof typeof PURGES, number>;
 
-/** Deletes one kind of dead row, a batch at a time; rows another instance is deleting are skipped. */
-async function purgeTable(db: Database, { table, key, dead }: Purge, cutoff: Date): Promise<number> {
+/**
+ * Deletes one kind of dead row, a batch at a time, until none is left or `stopping()`.
+ * Rows another instance is deleting are skipped.
+ */
+async function purgeTable(db: Database, { table, key, dead }: Purge, cutoff: Date, stopping: () => boolean): Promise<number> {
   const statement = `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${dead} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)`;
   let deleted = 0;
-  for (;;) {
+  while (!stopping()) {
     const [row] = await db.query<{ count: number }>(`WITH gone AS (${statement} RETURNING 1) SELECT count(*)::int AS count FROM gone`, [cutoff]);
     deleted += row?.count ?? 0;
-    if ((row?.count ?? 0) < BATCH) return deleted;
+    if ((row?.count ?? 0) < BATCH) break;
   }
+  return deleted;
 }
 
-/** Deletes every row past its retention at `now`; returns how many of each kind. */
-export async function purgeExpired(db: Database, now: Date, rules: RetentionRules): Promise<PurgeCounts> {
+/**
+ * Deletes every row past its retention at `now`; returns how many of each kind. Ends
+ * between two batches once `stopping()`, so that a shutdown need not wait for a long purge.
+ */
+export async function purgeExpired(db: Database, now: Date, rules: RetentionRules, stopping: () => boolean = () => false): Promise<PurgeCounts> {
   const counts = {} as PurgeCounts;
   for (const [kind, purge] of Object.entries(PURGES) as [keyof PurgeCounts, Purge][]) {
-    counts[kind] = await purgeTable(db, purge, purge.cutoff(now, rules));
+    counts[kind] = await purgeTable(db, purge, purge.cutoff(now, rules), stopping);
   }
   return counts;
 }
@@ -82,13 +99,14 @@ export interface Retention {
   purge(): Promise<PurgeCounts>;
   /** A purge now (not waited for) and then every `everyMs`; a failed one is retried sooner. */
   start(): void;
-  /** Ends the schedule, after a purge under way. */
+  /** Ends the schedule; a purge under way ends after its current batch. */
   stop(): Promise<void>;
 }
 
 export function createRetention({ db, clock, logger, rules, everyMs }: RetentionOptions): Retention {
   let schedule: Promise<Periodic> | undefined;
-  const purge = () => purgeExpired(db, clock(), rules);
+  let stopping = false;
+  const purge = () => purgeExpired(db, clock(), rules, () => stopping);
   const scheduledPurge = () =>
     purge().then(
       (counts) => {
@@ -106,6 +124,7 @@ export function createRetention({ db, clock, logger, rules, everyMs }: Retention
       schedule ??= periodically(everyMs, scheduledPurge);
     },
     async stop() {
+      stopping = true;
       await (await schedule)?.stop();
     },
   };

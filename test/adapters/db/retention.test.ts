@@ -5,6 +5,8 @@ import { backends } from '../../support/backends.ts';
 import { startTestClave, type TestClave } from '../../support/clave.ts';
 import { testClock, MINUTE } from '../../support/clock.ts';
 import { apiCaptcha, birthOf, correctAnswers, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../../support/journey.ts';
+import { pino } from 'pino';
+import { createRetention } from '../../../src/adapters/db/retention.ts';
 import type { DemoAffiliate } from '../../../src/adapters/registry/demo-registry.ts';
 
 const CLAVE = 'rio-Azul-58-puente';
@@ -12,6 +14,8 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 // Kept two days; failed identity checks count over three, so they must outlive the rest.
 const ENV = { CAPTCHA_MAX_NUMBER: '1000', RETENTION: '2d', IDENTITY_FAILURE_WINDOW: '3d' };
+const RULES = { keepMs: 2 * DAY, identityFailureWindowMs: 3 * DAY, mailCapWindowMs: DAY };
+const PURGED_TABLES = ['recovery_flows', 'tokens', 'sessions', 'identity_failures', 'outbox', 'captcha_uses'];
 
 for (const backend of backends()) {
   describe(`retention purge on ${backend.name}`, () => {
@@ -19,6 +23,7 @@ for (const backend of backends()) {
     const clock = testClock();
     const [ana, berta, carla] = verifiedPeople() as [DemoAffiliate, DemoAffiliate, DemoAffiliate];
     let auditEvents: number;
+    let bertasFlow: string;
 
     const post = (url: string, payload: object, headers: Record<string, string> = {}) => clave.web.inject({ method: 'POST', url, payload, headers });
     const login = (cedula: string, password: string) => post('/api/v1/sessions', { cedula, password });
@@ -38,7 +43,8 @@ for (const backend of backends()) {
       await giveClave(clave, ana, CLAVE);
       assert.equal((await login(ana.affiliate.cedula, CLAVE)).statusCode, 201);
       const wrongBirth = { birthDay: (birthOf(berta).birthDay % 28) + 1, birthMonth: birthOf(berta).birthMonth };
-      assert.equal((await post(`/api/v1/flows/${await startFlow(berta)}/identity`, { ...wrongBirth, answers: await correctAnswers(clave, berta) })).statusCode, 202);
+      bertasFlow = await startFlow(berta);
+      assert.equal((await post(`/api/v1/flows/${bertasFlow}/identity`, { ...wrongBirth, answers: await correctAnswers(clave, berta) })).statusCode, 202);
       for (let i = 1; i <= 5; i++) assert.equal((await login(UNKNOWN_CEDULA, 'no-es-la-clave-1')).statusCode, i < 5 ? 401 : 423);
       await clave.settle();
       // A message the worker has not delivered yet.
@@ -58,14 +64,17 @@ for (const backend of backends()) {
       clock.advance(2 * DAY + 12 * HOUR);
       const flowId = await startFlow(carla);
       const trail = await count('audit_events');
+      // As if berta's verdict were still waiting to be worked out: her flow must stay.
+      await clave.db.query('UPDATE identity_outcomes SET processed_at = NULL WHERE flow_id = $1', [bertasFlow]);
       const counts = await clave.retention.purge();
-      assert.equal(counts.flows, 2, "ana's and berta's flows");
+      await clave.db.query('UPDATE identity_outcomes SET processed_at = $2 WHERE flow_id = $1', [bertasFlow, clock.now()]);
+      assert.equal(counts.flows, 1, "ana's flow");
       assert.equal(counts.sessions, 1);
       assert.ok(counts.sentMail >= 3, `the link, the notice of the change, the failure notice (${counts.sentMail})`);
       assert.equal(counts.identityFailures, 0, 'still inside the 3-day window');
       assert.deepEqual(await clave.db.query('SELECT purpose FROM tokens'), [{ purpose: 'disavow' }], 'the "No fui yo" link is valid for a week');
-      assert.equal(await count('recovery_flows'), 1, "carla's flow, just started");
-      assert.equal(await count('identity_outcomes'), 0);
+      assert.deepEqual(await clave.db.query('SELECT id FROM recovery_flows ORDER BY created_at'), [{ id: bertasFlow }, { id: flowId }], "berta's, waiting, and carla's, just started");
+      assert.equal(await count('identity_outcomes'), 1);
       assert.equal(await count('outbox', 'sent_at IS NULL'), 1, 'undelivered mail is kept');
       assert.equal(await count('identity_failures'), 1);
       assert.equal(await count('audit_events'), trail, 'nothing deleted from the trail');
@@ -79,9 +88,11 @@ for (const backend of backends()) {
       assert.equal(redeemed.statusCode, 200, 'a flow started before the purge goes on after it');
     });
 
-    test('failed identity checks go once their window has passed, "No fui yo" links once they have expired and been kept', async () => {
+    test('failed identity checks go once their window has passed, a flow once its verdict is worked out, "No fui yo" links once expired and kept', async () => {
       clock.advance(DAY);
-      assert.equal((await clave.retention.purge()).identityFailures, 1);
+      const counts = await clave.retention.purge();
+      assert.equal(counts.identityFailures, 1);
+      assert.equal(counts.flows, 1, "berta's flow, now that its verdict is worked out");
       assert.equal(await count('tokens', "purpose = 'disavow'"), 1);
       // It expires 7 days after the change, then is kept 2.
       clock.advance(5 * DAY);
@@ -101,10 +112,39 @@ for (const backend of backends()) {
       assert.equal(await count('captcha_uses'), 0);
     });
 
-    test('once started, the purge runs on its own, and stops with the app', async () => {
+    test('once started, the purge runs at once on its own', async () => {
       await clave.db.query("INSERT INTO captcha_uses (challenge_hash, expires_at) VALUES (sha256('uno'::bytea), $1)", [new Date(clock.now().getTime() - MINUTE)]);
       clave.retention.start();
-      while ((await count('captcha_uses')) > 0) await sleep(20);
+      const deadline = Date.now() + 20_000;
+      while ((await count('captcha_uses')) > 0) {
+        assert.ok(Date.now() < deadline, 'the started purge never ran');
+        await sleep(20);
+      }
+    });
+
+    test('stop() does not wait for a long purge: it ends after the batch under way', async () => {
+      await clave.db.query(
+        "INSERT INTO captcha_uses (challenge_hash, expires_at) SELECT sha256(convert_to('otro-' || i, 'UTF8')), $1 FROM generate_series(1, 5000) AS i",
+        [new Date(clock.now().getTime() - MINUTE)],
+      );
+      const retention = createRetention({ db: clave.db, clock: clock.now, logger: pino({ level: 'silent' }), rules: RULES, everyMs: HOUR });
+      retention.start();
+      await retention.stop();
+      assert.equal(await count('captcha_uses'), 5000, 'stopped while it was on the first kind of row');
+    });
+
+    test('every foreign key into a table the purge deletes from is indexed (a cascade must not scan)', async () => {
+      const unindexed = await clave.db.query(
+        `SELECT child.relname AS child, a.attname AS column FROM pg_constraint c
+         JOIN pg_class parent ON parent.oid = c.confrelid
+         JOIN pg_class child ON child.oid = c.conrelid
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+         WHERE c.contype = 'f' AND parent.relnamespace = current_schema()::regnamespace AND parent.relname = ANY($1::text[])
+           AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1]
+                             AND (i.indpred IS NULL OR pg_get_expr(i.indpred, i.indrelid) = '(' || a.attname || ' IS NOT NULL)'))`,
+        [PURGED_TABLES],
+      );
+      assert.deepEqual(unindexed, []);
     });
   });
 }
