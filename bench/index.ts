@@ -5,6 +5,7 @@ import { benchIdentityTiming } from './identity-timing.ts';
 import { benchRecoveryFlows } from './recovery.ts';
 import { benchLogin } from './login.ts';
 import { benchLoginTiming } from './login-timing.ts';
+import { benchRetention } from './retention.ts';
 
 const only = process.argv[2];
 const benches: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   'recovery-flows': benchRecoveryFlows,
   login: benchLogin,
   'login-timing': benchLoginTiming,
+  retention: benchRetention,
 };
 
 if (only && !(only in benches)) throw new Error(`unknown bench "${only}"; one of: ${Object.keys(benches).join(', ')}`);

@@ -58,29 +58,33 @@ const PURGES = {
 
 export type PurgeCounts = Record<keyof typeof PURGES, number>;
 
+export interface PurgeOptions {
+  /** Checked between batches: once true, the purge ends, so a shutdown need not wait for it. */
+  stopping?: () => boolean;
+  /** Rows per statement; the bench compares the default with one statement per table. */
+  batchRows?: number;
+}
+
 /**
  * Deletes one kind of dead row, a batch at a time, until none is left or `stopping()`.
  * Rows another instance is deleting are skipped.
  */
-async function purgeTable(db: Database, { table, key, dead }: Purge, cutoff: Date, stopping: () => boolean): Promise<number> {
-  const statement = `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${dead} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)`;
+async function purgeTable(db: Database, { table, key, dead }: Purge, cutoff: Date, { stopping = () => false, batchRows = BATCH }: PurgeOptions): Promise<number> {
+  const statement = `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${dead} LIMIT ${batchRows} FOR UPDATE SKIP LOCKED)`;
   let deleted = 0;
   while (!stopping()) {
     const [row] = await db.query<{ count: number }>(`WITH gone AS (${statement} RETURNING 1) SELECT count(*)::int AS count FROM gone`, [cutoff]);
     deleted += row?.count ?? 0;
-    if ((row?.count ?? 0) < BATCH) break;
+    if ((row?.count ?? 0) < batchRows) break;
   }
   return deleted;
 }
 
-/**
- * Deletes every row past its retention at `now`; returns how many of each kind. Ends
- * between two batches once `stopping()`, so that a shutdown need not wait for a long purge.
- */
-export async function purgeExpired(db: Database, now: Date, rules: RetentionRules, stopping: () => boolean = () => false): Promise<PurgeCounts> {
+/** Deletes every row past its retention at `now`; returns how many of each kind. */
+export async function purgeExpired(db: Database, now: Date, rules: RetentionRules, options: PurgeOptions = {}): Promise<PurgeCounts> {
   const counts = {} as PurgeCounts;
   for (const [kind, purge] of Object.entries(PURGES) as [keyof PurgeCounts, Purge][]) {
-    counts[kind] = await purgeTable(db, purge, purge.cutoff(now, rules), stopping);
+    counts[kind] = await purgeTable(db, purge, purge.cutoff(now, rules), options);
   }
   return counts;
 }
@@ -106,7 +110,7 @@ export interface Retention {
 export function createRetention({ db, clock, logger, rules, everyMs }: RetentionOptions): Retention {
   let schedule: Promise<Periodic> | undefined;
   let stopping = false;
-  const purge = () => purgeExpired(db, clock(), rules, () => stopping);
+  const purge = () => purgeExpired(db, clock(), rules, { stopping: () => stopping });
   const scheduledPurge = () =>
     purge().then(
       (counts) => {
