@@ -229,7 +229,7 @@ function limits(env: Env): Limits {
     sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
     sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),
     httpTimeoutMs: duration(env, 'HTTP_TIMEOUT', '30s'),
-    // At least a day: the daily cap on recovery mail counts the day's delivered mail.
+    // Rows that a window counts (identity failures, the daily mail cap) outlive it whatever this says.
     retentionMs: duration(env, 'RETENTION', '30d', { min: '1d', max: '3650d' }),
     retentionPurgeEveryMs: duration(env, 'RETENTION_PURGE_EVERY', '1h', { min: '1m', max: '24h' }),
   };
