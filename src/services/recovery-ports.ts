@@ -67,6 +67,8 @@ export interface OutboxMessage {
   /** E-mail: subject, text and HTML; SMS: text only (subject and html empty). */
   message: { subject: string; text: string; html: string; messageId: string };
   availableAt: Date;
+  /** After this the message can no longer help (its link has expired): it is not sent. */
+  deliverBy?: Date;
 }
 
 export interface IdentityOutcome {

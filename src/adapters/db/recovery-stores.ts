@@ -231,8 +231,8 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
     outbox: {
       async enqueue(message, now) {
         await db.query(
-          'INSERT INTO outbox (channel, recipient, category, cedula_ref, message, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-          [message.channel, message.recipient, message.category, message.cedulaRef, JSON.stringify(message.message), now, message.availableAt],
+          'INSERT INTO outbox (channel, recipient, category, cedula_ref, message, created_at, available_at, deliver_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [message.channel, message.recipient, message.category, message.cedulaRef, JSON.stringify(message.message), now, message.availableAt, message.deliverBy ?? null],
         );
       },
     },

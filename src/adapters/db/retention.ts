@@ -50,8 +50,10 @@ const PURGES = {
   sessions: { table: 'sessions', key: 'id_hash', dead: 'absolute_expires_at < $1', cutoff: afterKeeping },
   identityFailures: { table: 'identity_failures', key: 'id', dead: 'failed_at < $1', cutoff: (now, rules) => keptPast(rules.identityFailureWindowMs, now, rules) },
   // Delivered mail keeps only its subject and Message-ID (outbox-worker.ts) and still
-  // counts against the daily cap; what is not delivered yet is never deleted.
+  // counts against the daily cap; what is still to be delivered is never deleted.
   sentMail: { table: 'outbox', key: 'id', dead: 'sent_at < $1', cutoff: (now, rules) => keptPast(rules.mailCapWindowMs, now, rules) },
+  // Mail given up (an expired link, a mailbox that does not exist): the same, body already gone.
+  givenUpMail: { table: 'outbox', key: 'id', dead: 'given_up_at < $1', cutoff: (now, rules) => keptPast(rules.mailCapWindowMs, now, rules) },
   // Accepted CAPTCHA challenges matter only until they expire; each new flow also clears some.
   captchaUses: { table: 'captcha_uses', key: 'challenge_hash', dead: 'expires_at < $1', cutoff: (now) => now },
 } satisfies Record<string, Purge>;

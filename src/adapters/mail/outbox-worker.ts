@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { MailTransport, SmsTransport } from '../../services/ports.ts';
 import type { Clock } from '../../services/recovery-ports.ts';
+import { giveUp, KEPT_OF_MESSAGE, recipientDoesNotExist, type Claimed } from './outbox-give-up.ts';
 
 export interface OutboxWorkerOptions {
   db: Database;
@@ -18,13 +19,6 @@ export interface OutboxWorkerOptions {
   leaseMs?: number;
 }
 
-interface Claimed {
-  id: number;
-  channel: 'email' | 'sms';
-  recipient: string;
-  attempts: number;
-  message: { subject: string; text: string; html: string; messageId: string };
-}
 
 const MAX_BACKOFF_MS = 15 * 60_000;
 /** Waits before trying again to record a delivery the database failed to record. */
@@ -71,9 +65,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     const now = clock();
     return db.query<Claimed>(
       `UPDATE outbox SET available_at = $2, attempts = attempts + 1, last_error = NULL
-       WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE sent_at IS NULL AND channel = ANY($3::text[]) AND available_at <= $1
+       WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND channel = ANY($3::text[]) AND available_at <= $1
                             ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT $4))
-       RETURNING id, channel, recipient, attempts, message`,
+       RETURNING id, channel, recipient, attempts, message, deliver_by`,
       [now, new Date(now.getTime() + leaseMs), channels, limit],
     );
   }
@@ -84,13 +78,22 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     return claim(PARALLEL_SENDS);
   }
 
-  /** Sends one message; true when the server took it, otherwise its retry is scheduled with back-off. */
+  /** Sends one message; true when the server took it, otherwise its retry is scheduled with back-off, or it is given up. */
   async function deliver(item: Claimed): Promise<boolean> {
+    // A link mail that arrives after its link has expired would only send the person to an error page.
+    if (item.deliver_by && item.deliver_by.getTime() <= clock().getTime()) {
+      await giveUp(db, logger, clock(), item, 'link_expired', `not delivered before ${item.deliver_by.toISOString()}, when its link expired`);
+      return false;
+    }
     try {
       if (item.channel === 'sms') await options.sms!.send({ to: item.recipient, text: item.message.text, messageId: item.message.messageId });
       else await transport.send({ to: item.recipient, ...item.message });
       return true;
     } catch (error) {
+      if (item.channel === 'email' && recipientDoesNotExist(error)) {
+        await giveUp(db, logger, clock(), item, 'recipient_rejected', String((error as Error).message));
+        return false;
+      }
       const serverDown = SERVER_DOWN.has(String((error as { code?: string }).code));
       const retryAt = new Date(clock().getTime() + backoffMs(item.attempts, serverDown));
       // Only while the message is still this worker's claim: after a lease ran out, another may be sending it.
@@ -116,11 +119,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     if (items.length === 0) return;
     await db.query(
       `WITH sent AS (
-         UPDATE outbox o SET sent_at = $1, last_error = NULL, message = jsonb_build_object('messageId', o.message->'messageId', 'subject', o.message->'subject')
+         UPDATE outbox o SET sent_at = $1, last_error = NULL, message = ${KEPT_OF_MESSAGE}
          FROM unnest($2::bigint[], $3::int[]) AS d(id, attempts)
          WHERE o.id = d.id AND o.attempts = d.attempts AND o.sent_at IS NULL)
        UPDATE outbox SET available_at = $1
-       WHERE channel = ANY($4::text[]) AND sent_at IS NULL AND last_error IS NOT NULL AND available_at > $1 AND id <> ALL($2::bigint[])`,
+       WHERE channel = ANY($4::text[]) AND sent_at IS NULL AND given_up_at IS NULL AND last_error IS NOT NULL AND available_at > $1 AND id <> ALL($2::bigint[])`,
       [clock(), items.map((item) => item.id), items.map((item) => item.attempts), [...new Set(items.map((item) => item.channel))]],
     );
   }

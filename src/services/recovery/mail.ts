@@ -50,7 +50,8 @@ export async function queueMail(
     if (notification.type !== 'link' && latest && latest.getTime() + SPACING_MS > now.getTime()) availableAt = later(latest, SPACING_MS);
   }
   const rendered = ctx.renderer.render(notification, { firstName: firstName(affiliate), locale });
-  await stores.outbox.enqueue({ channel: 'email', recipient: affiliate.correo, category, cedulaRef: ref, message: { ...rendered, messageId: newMessageId(ctx) }, availableAt }, now);
+  const deliverBy = notification.type === 'link' ? { deliverBy: notification.expiresAt } : {};
+  await stores.outbox.enqueue({ channel: 'email', recipient: affiliate.correo, category, cedulaRef: ref, message: { ...rendered, messageId: newMessageId(ctx) }, availableAt, ...deliverBy }, now);
   // §2.5: a security notice goes to every registered channel.
   if (category === 'security' && ctx.smsEnabled && affiliate.celular) {
     const text = ctx.renderer.renderSms(notification, locale);

@@ -47,8 +47,9 @@ for (const backend of backends()) {
       assert.equal((await post(`/api/v1/flows/${bertasFlow}/identity`, { ...wrongBirth, answers: await correctAnswers(clave, berta) })).statusCode, 202);
       for (let i = 1; i <= 5; i++) assert.equal((await login(UNKNOWN_CEDULA, 'no-es-la-clave-1')).statusCode, i < 5 ? 401 : 423);
       await clave.settle();
-      // A message the worker has not delivered yet.
+      // A message the worker has not delivered yet, and one it gave up.
       await clave.db.query("INSERT INTO outbox (channel, recipient, message, created_at, available_at) VALUES ('email', 'espera@correo.example', '{}'::jsonb, $1, $1)", [clock.now()]);
+      await clave.db.query("INSERT INTO outbox (channel, recipient, message, created_at, available_at, given_up_at) VALUES ('email', 'nadie@correo.example', '{}'::jsonb, $1, $1, $1)", [clock.now()]);
       auditEvents = await count('audit_events');
     });
     after(async () => clave.dispose());
@@ -56,7 +57,7 @@ for (const backend of backends()) {
     test('within the retention nothing is deleted', async () => {
       clock.advance(HOUR);
       const counts = await clave.retention.purge();
-      assert.deepEqual(counts, { flows: 0, tokens: 0, sessions: 0, identityFailures: 0, sentMail: 0, captchaUses: 2 }, 'only the two CAPTCHA uses, expired after 10 minutes');
+      assert.deepEqual(counts, { flows: 0, tokens: 0, sessions: 0, identityFailures: 0, sentMail: 0, givenUpMail: 0, captchaUses: 2 }, 'only the two CAPTCHA uses, expired after 10 minutes');
     });
 
     test('past it, ended flows, links, sessions, delivered mail go; live links, counts, locks, unsent mail and the audit trail stay', async () => {
@@ -71,11 +72,12 @@ for (const backend of backends()) {
       assert.equal(counts.flows, 1, "ana's flow");
       assert.equal(counts.sessions, 1);
       assert.ok(counts.sentMail >= 3, `the link, the notice of the change, the failure notice (${counts.sentMail})`);
+      assert.equal(counts.givenUpMail, 1);
       assert.equal(counts.identityFailures, 0, 'still inside the 3-day window');
       assert.deepEqual(await clave.db.query('SELECT purpose FROM tokens'), [{ purpose: 'disavow' }], 'the "No fui yo" link is valid for a week');
       assert.deepEqual(await clave.db.query('SELECT id FROM recovery_flows ORDER BY created_at'), [{ id: bertasFlow }, { id: flowId }], "berta's, waiting, and carla's, just started");
       assert.equal(await count('identity_outcomes'), 1);
-      assert.equal(await count('outbox', 'sent_at IS NULL'), 1, 'undelivered mail is kept');
+      assert.equal(await count('outbox', 'sent_at IS NULL AND given_up_at IS NULL'), 1, 'mail still to be delivered is kept');
       assert.equal(await count('identity_failures'), 1);
       assert.equal(await count('audit_events'), trail, 'nothing deleted from the trail');
       assert.ok(trail > auditEvents);
