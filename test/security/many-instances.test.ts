@@ -101,7 +101,7 @@ describe('three instances on one PostgreSQL (and Redis)', { skip: databaseUrl ? 
     const deadline = Date.now() + 20_000;
     let pending = 1;
     while (pending > 0 && Date.now() < deadline) {
-      [{ pending }] = (await pools[0]!.query<{ pending: number }>('SELECT count(*) AS pending FROM outbox WHERE sent_at IS NULL')) as [{ pending: number }];
+      [{ pending }] = (await pools[0]!.query<{ pending: number }>('SELECT count(*) AS pending FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL')) as [{ pending: number }];
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.equal(pending, 0);

@@ -112,7 +112,7 @@ export async function pendingGauge(base: string): Promise<number | undefined> {
 }
 
 export async function pendingInDatabase(db: Database): Promise<number> {
-  const [row] = await db.query<{ pending: number }>('SELECT count(*) AS pending FROM outbox WHERE sent_at IS NULL');
+  const [row] = await db.query<{ pending: number }>('SELECT count(*) AS pending FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL');
   return row!.pending;
 }
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { MailTransport, SmsTransport } from '../../services/ports.ts';
 import type { Clock } from '../../services/recovery-ports.ts';
-import { giveUp, KEPT_OF_MESSAGE, recipientDoesNotExist, type Claimed } from './outbox-give-up.ts';
+import { giveUp, KEPT_OF_MESSAGE, reasonToGiveUp, type Claimed } from './outbox-give-up.ts';
 
 export interface OutboxWorkerOptions {
   db: Database;
@@ -67,7 +67,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       `UPDATE outbox SET available_at = $2, attempts = attempts + 1, last_error = NULL
        WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND channel = ANY($3::text[]) AND available_at <= $1
                             ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT $4))
-       RETURNING id, channel, recipient, attempts, message, deliver_by`,
+       RETURNING id, channel, recipient, attempts, message, created_at, deliver_by`,
       [now, new Date(now.getTime() + leaseMs), channels, limit],
     );
   }
@@ -81,8 +81,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   /** Sends one message; true when the server took it, otherwise its retry is scheduled with back-off, or it is given up. */
   async function deliver(item: Claimed): Promise<boolean> {
     // A link mail that arrives after its link has expired would only send the person to an error page.
-    if (item.deliver_by && item.deliver_by.getTime() <= clock().getTime()) {
-      await giveUp(db, logger, clock(), item, 'link_expired', `not delivered before ${item.deliver_by.toISOString()}, when its link expired`);
+    const late = reasonToGiveUp(item, clock());
+    if (late) {
+      await giveUp(db, logger, clock(), item, late, `its link expired at ${item.deliver_by!.toISOString()}, before it could be delivered`);
       return false;
     }
     try {
@@ -90,8 +91,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       else await transport.send({ to: item.recipient, ...item.message });
       return true;
     } catch (error) {
-      if (item.channel === 'email' && recipientDoesNotExist(error)) {
-        await giveUp(db, logger, clock(), item, 'recipient_rejected', String((error as Error).message));
+      const hopeless = reasonToGiveUp(item, clock(), error);
+      if (hopeless) {
+        await giveUp(db, logger, clock(), item, hopeless, String((error as Error).message));
         return false;
       }
       const serverDown = SERVER_DOWN.has(String((error as { code?: string }).code));

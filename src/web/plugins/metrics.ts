@@ -13,7 +13,7 @@ export const metricsPlugin = fp(async (app, options: { outboxPending: () => Prom
   collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'clave_outbox_pending',
-    help: 'Messages (e-mail and SMS) queued in the outbox and not yet delivered',
+    help: 'Messages (e-mail and SMS) queued in the outbox and still to be delivered (not delivered, not given up)',
     registers: [registry],
     async collect() {
       const pending = await options.outboxPending();

@@ -12,20 +12,31 @@ import { createSmtpTransport } from '../../../src/adapters/mail/smtp-transport.t
 import type { MailTransport } from '../../../src/services/ports.ts';
 
 /**
- * An SMTP server that refuses two recipients as real ones do: `nadie@` for good (no such
- * mailbox, 5.1.1), `bloqueado@` by a policy of the relay (5.7.1), which may be its
- * configuration and so is no reason to give up. Everyone else is taken.
+ * An SMTP server that refuses recipients as real ones do. `nadie…@`: no such mailbox
+ * (5.1.1). `spf…@`: 5.1.0, which servers also send at RCPT TO for an SPF failure of the
+ * sender. `remitente…@`: the sender (5.1.7). `bloqueado…@`: a policy of the relay (5.7.1).
+ * With `refuseSender`, it refuses every sender at MAIL FROM. Everyone else is taken.
  */
-async function refusingServer(): Promise<{ url: string; accepted: string[]; close(): Promise<void> }> {
+async function refusingServer(options: { pipelining: boolean; refuseSender?: boolean }): Promise<{ url: string; accepted: string[]; close(): Promise<void> }> {
   const accepted: string[] = [];
   const refusal = (text: string) => Object.assign(new Error(text), { responseCode: 550 });
+  const refusals: [string, string][] = [
+    ['nadie', '5.1.1 <nadie@correo.example>: el buzón no existe'],
+    ['spf', '5.1.0 <127.0.0.1> is not allowed to send from <instituto.example> per its SPF Record'],
+    ['remitente', '5.1.7 Bad sender address syntax'],
+    ['bloqueado', '5.7.1 Relaying denied'],
+  ];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    hidePIPELINING: !options.pipelining,
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      callback(options.refuseSender ? refusal('5.1.1 <clave@instituto.example>: sender unknown') : undefined);
+    },
     onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('nadie@')) return callback(refusal('5.1.1 <nadie@correo.example>: el buzón no existe'));
-      if (address.address.startsWith('bloqueado@')) return callback(refusal('5.7.1 Relaying denied'));
+      const refused = refusals.find(([prefix]) => address.address.startsWith(prefix));
+      if (refused) return callback(refusal(refused[1]));
       accepted.push(address.address);
       callback();
     },
@@ -48,20 +59,20 @@ for (const backend of backends()) {
     const clock = testClock();
     const [ana] = verifiedPeople();
     const row = async (recipient: string) =>
-      (await clave.db.query<{ sent_at: Date | null; given_up_at: Date | null; attempts: number; last_error: string | null; message: Record<string, unknown>; available_at: Date }>(
-        'SELECT sent_at, given_up_at, attempts, last_error, message, available_at FROM outbox WHERE recipient = $1',
+      (await clave.db.query<{ sent_at: Date | null; given_up_at: Date | null; given_up_reason: string | null; attempts: number; last_error: string | null; message: Record<string, unknown> }>(
+        'SELECT sent_at, given_up_at, given_up_reason, attempts, last_error, message FROM outbox WHERE recipient = $1',
         [recipient],
       ))[0]!;
     /** Queued as the app queues mail, due now, with a deadline when it carries a link. */
     const queue = (recipient: string, deliverBy: Date | null = null) =>
-      clave.db.query("INSERT INTO outbox (channel, recipient, message, available_at, deliver_by, cedula_ref) VALUES ('email', $1, $2, $3, $4, $5)", [
+      clave.db.query("INSERT INTO outbox (channel, recipient, message, created_at, available_at, deliver_by, cedula_ref) VALUES ('email', $1, $2, $3, $3, $4, $5)", [
         recipient,
         { subject: 'Su clave', text: 'texto con el enlace', html: '<p>texto con el enlace</p>', messageId: `<${recipient}>` },
         clock.now(),
         deliverBy,
         Buffer.alloc(32, 7),
       ]);
-    const givenUpEvents = () => clave.db.query<{ detail: { reason: string; channel: string } }>("SELECT detail FROM audit_events WHERE event = 'mail' AND outcome = 'given_up' ORDER BY id");
+    const givenUpEvents = () => clave.db.query<{ detail: { reason: string; channel: string; outboxId: number; messageId: string } }>("SELECT detail FROM audit_events WHERE event = 'mail' AND outcome = 'given_up' ORDER BY id");
 
     before(async () => {
       clave = await startTestClave(backend, { CAPTCHA_MAX_NUMBER: '1000' }, { clock: clock.now });
@@ -90,35 +101,64 @@ for (const backend of backends()) {
       assert.equal(clave.catcher!.list().filter((mail) => mail.to.includes('tarde@correo.example')).length, 0, 'not sent');
       const kept = await row('tarde@correo.example');
       assert.ok(kept.given_up_at && !kept.sent_at);
-      assert.match(kept.last_error!, /link expired/);
+      assert.match(kept.given_up_reason!, /link expired/);
       assert.deepEqual(Object.keys(kept.message).sort(), ['messageId', 'subject'], 'no body, no token');
-      assert.deepEqual((await givenUpEvents()).map((event) => event.detail), [{ reason: 'link_expired', channel: 'email' }]);
+      assert.deepEqual(
+        (await givenUpEvents()).map(({ detail }) => [detail.reason, detail.channel, detail.messageId]),
+        [['link_expired', 'email', '<tarde@correo.example>']],
+      );
       assert.equal((await clave.db.query('SELECT 1 FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL')).length, 0, 'nothing pending');
       assert.equal(await clave.outbox.drain(), 0, 'not claimed again');
     });
 
-    test('a mailbox that does not exist (550 5.1.1) is given up at the first refusal; a refusal by policy (5.7.1) is retried', async () => {
-      const server = await refusingServer();
+    /** Queues mail for each name at `domain`, lets the server answer it for a day, and returns which were given up. */
+    async function refusedForADay(server: { url: string }, names: string[], domain: string): Promise<string[]> {
       const transport: MailTransport = createSmtpTransport(server.url, 'clave@instituto.example');
       const worker = createOutboxWorker({ db: clave.db, transport, clock: clock.now, logger: createLogger('silent'), pollMs: 60_000 });
+      const recipients = names.map((name) => `${name}@${domain}`);
       try {
-        for (const recipient of ['nadie@correo.example', 'bloqueado@correo.example']) await queue(recipient);
-        assert.equal(await worker.drain(), 2);
-        const missing = await row('nadie@correo.example');
-        assert.ok(missing.given_up_at, 'given up');
-        assert.match(missing.last_error!, /550 5\.1\.1/);
-        const refused = await row('bloqueado@correo.example');
-        assert.equal(refused.given_up_at, null, 'kept for another try');
-        assert.ok(refused.available_at.getTime() > clock.now().getTime(), 'after a back-off');
-        assert.deepEqual((await givenUpEvents()).at(-1)!.detail, { reason: 'recipient_rejected', channel: 'email' });
-        clock.advance(MINUTE);
-        assert.equal(await worker.drain(), 1, 'only the one refused by policy is tried again');
-        await queue('alguien@correo.example');
+        for (const recipient of recipients) await queue(recipient);
         await worker.drain();
-        assert.deepEqual(server.accepted, ['alguien@correo.example'], 'the server takes everyone else');
+        for (const recipient of recipients) assert.equal((await row(recipient)).given_up_at, null, `${recipient}: a first refusal is not enough`);
+        clock.advance(24 * 3_600_000);
+        await worker.drain();
+        const givenUp: string[] = [];
+        for (const recipient of recipients) {
+          const kept = await row(recipient);
+          if (kept.given_up_at) givenUp.push(recipient);
+          else assert.ok(kept.sent_at || (kept.attempts >= 2 && kept.last_error), `${recipient} is delivered or tried again`);
+        }
+        return givenUp;
       } finally {
         await worker.stop();
         await transport.close();
+      }
+    }
+
+    for (const pipelining of [true, false]) {
+      test(`a mailbox refused as nonexistent (5.1.1) for a day is given up; 5.1.0, sender and policy refusals are retried (${pipelining ? 'with' : 'without'} PIPELINING)`, async () => {
+        const server = await refusingServer({ pipelining });
+        try {
+          const domain = `${pipelining ? 'con' : 'sin'}.example`;
+          assert.deepEqual(await refusedForADay(server, ['nadie', 'spf', 'remitente', 'bloqueado'], domain), [`nadie@${domain}`]);
+          const missing = await row(`nadie@${domain}`);
+          assert.match(missing.given_up_reason!, /550 5\.1\.1/);
+          const event = (await givenUpEvents()).at(-1)!.detail;
+          assert.equal(event.reason, 'recipient_rejected');
+          assert.equal(event.messageId, `<nadie@${domain}>`);
+          assert.deepEqual(await refusedForADay(server, ['alguien'], domain), []);
+          assert.deepEqual(server.accepted, [`alguien@${domain}`], 'the server takes everyone else');
+        } finally {
+          await server.close();
+        }
+      });
+    }
+
+    test('a relay that refuses the sender (even as 5.1.1, at MAIL FROM) gets every message again, however long it lasts', async () => {
+      const server = await refusingServer({ pipelining: true, refuseSender: true });
+      try {
+        assert.deepEqual(await refusedForADay(server, ['nadie', 'alguien'], 'remitente.example'), []);
+      } finally {
         await server.close();
       }
     });
