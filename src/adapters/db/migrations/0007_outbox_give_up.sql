@@ -1,6 +1,6 @@
 -- A message that can no longer help is given up rather than retried for ever: a link mail
--- still undelivered when its link expires (deliver_by), or a mail whose recipient the
--- server has kept refusing as nonexistent for a day. Its body (which may hold a link's
+-- still undelivered when its link expires (deliver_by), or a mail still undelivered a day
+-- on whose recipient the server then refuses as nonexistent. Its body (which may hold a link's
 -- token) is dropped then, as on delivery, and an audit event says why.
 ALTER TABLE outbox
   ADD COLUMN deliver_by       timestamptz,
