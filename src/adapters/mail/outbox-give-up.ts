@@ -17,9 +17,9 @@ export interface Claimed {
 export const KEPT_OF_MESSAGE = "jsonb_build_object('messageId', o.message->'messageId', 'subject', o.message->'subject')";
 
 /**
- * How long a recipient must go on being refused as nonexistent before its mail is given
- * up: a relay that wrongly refuses good addresses (a domain it takes for its own, a
- * misconfiguration) shows in the pending count and is put right well within a day.
+ * How long a message must have waited before a refusal of its recipient as nonexistent
+ * gives it up: a relay that wrongly refuses good addresses (a domain it takes for its own,
+ * a misconfiguration) shows in the pending count and is put right well within a day.
  */
 const REFUSED_FOR_MS = 24 * 3_600_000;
 
