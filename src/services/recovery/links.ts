@@ -60,6 +60,7 @@ export async function redeemLink(ctx: RecoveryContext, token: unknown, client: C
     return { flowId: flow.id, step: 'set_password', resetToken: reset.token, resetExpiresAt };
   });
   if (result instanceof JourneyError) throw result;
-  ctx.onMailQueued?.();
+  // Only an unlock sends something (its notice); a kick for nothing costs the worker a pass.
+  if (result.step === 'unlocked') ctx.onMailQueued?.();
   return result;
 }
