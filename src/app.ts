@@ -219,11 +219,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       throttle,
       readiness: {
         isReady: () => isFullyMigrated(db).catch(() => false),
-        outboxPending: () =>
-          db.query<{ pending: number }>('SELECT count(*) AS pending FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL').then(
-            ([row]) => row?.pending ?? 0,
-            () => undefined,
-          ),
+        outboxPending: () => outbox.pending(),
       },
       ...(catcher && config.nodeEnv !== 'production' ? { devMailbox: catcher } : {}),
     },

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AUDIT_INSERT } from '../db/audit-row.ts';
 import type { Sql } from '../db/database.ts';
 
 /** A message claimed from the outbox by a worker. */
@@ -12,6 +13,9 @@ export interface Claimed {
   /** A link mail's deadline: its link's expiry. */
   deliver_by: Date | null;
 }
+
+/** A message still to be sent: neither delivered nor given up (outbox_pending indexes exactly these). */
+export const PENDING = 'sent_at IS NULL AND given_up_at IS NULL';
 
 /** What is kept of a message once it has left the queue: never its body, which may hold a link's token. */
 export const KEPT_OF_MESSAGE = "jsonb_build_object('messageId', o.message->'messageId', 'subject', o.message->'subject')";
@@ -45,16 +49,17 @@ export function reasonToGiveUp(item: Claimed, now: Date, error?: unknown): 'link
 /**
  * Takes a message off the queue for good, while it is still this worker's claim. Its body
  * goes as on delivery; an audit event, under the cédula's reference, tells staff why the
- * person got nothing. It is never due again, and its last error moves to given_up_reason,
+ * person got nothing (only the reference is known here: no masked cédula, flow, IP or user
+ * agent). It is never due again, and its last error moves to given_up_reason,
  * so a worker of the previous version (which knows neither column) cannot claim it.
  */
 export async function giveUp(db: Sql, logger: Logger, now: Date, item: Claimed, reason: 'link_expired' | 'recipient_rejected', why: string): Promise<void> {
   const given = await db.query(
     `WITH dropped AS (
        UPDATE outbox o SET given_up_at = $2, given_up_reason = $3, last_error = NULL, available_at = 'infinity', message = ${KEPT_OF_MESSAGE}
-       WHERE id = $1 AND attempts = $4 AND sent_at IS NULL AND given_up_at IS NULL RETURNING cedula_ref, channel, message->>'messageId' AS message_id)
-     INSERT INTO audit_events (occurred_at, event, outcome, cedula_ref, detail)
-     SELECT $2, 'mail', 'given_up', cedula_ref, jsonb_build_object('reason', $5::text, 'channel', channel, 'outboxId', $1::bigint, 'messageId', message_id) FROM dropped RETURNING 1`,
+       WHERE id = $1 AND attempts = $4 AND ${PENDING} RETURNING cedula_ref, channel, message->>'messageId' AS message_id)
+     ${AUDIT_INSERT}
+     SELECT $2, 'mail', 'given_up', NULL, cedula_ref, NULL, NULL, NULL, jsonb_build_object('reason', $5::text, 'channel', channel, 'outboxId', $1::bigint, 'messageId', message_id) FROM dropped RETURNING 1`,
     [item.id, now, why.slice(0, 500), item.attempts, reason],
   );
   if (given.length > 0) logger.warn({ outboxId: item.id, channel: item.channel, attempts: item.attempts, reason }, 'message given up: it can no longer be delivered usefully');

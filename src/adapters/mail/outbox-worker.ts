@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { MailTransport, SmsTransport } from '../../services/ports.ts';
 import type { Clock } from '../../services/recovery-ports.ts';
-import { giveUp, KEPT_OF_MESSAGE, reasonToGiveUp, type Claimed } from './outbox-give-up.ts';
+import { giveUp, KEPT_OF_MESSAGE, PENDING, reasonToGiveUp, type Claimed } from './outbox-give-up.ts';
 
 export interface OutboxWorkerOptions {
   db: Database;
@@ -18,7 +18,6 @@ export interface OutboxWorkerOptions {
   /** How long a claimed message stays hidden from other workers while it is being sent. */
   leaseMs?: number;
 }
-
 
 const MAX_BACKOFF_MS = 15 * 60_000;
 /** Waits before trying again to record a delivery the database failed to record. */
@@ -65,7 +64,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     const now = clock();
     return db.query<Claimed>(
       `UPDATE outbox SET available_at = $2, attempts = attempts + 1, last_error = NULL
-       WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND channel = ANY($3::text[]) AND available_at <= $1
+       WHERE id = ANY(ARRAY(SELECT id FROM outbox WHERE ${PENDING} AND channel = ANY($3::text[]) AND available_at <= $1
                             ORDER BY available_at, id FOR UPDATE SKIP LOCKED LIMIT $4))
        RETURNING id, channel, recipient, attempts, message, created_at, deliver_by`,
       [now, new Date(now.getTime() + leaseMs), channels, limit],
@@ -125,7 +124,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
          FROM unnest($2::bigint[], $3::int[]) AS d(id, attempts)
          WHERE o.id = d.id AND o.attempts = d.attempts AND o.sent_at IS NULL)
        UPDATE outbox SET available_at = $1
-       WHERE channel = ANY($4::text[]) AND sent_at IS NULL AND given_up_at IS NULL AND last_error IS NOT NULL AND available_at > $1 AND id <> ALL($2::bigint[])`,
+       WHERE channel = ANY($4::text[]) AND ${PENDING} AND last_error IS NOT NULL AND available_at > $1 AND id <> ALL($2::bigint[])`,
       [clock(), items.map((item) => item.id), items.map((item) => item.attempts), [...new Set(items.map((item) => item.channel))]],
     );
   }
@@ -211,6 +210,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
 
   return {
     drain: runOnce,
+    /** How many messages are still to be sent (for /metrics); undefined when the database does not answer. */
+    pending(): Promise<number | undefined> {
+      return db.query<{ pending: number }>(`SELECT count(*) AS pending FROM outbox WHERE ${PENDING}`).then(
+        ([row]) => row?.pending ?? 0,
+        () => undefined,
+      );
+    },
     /** Something was just queued: send it now rather than at the next poll. */
     kick(): void {
       if (!stopped) void runOnce();
