@@ -115,36 +115,40 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
    * body (which holds the link's token in clear) is not kept: only what identifies the
    * message. Marked only while still this worker's claim, so a send that outlived its
    * lease is not recorded twice; the sent rows themselves are left out of the second part.
+   * True when something was brought forward: it is due now, and the pass goes on to it.
    */
-  async function markSent(items: readonly Claimed[]): Promise<void> {
-    if (items.length === 0) return;
-    await db.query(
+  async function markSent(items: readonly Claimed[]): Promise<boolean> {
+    if (items.length === 0) return false;
+    const [row] = await db.query<{ brought: number }>(
       `WITH sent AS (
          UPDATE outbox o SET sent_at = $1, last_error = NULL, message = ${KEPT_OF_MESSAGE}
          FROM unnest($2::bigint[], $3::int[]) AS d(id, attempts)
-         WHERE o.id = d.id AND o.attempts = d.attempts AND o.sent_at IS NULL)
-       UPDATE outbox SET available_at = $1
-       WHERE channel = ANY($4::text[]) AND ${PENDING} AND last_error IS NOT NULL AND available_at > $1 AND id <> ALL($2::bigint[])`,
+         WHERE o.id = d.id AND o.attempts = d.attempts AND o.sent_at IS NULL),
+       forward AS (
+         UPDATE outbox SET available_at = $1
+         WHERE channel = ANY($4::text[]) AND ${PENDING} AND last_error IS NOT NULL AND available_at > $1 AND id <> ALL($2::bigint[])
+         RETURNING 1)
+       SELECT count(*)::int AS brought FROM forward`,
       [clock(), items.map((item) => item.id), items.map((item) => item.attempts), [...new Set(items.map((item) => item.channel))]],
     );
+    return (row?.brought ?? 0) > 0;
   }
 
   /**
    * Records a delivery, trying again while the database fails for a moment: a delivery left
    * unrecorded is sent again when its claim runs out, and the person gets it twice. The
    * waits add up to well inside the claim's lease, and stop() cuts them short so that a
-   * shutdown is not held up by a database that is down.
+   * shutdown is not held up by a database that is down. True when it brought mail forward.
    */
-  async function recordSent(item: Claimed): Promise<void> {
+  async function recordSent(item: Claimed): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await markSent([item]);
-        return;
+        return await markSent([item]);
       } catch (error) {
         const wait = closing.signal.aborted ? undefined : MARK_SENT_RETRY_MS[attempt];
         if (wait === undefined) {
           logger.error({ err: error, outboxId: item.id }, 'delivered but could not be recorded; it will be sent again when its claim runs out');
-          return;
+          return false;
         }
         logger.warn({ err: error, outboxId: item.id }, 'delivered; recording it failed, trying again');
         await sleep(wait, undefined, { signal: closing.signal }).catch(() => undefined);
@@ -152,16 +156,22 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     }
   }
 
-  /** Sends everything that is due now, a few at a time; resolves with how many were attempted. */
+  /**
+   * Sends everything that is due now, a few at a time; resolves with how many were attempted.
+   * A claim that comes back short found everything that was due: the pass ends there, unless
+   * a delivery brought mail forward. What is queued after that claim comes with a call, which
+   * gets a pass of its own (runOnce).
+   */
   async function drain(): Promise<number> {
     let attempted = 0;
-    for (let batch = await claimNext(); batch.length > 0; batch = await claimNext()) {
+    for (;;) {
+      const batch = await claimNext();
       // Each marked as soon as it is delivered: one slow send must not hold the others
       // unmarked until the lease runs out and another worker sends them again.
-      await Promise.all(batch.map(async (item) => (await deliver(item)) && recordSent(item)));
+      const broughtForward = await Promise.all(batch.map(async (item) => (await deliver(item)) && recordSent(item)));
       attempted += batch.length;
+      if (batch.length < PARALLEL_SENDS && !broughtForward.includes(true)) return attempted;
     }
-    return attempted;
   }
 
   async function pass(): Promise<number> {

@@ -73,6 +73,8 @@ async function failingToRecord(db: Database, when: 'once' | 'always') {
 }
 
 const isClaim = (sql: string) => sql.trimStart().startsWith('UPDATE outbox SET available_at = $2, attempts');
+/** The worker claims up to three at a time; fewer means it found all that was due, and its pass ends. */
+const CLAIM_LIMIT = 3;
 
 for (const backend of backends()) {
   describe(`outbox worker on ${backend.name}`, () => {
@@ -80,8 +82,10 @@ for (const backend of backends()) {
     let dispose: () => Promise<void>;
     let catcher: MailCatcher;
     let transport: MailTransport;
-    /** Runs once, right after the claim that finds the outbox empty (the end of a pass). */
-    let afterEmptyClaim: (() => Promise<void>) | undefined;
+    /** Runs once, right after a claim that comes back short (the last of a pass). */
+    let afterLastClaim: (() => Promise<void>) | undefined;
+    /** Claims made through `watched`. */
+    let claims = 0;
     let worker: OutboxWorker;
 
     before(async () => {
@@ -90,14 +94,15 @@ for (const backend of backends()) {
       catcher = await startMailCatcher();
       transport = createSmtpTransport(catcher.url, 'clave@iess.example');
       // The database as the worker sees it: a person's request can commit and kick the
-      // worker between the claim that found nothing and the end of that pass.
+      // worker between the pass's last claim and the end of that pass.
       const watched: Database = {
         ...db,
         async query<Row>(sql: string, params?: readonly unknown[]) {
           const rows = await db.query<Row>(sql, params);
-          const hook = afterEmptyClaim;
-          if (isClaim(sql) && rows.length === 0 && hook) {
-            afterEmptyClaim = undefined;
+          if (isClaim(sql)) claims++;
+          const hook = afterLastClaim;
+          if (isClaim(sql) && rows.length < CLAIM_LIMIT && hook) {
+            afterLastClaim = undefined;
             await hook();
           }
           return rows;
@@ -116,12 +121,12 @@ for (const backend of backends()) {
 
     test('a message queued and kicked as a pass ends is sent by one more pass, not at the next poll', async () => {
       await queue(db, 'primero@correo.example');
-      afterEmptyClaim = async () => {
+      afterLastClaim = async () => {
         await queue(db, 'tarde@correo.example');
         worker.kick();
       };
       const attempted = await worker.drain();
-      assert.equal(afterEmptyClaim, undefined, 'the late message was queued during the pass');
+      assert.equal(afterLastClaim, undefined, 'the late message was queued during the pass');
       assert.equal(attempted, 2, 'the same drain went on to the late message');
       const late = catcher.list().find((mail) => mail.to.includes('tarde@correo.example'));
       assert.ok(late, 'delivered before drain() resolved, without waiting a minute for the poll');
@@ -132,7 +137,7 @@ for (const backend of backends()) {
     test('drain() called during a pass resolves only after a pass that began after the call', async () => {
       await queue(db, 'otro@correo.example');
       let duringPass: Promise<number> | undefined;
-      afterEmptyClaim = async () => {
+      afterLastClaim = async () => {
         await queue(db, 'durante@correo.example');
         duringPass = worker.drain();
       };
@@ -143,13 +148,13 @@ for (const backend of backends()) {
     });
 
     test('a call in the last microtasks of a pass, whenever it lands, still gets a pass after it', async () => {
-      // The pass ends a few promise steps after its last claim comes back empty; a call in
+      // The pass ends a few promise steps after its last claim comes back short; a call in
       // between must not join a pass that will not look again.
       for (let depth = 0; depth <= 16; depth++) {
         const recipient = `paso${depth}@correo.example`;
         await queue(db, 'antes@correo.example');
         let late: Promise<number> | undefined;
-        afterEmptyClaim = async () => {
+        afterLastClaim = async () => {
           await queue(db, recipient);
           let steps: Promise<unknown> = Promise.resolve();
           for (let step = 0; step < depth; step++) steps = steps.then(() => undefined);
@@ -159,10 +164,29 @@ for (const backend of backends()) {
         };
         await worker.drain();
         await new Promise((resolve) => setImmediate(resolve));
-        assert.ok(late, `drain() was called ${depth} steps after the empty claim`);
+        assert.ok(late, `drain() was called ${depth} steps after the last claim`);
         await late;
-        assert.ok(catcher.list().some((mail) => mail.to.includes(recipient)), `sent before the drain() called ${depth} steps after the empty claim resolved`);
+        assert.ok(catcher.list().some((mail) => mail.to.includes(recipient)), `sent before the drain() called ${depth} steps after the last claim resolved`);
       }
+    });
+
+    test('a claim that comes back short ends the pass: one message costs one claim, not a second that finds nothing', async () => {
+      await queue(db, 'solo@correo.example');
+      const before = claims;
+      assert.equal(await worker.drain(), 1);
+      assert.equal(claims - before, 1);
+      assert.ok(catcher.list().some((mail) => mail.to.includes('solo@correo.example')));
+    });
+
+    test('mail a delivery brings forward from its back-off is sent in the same pass', async () => {
+      // It failed earlier while the server was away: its next try is ten minutes off.
+      await queue(db, 'esperando@correo.example');
+      await db.query("UPDATE outbox SET last_error = 'ECONNREFUSED', attempts = 3, available_at = now() + interval '10 minutes' WHERE recipient = 'esperando@correo.example'");
+      await queue(db, 'nuevo@correo.example');
+      assert.equal(await worker.drain(), 2, 'the new message and the one it brought forward');
+      for (const to of ['nuevo@correo.example', 'esperando@correo.example']) assert.ok(catcher.list().some((mail) => mail.to.includes(to)), `${to} delivered`);
+      const [{ unsent }] = (await db.query<{ unsent: number }>('SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL')) as [{ unsent: number }];
+      assert.equal(unsent, 0);
     });
 
     test('a message one worker is still sending is not brought forward by another worker\'s delivery, nor sent twice', async () => {
