@@ -161,8 +161,12 @@ export interface RecoveryStores {
   accounts: {
     find(cedula: string): Promise<AccountRecord | undefined>;
     claveHistory(cedula: string, limit: number): Promise<ClaveHistory>;
-    /** Sets the clave, records the old one in history (keeping the newest `historyKept`), activates and unlocks, resets counters, moves the KBA epoch. */
-    setPassword(cedula: string, hash: string, now: Date, historyKept: number): Promise<void>;
+    /**
+     * Sets the clave, records the old one in history (keeping the newest `historyKept`), activates and unlocks, resets counters, moves the KBA epoch.
+     * With `replacing` (the hash of the clave just verified), only while the account is still active with that clave; false when it is not.
+     */
+    setPassword(cedula: string, hash: string, now: Date, historyKept: number, replacing?: string): Promise<boolean>;
+    /** Clears a lock and its counters; the clave and the question epoch stay (§2.2: the epoch moves only with a new clave). */
     unlock(cedula: string, now: Date): Promise<void>;
     lock(cedula: string, now: Date): Promise<void>;
   };

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { demoAffiliate, showcaseAffiliates, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
 import { loadDemoRegistryOnce, DEMO_AFFILIATES } from '../../src/demo.ts';
@@ -12,6 +13,17 @@ export async function loadDemoRegistry(clave: Clave): Promise<void> {
 /** Demo people with verified contact data and two or more employers. */
 export function verifiedPeople(): DemoAffiliate[] {
   return showcaseAffiliates(DEMO_AFFILIATES);
+}
+
+/** Verified people with an address, in registry order. */
+export function mailablePeople(count: number): DemoAffiliate[] {
+  const people: DemoAffiliate[] = [];
+  for (let i = 0; people.length < count && i < DEMO_AFFILIATES; i++) {
+    const person = demoAffiliate(i);
+    if (person.affiliate.datosVerificados && person.affiliate.correo) people.push(person);
+  }
+  assert.equal(people.length, count, 'the demo registry has enough verified people');
+  return people;
 }
 
 /** A demo person whose contact data was never verified at an agency. */

@@ -4,10 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clave } from '../../src/app.ts';
 import type { Database } from '../../src/adapters/db/database.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
-import { demoAffiliate, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
+import type { DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 import { solveCaptcha } from './captcha.ts';
 import { TEST_ENV } from './clave.ts';
 import { correctAnswers } from './journey.ts';
+
+export { mailablePeople } from './journey.ts';
 import { OutageCatcher, type Caught } from './outage-catcher.ts';
 import { http, type Answer } from './outage-http.ts';
 import { freePort, killAllServers, startServer, type RunningServer } from './process.ts';
@@ -51,17 +53,6 @@ export function tokenIn(mail: Caught): string | undefined {
 
 export function linkMailFor(address: string) {
   return (mail: Caught) => mail.to.includes(address) && tokenIn(mail) !== undefined;
-}
-
-/** Verified people with an address, in registry order. */
-export function mailablePeople(count: number): DemoAffiliate[] {
-  const people: DemoAffiliate[] = [];
-  for (let i = 0; people.length < count && i < 60; i++) {
-    const person = demoAffiliate(i);
-    if (person.affiliate.datosVerificados && person.affiliate.correo) people.push(person);
-  }
-  assert.equal(people.length, count, 'the demo registry has enough verified people');
-  return people;
 }
 
 /** Polls `check` every `everyMs` until it returns a value, or fails at the deadline. */

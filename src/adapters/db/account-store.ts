@@ -29,7 +29,7 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
       const [row] = await db.query<ClaveRow>(`SELECT ${claveColumns('s.cedula', '$2')} FROM (SELECT $1::text AS cedula) s LEFT JOIN accounts acc ON acc.cedula = s.cedula`, [cedula, limit]);
       return toClaves(row!);
     },
-    async setPassword(cedula, hash, now, historyKept) {
+    async setPassword(cedula, hash, now, historyKept, replacing) {
       // Pruned before the old clave joins it, so the count is right whether or not the two
       // statements share a snapshot (they do when the transaction holds writes back).
       await db.query(
@@ -44,20 +44,23 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
       );
       // RETURNING: sent alone, so it waits for a sign-in that holds the account row, and the
       // revocation of sessions that follows (a later statement) sees that session.
-      await db.query(
+      const set = await db.query(
         `INSERT INTO accounts (cedula, status, password_hash, failed_logins, locked_at, kba_epoch, password_changed_at, created_at, updated_at)
          VALUES ($1, 'active', $2, 0, NULL, 1, $3, $3, $3)
          ON CONFLICT (cedula) DO UPDATE SET status = 'active', password_hash = excluded.password_hash, failed_logins = 0,
-           locked_at = NULL, kba_epoch = accounts.kba_epoch + 1, password_changed_at = $3, updated_at = $3
+           locked_at = NULL, kba_epoch = accounts.kba_epoch + 1, password_changed_at = $3, updated_at = $3, rehashed_from = NULL
+         WHERE $4::text IS NULL OR (accounts.status = 'active' AND $4::text IN (accounts.password_hash, accounts.rehashed_from))
          RETURNING cedula`,
-        [cedula, hash, now],
+        [cedula, hash, now, replacing ?? null],
       );
+      if (set.length === 0) return false;
       await clearFailures(cedula);
+      return true;
     },
     async unlock(cedula, now) {
       await db.query(
         `UPDATE accounts SET status = CASE WHEN password_hash IS NULL THEN 'none' ELSE 'active' END, failed_logins = 0, locked_at = NULL,
-           kba_epoch = kba_epoch + 1, updated_at = $2 WHERE cedula = $1`,
+           updated_at = $2 WHERE cedula = $1`,
         [cedula, now],
       );
       await clearFailures(cedula);

@@ -40,16 +40,25 @@ export function loginStore(db: Sql): LoginStore {
     async unclaim(ref) {
       await db.query('UPDATE login_failures SET failures = failures - 1 WHERE cedula_ref = $1 AND failures > 0', [ref]);
     },
+    async reset(ref) {
+      await db.query('UPDATE login_failures SET failures = 0 WHERE cedula_ref = $1', [ref]);
+    },
     async succeed(ref, verifiedHash, idHash, session, audit) {
       // Data-modifying CTEs always run to completion: one atomic statement. FOR SHARE makes
       // a concurrent lock or clave change either wait for this session (and then end it)
       // or win, so that no session is opened. The count is set to zero, not deleted: the
       // row stays for the next claim, updated in place with no index entry to add or vacuum.
+      // The hash a re-hash replaced still opens a session (the clave is the same); the first
+      // sign-in under the new hash forgets it, so the weaker hash is not kept at rest.
       const p = new Params();
       const at = p.add(session.createdAt);
+      const cedula = p.add(session.cedula);
+      const verified = p.add(verifiedHash);
       const [row] = await db.query<{ opened: number }>(
         `WITH live AS (
-           SELECT cedula FROM accounts WHERE cedula = ${p.add(session.cedula)} AND status = 'active' AND password_hash = ${p.add(verifiedHash)} FOR SHARE),
+           SELECT cedula FROM accounts WHERE cedula = ${cedula} AND status = 'active' AND ${verified} IN (password_hash, rehashed_from) FOR SHARE),
+         forgotten AS (
+           UPDATE accounts SET rehashed_from = NULL WHERE cedula = ${cedula} AND rehashed_from IS NOT NULL AND password_hash = ${verified} AND EXISTS (SELECT 1 FROM live)),
          opened AS (
            INSERT INTO sessions (id_hash, cedula, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent)
            SELECT ${p.add(idHash)}, cedula, ${at}, ${at}, ${p.add(session.idleExpiresAt)}, ${p.add(session.absoluteExpiresAt)}, ${p.add(session.ip ?? null)}, ${p.add(session.userAgent?.slice(0, 300) ?? null)}
@@ -71,11 +80,11 @@ export function loginStore(db: Sql): LoginStore {
       await db.query(`${AUDIT_INSERT} VALUES (${loginAudit(p, ref, audit, 'locked')})`, p.values);
     },
     async rehash(cedula, from, to) {
-      await db.query('UPDATE accounts SET password_hash = $3 WHERE cedula = $1 AND password_hash = $2', [cedula, from, to]);
+      await db.query('UPDATE accounts SET password_hash = $3, rehashed_from = $2 WHERE cedula = $1 AND password_hash = $2', [cedula, from, to]);
     },
     async locksSince(ref, since) {
       const [row] = await db.query<{ total: number }>(
-        "SELECT count(*)::int AS total FROM audit_events WHERE cedula_ref = $1 AND event = 'login' AND outcome = 'locked_now' AND occurred_at > $2",
+        "SELECT count(*)::int AS total FROM audit_events WHERE cedula_ref = $1 AND outcome = 'locked_now' AND occurred_at > $2",
         [ref, since],
       );
       return row?.total ?? 0;

@@ -23,19 +23,21 @@ export interface LoginStore {
   claim(cedula: string, cedulaRef: Buffer, now: Date): Promise<LoginState>;
   /** Takes back a claimed attempt whose clave was never checked (the service was overloaded). */
   unclaim(cedulaRef: Buffer): Promise<void>;
+  /** The right clave outside a sign-in (Mi cuenta): the attempts in a row start again from zero. */
+  reset(cedulaRef: Buffer): Promise<void>;
   /**
    * Opens the session only if the account is still active with the clave just verified
-   * (a "No fui yo", a lock or a new clave since the claim wins), then clears the count and
-   * audits 'ok'. False when it did not.
+   * (a "No fui yo", a lock or a new clave since the claim wins; a re-hash of the same clave
+   * does not), then clears the count and audits 'ok'. False when it did not.
    */
   succeed(cedulaRef: Buffer, verifiedHash: string, sessionIdHash: Buffer, session: NewSession, audit: LoginAudit): Promise<boolean>;
-  /** Audits a wrong attempt ('failed'); with `lock`, also locks the account, if any ('locked_now'). */
+  /** Audits a wrong attempt ('failed'); with `lock`, also locks the account, if any ('locked_now'). The audit's event says where: Ingresar or Mi cuenta. */
   fail(cedulaRef: Buffer, lock: boolean, audit: LoginAudit): Promise<void>;
   /** Audits an attempt refused because the account was already locked ('locked'). */
   refuseLocked(cedulaRef: Buffer, audit: LoginAudit): Promise<void>;
-  /** Replaces the stored hash of the same clave, unless the clave changed meanwhile. */
+  /** Replaces the stored hash of the same clave, unless the clave changed meanwhile; sign-ins that verified the old one still succeed. */
   rehash(cedula: string, from: string, to: string): Promise<void>;
-  /** How many times Ingresar locked this cédula since `since`. */
+  /** How many times wrong claves (at Ingresar or Mi cuenta) locked this cédula since `since`. */
   locksSince(cedulaRef: Buffer, since: Date): Promise<number>;
 }
 

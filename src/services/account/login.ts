@@ -28,7 +28,7 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   if (!ip.allowed) throw new JourneyError('CLV-043', ip.retryAfterSeconds);
   const cedula = typeof cedulaInput === 'string' ? normaliseCedulaInput(cedulaInput) : '';
   if (!checkCedula(cedula).ok) throw new JourneyError('CLV-001');
-  const clave = typeof password === 'string' ? password.slice(0, MAX_PASSWORD_CHARS).normalize('NFC') : '';
+  const clave = typedClave(password);
   const ref = cedulaRef(ctx.secret, cedula);
   const { account, attempts } = await logins.claim(cedula, ref, ctx.clock());
   // Without a clave stored, a dummy: under the settings this cédula's seed is given (domain/dummy-layout.ts).
@@ -37,10 +37,12 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   const now = ctx.clock();
   const audit = { event: 'login', cedula, ip: client.ip, userAgent: client.userAgent, at: now };
   const max = ctx.limits.loginMaxFailures;
-  if (account?.status === 'locked' || attempts > max) {
+  if (attempts > max) {
     await logins.refuseLocked(ref, audit);
     throw new JourneyError('CLV-040');
   }
+  // An account locked some other way ("No fui yo") answers as any wrong attempt until the
+  // count reaches the limit: a locked answer on the first try would tell it from an unknown cédula.
   if (!matches || account?.status !== 'active') {
     const locksNow = attempts === max;
     await logins.fail(ref, locksNow, audit);
@@ -57,11 +59,16 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   return { token, cedula, absoluteExpiresAt };
 }
 
+/** What was typed as a clave, as it was hashed: NFC, and never longer than a clave may be. */
+export function typedClave(password: unknown): string {
+  return typeof password === 'string' ? password.slice(0, MAX_PASSWORD_CHARS).normalize('NFC') : '';
+}
+
 /**
  * The one argon2id verification. An attempt shed for overload (CLV-090) or dropped because
  * its client hung up while it waited is not counted: its clave was never checked.
  */
-async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, against: { hash: string } | { dummySeed: Buffer }, clave: string, hangUp?: AbortSignal): Promise<boolean> {
+export async function verified(ctx: RecoveryContext, logins: LoginStore, ref: Buffer, against: { hash: string } | { dummySeed: Buffer }, clave: string, hangUp?: AbortSignal): Promise<boolean> {
   try {
     return 'hash' in against ? await ctx.hasher.verify(against.hash, clave, hangUp) : await ctx.hasher.verifyDummy(clave, against.dummySeed, hangUp);
   } catch (error) {

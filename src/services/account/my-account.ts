@@ -4,6 +4,8 @@ import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
 import { applyNewClave, claveViolations, type ClaveViolation } from '../recovery/new-clave.ts';
+import { checkCurrentClave } from './current-clave.ts';
+import type { LoginStore } from './login-ports.ts';
 
 export interface ActiveSession {
   idHash: Buffer;
@@ -42,20 +44,27 @@ export async function accountView(ctx: RecoveryContext, active: ActiveSession) {
 
 export type ChangeOutcome = { changed: true } | { changed: false; violations: (ClaveViolation | 'CLV-041')[] };
 
+/** What the change form holds, as typed. */
+export interface ClaveChange {
+  current: unknown;
+  password: unknown;
+  confirmation: unknown;
+}
+
 /** Mi cuenta: the current clave, then a new one under the same policy; the other sessions end. */
-export async function changeClave(ctx: RecoveryContext, active: ActiveSession, current: unknown, password: unknown, confirmation: unknown, client: ClientInfo, locale: 'es' | 'en'): Promise<ChangeOutcome> {
+export async function changeClave(ctx: RecoveryContext, logins: LoginStore, active: ActiveSession, change: ClaveChange, client: ClientInfo, locale: 'es' | 'en'): Promise<ChangeOutcome> {
   const { cedula } = active.session;
-  const [account, affiliate] = await Promise.all([ctx.storage.stores.accounts.find(cedula), ctx.storage.stores.registry.affiliate(cedula)]);
-  if (!account?.passwordHash || !affiliate) throw new JourneyError('CLV-050');
-  // A stolen session must not become a way to guess the current clave without limit.
+  // Besides the count of wrong claves: one session cannot keep the hasher busy either.
   const allowed = await ctx.throttle.consume('login_ip', `session:${active.session.ref}`);
   if (!allowed.allowed) throw new JourneyError('CLV-043', allowed.retryAfterSeconds);
-  const currentOk = typeof current === 'string' && (await ctx.hasher.verify(account.passwordHash, current.normalize('NFC')));
-  if (!currentOk) return { changed: false, violations: ['CLV-041'] };
-  const { normalised, violations } = await claveViolations(ctx, affiliate, password, confirmation);
+  const affiliate = await ctx.storage.stores.registry.affiliate(cedula);
+  if (!affiliate) throw new JourneyError('CLV-050');
+  const replacing = await checkCurrentClave(ctx, logins, active, change.current, client);
+  if (!replacing) return { changed: false, violations: ['CLV-041'] };
+  const { normalised, violations } = await claveViolations(ctx, affiliate, change.password, change.confirmation);
   if (violations.length > 0) return { changed: false, violations };
   const passwordHash = await ctx.hasher.hash(normalised);
-  await ctx.storage.transaction((stores) => applyNewClave(ctx, stores, { affiliate, passwordHash, locale, client, keepSessionHash: active.idHash }));
+  await ctx.storage.transaction((stores) => applyNewClave(ctx, stores, { affiliate, passwordHash, locale, client, keepSessionHash: active.idHash, hadClave: true, replacing }));
   ctx.onMailQueued?.();
   return { changed: true };
 }

@@ -2,6 +2,7 @@ import type { PasswordViolation, PersonalData } from '../../domain/password-poli
 import type { AffiliateProfile, ClaveHistory, Locale, RecoveryStores } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from './context.ts';
 import { issueDisavowLink } from './disavow.ts';
+import { JourneyError } from './journey-error.ts';
 import { queueMail } from './mail.ts';
 
 export type ClaveViolation = PasswordViolation | 'CLV-034';
@@ -45,6 +46,8 @@ export interface NewClave {
   keepSessionHash?: Buffer;
   /** Whether the account had a clave, when the caller already read it. */
   hadClave?: boolean;
+  /** Mi cuenta: the hash of the current clave just verified; the change happens only while it is still the clave of an active account. */
+  replacing?: string;
 }
 
 /**
@@ -56,7 +59,8 @@ export async function applyNewClave(ctx: RecoveryContext, stores: RecoveryStores
   const now = ctx.clock();
   const { cedula } = change.affiliate;
   const hadClave = change.hadClave ?? (await stores.accounts.find(cedula))?.passwordHash != null;
-  await stores.accounts.setPassword(cedula, change.passwordHash, now, ctx.limits.passwordHistory);
+  // Locked ("No fui yo", failed attempts) or given another clave since it was verified: nothing changes.
+  if (!(await stores.accounts.setPassword(cedula, change.passwordHash, now, ctx.limits.passwordHistory, change.replacing))) throw new JourneyError('CLV-041');
   await stores.sessions.revokeAll(cedula, now, change.keepSessionHash);
   await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
   const disavowLink = await issueDisavowLink(ctx, stores, cedula);

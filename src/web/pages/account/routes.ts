@@ -47,7 +47,7 @@ export function accountRoutes(account: AccountService, limits: Limits) {
       const active = await requireSession(account, request, reply);
       if (!active) return reply;
       const { current, password, confirmation } = request.body ?? {};
-      const outcome = await account.changeClave(active, current, password, confirmation, clientInfo(request), request.locale);
+      const outcome = await account.changeClave(active, { current, password, confirmation }, clientInfo(request), request.locale);
       if (outcome.changed) return reply.redirect('/cuenta?hecho=clave', 303);
       return changeForm(request, reply, limits, outcome.violations);
     });
