@@ -208,6 +208,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       instituteName: config.instituteName,
       trustProxy: config.trustProxy,
       production: config.nodeEnv !== 'development',
+      metrics: config.metricsToken ? { token: config.metricsToken } : config.nodeEnv === 'production' ? 'off' : 'open',
       assetVersion: await assetVersion(),
       logger,
       limits: config.limits,

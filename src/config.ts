@@ -21,6 +21,8 @@ export interface Config {
   mailFrom: string;
   secretKey: string | undefined;
   trustProxy: boolean | number | string[];
+  /** Bearer token /metrics asks for; without one, /metrics is served only outside production. */
+  metricsToken: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   timeZone: string;
   instituteName: string;
@@ -180,6 +182,12 @@ function secretKey(env: Env, production: boolean): string | undefined {
   return secret;
 }
 
+function metricsToken(env: Env): string | undefined {
+  const token = read(env, 'METRICS_TOKEN');
+  if (token !== undefined && token.length < 32) throw new ConfigError('METRICS_TOKEN', 'debe tener al menos 32 caracteres');
+  return token;
+}
+
 function publicUrl(env: Env, port: number, production: boolean): URL {
   const raw = read(env, 'PUBLIC_URL') ?? `http://localhost:${port}`;
   const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
@@ -256,6 +264,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: read(env, 'MAIL_FROM') ?? `"${instituteName}" <no-responder@clave.localhost>`,
     secretKey: secretKey(env, production),
     trustProxy: trustProxy(env),
+    metricsToken: metricsToken(env),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     timeZone: timeZone(env),
     instituteName,

@@ -41,6 +41,7 @@ const bad: [Record<string, string>, string][] = [
   [{ RECOVERY_LINK_TTL: '15 minutes' }, 'RECOVERY_LINK_TTL'],
   [{ PASSWORD_MIN_LENGTH: '4' }, 'PASSWORD_MIN_LENGTH'],
   [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
+  [{ METRICS_TOKEN: 'corto' }, 'METRICS_TOKEN'],
   [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA'],
   [{ THROTTLE_IPV6_PREFIX: '16' }, 'THROTTLE_IPV6_PREFIX'],
   [{ ARGON2_CONCURRENCY: '0' }, 'ARGON2_CONCURRENCY'],

@@ -24,7 +24,7 @@ import { assetsPlugin } from './plugins/assets.ts';
 import { drainingPlugin } from './plugins/draining.ts';
 import { errorsPlugin, frameworkErrorHandler } from './plugins/errors.ts';
 import { i18nPlugin } from './plugins/i18n.ts';
-import { metricsPlugin } from './plugins/metrics.ts';
+import { metricsPlugin, type MetricsAccess } from './plugins/metrics.ts';
 import { securityHeaders, securityPlugin } from './plugins/security.ts';
 import { viewsPlugin } from './plugins/views.ts';
 import { devMailboxRoutes } from './pages/dev-mailbox/routes.ts';
@@ -37,6 +37,8 @@ export interface WebOptions {
   instituteName: string;
   trustProxy: boolean | number | string[];
   production: boolean;
+  /** Who may read /metrics (web/plugins/metrics.ts). */
+  metrics: MetricsAccess;
   assetVersion: string;
   logger: Logger;
   limits: Limits;
@@ -76,7 +78,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
     // drainingPlugin answers those requests instead.
     return503OnClosing: false,
   });
-  await app.register(metricsPlugin, { outboxPending: () => services.readiness.outboxPending() });
+  await app.register(metricsPlugin, { access: options.metrics, outboxPending: () => services.readiness.outboxPending() });
   await app.register(securityPlugin, { headers });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: LIMITS.bodyLimit });

@@ -43,3 +43,34 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('who may read /metrics', () => {
+  const pglite = backends().find((backend) => backend.name === 'pglite')!;
+  const TOKEN = 'm'.repeat(40);
+
+  test('with METRICS_TOKEN, only a scraper that sends it as a bearer token', async () => {
+    const clave = await startTestClave(pglite, { METRICS_TOKEN: TOKEN });
+    try {
+      const scrape = (authorization?: string) => clave.web.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+      for (const refused of [await scrape(), await scrape(`Bearer ${'x'.repeat(40)}`), await scrape(`Basic ${TOKEN}`), await scrape(`Bearer ${TOKEN}x`)]) {
+        assert.equal(refused.statusCode, 401);
+        assert.equal(refused.headers['www-authenticate'], 'Bearer realm="metrics"');
+        assert.doesNotMatch(refused.body, /clave_outbox_pending/);
+      }
+      const scraped = await scrape(`Bearer ${TOKEN}`);
+      assert.equal(scraped.statusCode, 200);
+      assert.match(scraped.body, /^clave_outbox_pending 0$/m);
+    } finally {
+      await clave.dispose();
+    }
+  });
+
+  test('in production without METRICS_TOKEN, /metrics does not exist: its outbox gauge would tell who is an affiliate', async () => {
+    const clave = await startTestClave(pglite, { NODE_ENV: 'production', SECRET_KEY: 's'.repeat(40), PUBLIC_URL: 'https://clave.example', SMTP_URL: 'smtp://127.0.0.1:9' });
+    try {
+      assert.equal((await clave.web.inject('/metrics')).statusCode, 404);
+    } finally {
+      await clave.dispose();
+    }
+  });
+});

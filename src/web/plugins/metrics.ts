@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -7,8 +8,24 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Who may read /metrics. What it shows is for operators only: the outbox gauge moves when
+ * an identity step queues mail, which happens only for affiliates, so a public /metrics
+ * would tell who is one. With a token, a scraper sends `Authorization: Bearer <token>`;
+ * without one, production does not serve it at all.
+ */
+export type MetricsAccess = { token: string } | 'open' | 'off';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Compared as digests, in constant time: how much of a guess matched must not show in the time taken. */
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const presented = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
+}
+
 /** Prometheus metrics: process metrics and an HTTP latency histogram per route template. */
-export const metricsPlugin = fp(async (app, options: { outboxPending: () => Promise<number | undefined> }) => {
+export const metricsPlugin = fp(async (app, options: { access: MetricsAccess; outboxPending: () => Promise<number | undefined> }) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -33,7 +50,12 @@ export const metricsPlugin = fp(async (app, options: { outboxPending: () => Prom
     const route = request.routeOptions.url ?? 'unmatched';
     latency.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_request, reply) => {
+  const { access } = options;
+  if (access === 'off') return;
+  app.get('/metrics', async (request, reply) => {
+    if (access !== 'open' && !bearerMatches(request.headers.authorization, access.token)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').send();
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });
