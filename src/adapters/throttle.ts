@@ -52,5 +52,8 @@ export function createThrottle(rules: Record<string, ThrottleRule>, { redis, key
         throw refusal;
       }
     },
+    async refund(bucket, key) {
+      await limiters.get(bucket)?.reward(storedKey(key));
+    },
   };
 }

@@ -246,6 +246,8 @@ export type Clock = () => Date;
 /** Traffic throttles (per IP, per cédula…); false when the caller must wait. */
 export interface Throttle {
   consume(bucket: string, key: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  /** Gives back one unit spent by a request that turned out not to count. */
+  refund(bucket: string, key: string): Promise<void>;
 }
 
 /** What a message says, as data; the renderer turns it into words in the person's language. */

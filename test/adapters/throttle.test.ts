@@ -31,6 +31,17 @@ for (const store of stores) {
       assert.equal((await throttle.consume('no_such_bucket', 'a')).allowed, true);
     });
 
+    test('a refund gives one unit back to that key only', async () => {
+      const bucket = `test_${randomBytes(4).toString('hex')}`;
+      const throttle = createThrottle({ [bucket]: { points: 1, durationSeconds: 60 } }, { redis: store.redis(), keySecret: 'k', ipv6PrefixBits: 64 });
+      assert.equal((await throttle.consume(bucket, 'a')).allowed, true);
+      assert.equal((await throttle.consume(bucket, 'b')).allowed, true);
+      await throttle.refund(bucket, 'a');
+      assert.equal((await throttle.consume(bucket, 'a')).allowed, true);
+      assert.equal((await throttle.consume(bucket, 'b')).allowed, false);
+      await throttle.refund('no_such_bucket', 'a');
+    });
+
     test('an IPv6 client is counted per /64 (THROTTLE_IPV6_PREFIX); IPv4-mapped addresses as IPv4', async () => {
       const bucket = `test_${randomBytes(4).toString('hex')}`;
       const network = `2001:db8:${randomBytes(2).toString('hex')}:1`;

@@ -54,7 +54,10 @@ describe('limits that keep one client from holding or flooding the service', () 
     const start = async () => clave.web.inject({ method: 'POST', url: '/api/v1/flows', payload: { kind: 'recover', cedula: UNKNOWN_CEDULA, captcha: await apiCaptcha(clave) } });
     const first = await start();
     const second = await start();
-    assert.equal((await start()).json().error.code, 'CLV-004', 'third start for one cédula');
+    const third = (await start()).json().error;
+    assert.equal(third.code, 'CLV-004', 'third start for one cédula');
+    assert.doesNotMatch(third.message, /conexión/, 'the limit is the cédula\'s, not the connection\'s');
+    assert.match(third.cause, /cédula/);
     const identity = (flowId: string) => clave.web.inject({ method: 'POST', url: `/api/v1/flows/${flowId}/identity`, payload: { birthDay: 1, birthMonth: 1, answers: { q1: 'none', q2: 'none', q3: 'none' } } });
     assert.equal((await identity(first.json().flowId)).statusCode, 202);
     assert.equal((await identity(second.json().flowId)).json().error.code, 'CLV-004');
@@ -64,6 +67,16 @@ describe('limits that keep one client from holding or flooding the service', () 
     const refused = await redeem();
     assert.equal(refused.json().error.code, 'CLV-004');
     assert.ok(Number(refused.headers['retry-after']) > 0);
+  });
+
+  test('one solved CAPTCHA, replayed, cannot use up a cédula\'s flow starts', async () => {
+    const clave = await app({ FLOW_STARTS_PER_CEDULA: '2' });
+    const start = (captcha: string) => clave.web.inject({ method: 'POST', url: '/api/v1/flows', payload: { kind: 'recover', cedula: UNKNOWN_CEDULA, captcha } });
+    const replayed = await apiCaptcha(clave);
+    assert.equal((await start(replayed)).statusCode, 201);
+    for (let i = 0; i < 5; i++) assert.equal((await start(replayed)).json().error.code, 'CLV-003', `replay ${i + 1}`);
+    const victim = await start(await apiCaptcha(clave));
+    assert.equal(victim.statusCode, 201, victim.body);
   });
 
   test('recovery mail to one address is capped per day, whatever the cédula', async () => {

@@ -33,14 +33,17 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
     await ctx.storage.stores.audit.record({ ...audit, event: 'captcha', outcome: captcha.reason });
     throw new JourneyError(captcha.reason === 'expired' ? 'CLV-003' : 'CLV-002');
   }
-  // Spent only after a solved CAPTCHA, so junk requests cannot block someone else's recovery.
+  // Spent only after a solved CAPTCHA (and refunded below for a replayed one), so junk requests cannot block someone else's recovery.
   await throttled(ctx, 'flow_start_cedula', cedula);
   const flow: FlowRecord = { id: randomUUID(), kind: input.kind, cedula, state: 'identity', locale: input.locale, createdAt: now, expiresAt: later(now, ctx.limits.flowTtlMs) };
   const { opened, identity } = await ctx.storage.stores.flows.open(flow, { hash: captcha.challengeHash, expiresAt: captcha.expiresAt }, {
     started: { ...audit, event: 'flow_started', outcome: 'ok', flowId: flow.id, detail: { kind: flow.kind } },
     replayed: { ...audit, event: 'captcha', outcome: 'replayed' },
   });
-  if (!opened) throw new JourneyError('CLV-003');
+  if (!opened) {
+    await ctx.throttle.refund('flow_start_cedula', cedula);
+    throw new JourneyError('CLV-003');
+  }
   const { questions } = await identitySubject(ctx, identity, cedula, flow.kind);
   return { flow, questions: questions.questions };
 }

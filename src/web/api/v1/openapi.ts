@@ -50,6 +50,7 @@ export function openApiDocument() {
             201: answer('Trámite creado', { type: 'object', properties: { flowId: { type: 'string', format: 'uuid' }, kind: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' }, step: { const: 'identity' }, questions: { type: 'array', items: { $ref: '#/components/schemas/Question' } } } }),
             400: failure('CLV-001, CLV-002 o CLV-003'),
             422: failure('Cuerpo incompleto'),
+            429: failure('CLV-004: demasiadas solicitudes desde esta conexión o para esta cédula (con Retry-After)'),
           },
         },
       },
