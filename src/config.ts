@@ -195,7 +195,19 @@ function publicUrl(env: Env, port: number, production: boolean): URL {
     throw new ConfigError('PUBLIC_URL', `debe ser una URL http(s)://… (recibido "${raw}")`);
   }
   if (production && parsed.protocol !== 'https:') throw new ConfigError('PUBLIC_URL', 'debe usar https con NODE_ENV=production');
-  return new URL(parsed.origin + parsed.pathname.replace(/\/+$/, ''));
+  if (!isOriginOnly(parsed)) {
+    throw new ConfigError('PUBLIC_URL', `debe ser solo esquema, servidor y puerto, como https://clave.example.gob.ec (recibido "${parsed.origin}${parsed.pathname}"): Clave se sirve en la raíz de su propio dominio o subdominio, no bajo una ruta`);
+  }
+  return new URL(parsed.origin);
+}
+
+/**
+ * Routes, assets and cookies are all mounted at "/", so Clave cannot run under a path
+ * prefix: PUBLIC_URL is an origin, and anything more (a path, a query, credentials) is
+ * refused rather than dropped from mailed links without a word.
+ */
+function isOriginOnly(url: URL): boolean {
+  return url.pathname.replace(/\/+$/, '') === '' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
 }
 
 function limits(env: Env): Limits {

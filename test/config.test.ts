@@ -32,6 +32,9 @@ const bad: [Record<string, string>, string][] = [
   [{ PORT: '70000' }, 'PORT'],
   [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
   [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
+  // Clave is served at the root of its host: links built under a path would miss.
+  [{ PUBLIC_URL: 'https://clave.example/clave-personal' }, 'PUBLIC_URL'],
+  [{ PUBLIC_URL: 'https://clave.example/?from=mail' }, 'PUBLIC_URL'],
   [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
   [{ SMTP_URL: 'nope' }, 'SMTP_URL'],
   [{ TIME_ZONE: 'Marte/Olympus' }, 'TIME_ZONE'],
@@ -54,6 +57,11 @@ const bad: [Record<string, string>, string][] = [
   [{ RETENTION: '23h' }, 'RETENTION'],
   [{ RETENTION_PURGE_EVERY: '30s' }, 'RETENTION_PURGE_EVERY'],
 ];
+
+test('PUBLIC_URL is an origin: a trailing slash is fine, a path is refused with the reason', () => {
+  assert.equal(loadConfig({ PUBLIC_URL: 'https://clave.example.gob.ec/' }).publicUrl.href, 'https://clave.example.gob.ec/');
+  assert.throws(() => loadConfig({ PUBLIC_URL: 'https://clave.example/clave-personal/' }), /PUBLIC_URL: .*no bajo una ruta/);
+});
 
 for (const [env, variable] of bad) {
   test(`a bad ${variable} is refused by name`, () => {
