@@ -5,6 +5,8 @@ import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock } from '../support/clock.ts';
 import { giveClave, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
+import { logSink } from '../support/secret-journeys.ts';
+import { createLogger } from '../../src/adapters/logger.ts';
 
 interface Received {
   body: { to: string; text: string; id: string };
@@ -60,6 +62,55 @@ describe('security notices by SMS through an HTTP gateway', () => {
     assert.equal(second!.idempotencyKey, second!.body.id);
     const [row] = await clave.db.query<{ attempts: number; sent: boolean }>("SELECT attempts, sent_at IS NOT NULL AS sent FROM outbox WHERE channel = 'sms'");
     assert.deepEqual(row, { attempts: 2, sent: true });
+  });
+});
+
+describe('a gateway that wants user:password (Basic authentication)', () => {
+  const person = verifiedPeople().find((p) => p.affiliate.celular)!;
+
+  test('user:password in SMS_WEBHOOK_URL is sent as an Authorization: Basic header, not in the URL', async () => {
+    const seen: { url: string | undefined; authorization: string | undefined }[] = [];
+    const server = createServer((request, response) => {
+      seen.push({ url: request.url, authorization: request.headers.authorization });
+      request.resume().on('end', () => response.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000', SMS_WEBHOOK_URL: `http://gw-user:p%40ss%3Aword@127.0.0.1:${port}/sms` });
+    try {
+      await loadDemoRegistry(clave);
+      await giveClave(clave, person, 'mar-Calmo-64-lancha');
+      await clave.settle();
+      assert.deepEqual(seen, [{ url: '/sms', authorization: `Basic ${Buffer.from('gw-user:p@ss:word').toString('base64')}` }]);
+      const [row] = await clave.db.query<{ sent: boolean; last_error: string | null }>("SELECT sent_at IS NOT NULL AS sent, last_error FROM outbox WHERE channel = 'sms'");
+      assert.deepEqual(row, { sent: true, last_error: null });
+    } finally {
+      await clave.dispose();
+      server.close();
+    }
+  });
+
+  test('when the gateway cannot be reached, neither last_error nor the logs hold its password or key', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const { stream, logText } = logSink();
+    const clave = await startTestClave(
+      backends()[0]!,
+      { CAPTCHA_MAX_NUMBER: '1000', SMS_WEBHOOK_URL: `http://gw-user:s3cret-pass@127.0.0.1:${port}/sms?key=s3cret-key` },
+      { logger: createLogger('trace', stream) },
+    );
+    try {
+      await loadDemoRegistry(clave);
+      await giveClave(clave, person, 'mar-Calmo-64-lancha');
+      await clave.settle();
+      const [row] = await clave.db.query<{ last_error: string | null }>("SELECT last_error FROM outbox WHERE channel = 'sms'");
+      assert.match(row!.last_error ?? '', /^SMS gateway could not be reached \(ECONNREFUSED\)$/);
+      assert.doesNotMatch(logText(), /s3cret/);
+    } finally {
+      await clave.dispose();
+    }
   });
 });
 
