@@ -22,11 +22,23 @@ function firstName(affiliate: AffiliateProfile): string {
  */
 export type MailKind = { category: 'security' } | { category: 'recovery'; recent: RecentMail };
 
+/** One notification on its way to the outbox, inside the caller's transaction. */
+interface Outgoing {
+  ctx: RecoveryContext;
+  stores: RecoveryStores;
+  affiliate: AffiliateProfile;
+  notification: Notification;
+  locale: Locale;
+  now: Date;
+  ref: Buffer;
+}
+
 /**
- * Queues a message in the outbox (and, for security notices, an SMS to a registered
- * phone), inside the caller's transaction. Recovery mail is
- * limited per cédula (a daily cap; at most one a minute, by scheduling it later);
- * security notices always go. Returns false when the daily cap dropped it.
+ * Queues a notification in the outbox, inside the caller's transaction: an e-mail to the
+ * registered address and, for security notices, an SMS to a registered phone. Recovery
+ * mail is limited per cédula (a daily cap; at most one a minute, by scheduling it later);
+ * security notices always go. Returns whether anything was queued: false when the daily
+ * cap dropped it or the affiliate has no channel for it.
  */
 export async function queueMail(
   ctx: RecoveryContext,
@@ -36,14 +48,19 @@ export async function queueMail(
   locale: Locale,
   kind: MailKind,
 ): Promise<boolean> {
-  if (!affiliate.correo) return false;
-  const { category } = kind;
-  const now = ctx.clock();
-  const ref = cedulaRef(ctx.secret, affiliate.cedula);
+  const outgoing: Outgoing = { ctx, stores, affiliate, notification, locale, now: ctx.clock(), ref: cedulaRef(ctx.secret, affiliate.cedula) };
+  const mailed = affiliate.correo ? await queueEmail(outgoing, affiliate.correo, kind) : false;
+  // §2.5: a security notice goes to every registered channel, so an affiliate with only a phone on file is told too.
+  const texted = kind.category === 'security' ? await queueSms(outgoing) : false;
+  return mailed || texted;
+}
+
+/** The e-mail; false when recovery mail's caps dropped it. */
+async function queueEmail({ ctx, stores, affiliate, notification, locale, now, ref }: Outgoing, correo: string, kind: MailKind): Promise<boolean> {
   let availableAt = now;
   if (kind.category === 'recovery') {
     // Per destination address too: several cédulas may share one inbox.
-    if (!(await ctx.throttle.consume('mail_address', affiliate.correo.toLowerCase())).allowed) return false;
+    if (!(await ctx.throttle.consume('mail_address', correo.toLowerCase())).allowed) return false;
     const { count, latest } = kind.recent;
     if (count >= ctx.limits.emailsPerCedulaPerDay) return false;
     // Notices are spaced a minute apart; a link is never held back, its minutes are counting.
@@ -51,12 +68,15 @@ export async function queueMail(
   }
   const rendered = ctx.renderer.render(notification, { firstName: firstName(affiliate), locale });
   const deliverBy = notification.type === 'link' ? { deliverBy: notification.expiresAt } : {};
-  await stores.outbox.enqueue({ channel: 'email', recipient: affiliate.correo, category, cedulaRef: ref, message: { ...rendered, messageId: newMessageId(ctx) }, availableAt, ...deliverBy }, now);
-  // §2.5: a security notice goes to every registered channel.
-  if (category === 'security' && ctx.smsEnabled && affiliate.celular) {
-    const text = ctx.renderer.renderSms(notification, locale);
-    await stores.outbox.enqueue({ channel: 'sms', recipient: affiliate.celular, category, cedulaRef: ref, message: { subject: '', html: '', text, messageId: newMessageId(ctx) }, availableAt }, now);
-  }
+  await stores.outbox.enqueue({ channel: 'email', recipient: correo, category: kind.category, cedulaRef: ref, message: { ...rendered, messageId: newMessageId(ctx) }, availableAt, ...deliverBy }, now);
+  return true;
+}
+
+/** The SMS of a security notice; false when SMS is off or no phone is registered. */
+async function queueSms({ ctx, stores, affiliate, notification, locale, now, ref }: Outgoing): Promise<boolean> {
+  if (!ctx.smsEnabled || !affiliate.celular) return false;
+  const text = ctx.renderer.renderSms(notification, locale);
+  await stores.outbox.enqueue({ channel: 'sms', recipient: affiliate.celular, category: 'security', cedulaRef: ref, message: { subject: '', html: '', text, messageId: newMessageId(ctx) }, availableAt: now }, now);
   return true;
 }
 
