@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { csvRows } from '../adapters/registry/csv-rows.ts';
+import { csvRows, type LinesRead } from '../adapters/registry/csv-rows.ts';
 import type { RegistryStore } from '../services/ports.ts';
 import { importAffiliates, importEmployment, type ImportOptions, type ImportReport } from '../services/registry-import.ts';
 import { progressBar } from './progress.ts';
@@ -16,12 +16,19 @@ function summary(label: string, report: ImportReport): string {
   return `${label}: ${report.loaded} cargadas, ${report.updated} actualizadas, ${report.unchanged} sin cambios, ${report.rejected} rechazadas`;
 }
 
+/** Every data line must land in exactly one count: a row dropped unseen is an affiliate missing without a word. */
+function checkEveryLineCounted(path: string, report: ImportReport, dataLines: number): void {
+  const counted = report.loaded + report.updated + report.unchanged + report.rejected;
+  if (counted !== dataLines) throw new Error(`${path}: la importación dio cuenta de ${counted} filas y el archivo tiene ${dataLines} líneas de datos; no confíe en este resultado`);
+}
+
 async function importFile(store: RegistryStore, label: string, path: string, importer: Importer, today: string): Promise<ImportReport> {
   const { size } = await stat(path);
   const input = createReadStream(path);
   const bar = progressBar(label, input, size);
+  const read: LinesRead = { nonEmpty: 0 };
   try {
-    return await importer(store, csvRows(input), {
+    const report = await importer(store, csvRows(input, read), {
       today,
       onProblem: (line, reason) => {
         bar.done();
@@ -29,6 +36,8 @@ async function importFile(store: RegistryStore, label: string, path: string, imp
       },
       onProgress: (report) => bar.update(report),
     });
+    checkEveryLineCounted(path, report, read.nonEmpty - 1);
+    return report;
   } finally {
     bar.done();
   }

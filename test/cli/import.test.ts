@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,13 +9,16 @@ const bin = new URL('../../bin/clave.js', import.meta.url).pathname;
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'clave-import-'));
 
-function clave(...args: string[]) {
+function run(env: Record<string, string>, args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], {
-    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
 }
+
+const clave = (...args: string[]) => run({}, args);
+const claveInMemory = (...args: string[]) => run({ DATABASE_URL: 'memory://' }, args);
 
 test('clave import loads the good rows, reports the bad ones by line, and is idempotent', () => {
   const first = clave('import', '--affiliates', fixture('afiliados-10-buenos-3-malos.csv'), '--employment', fixture('empleos-5-buenos-2-malos.csv'));
@@ -57,4 +60,17 @@ test('clave demo-data writes a registry that clave import accepts whole', () => 
   assert.equal(imported.status, 0, imported.stderr);
   assert.match(imported.stdout, /afiliados .*: 200 cargadas, 0 actualizadas, 0 sin cambios, 0 rechazadas/);
   assert.match(imported.stdout, /empleos .*: \d+ cargadas, 0 actualizadas, 0 sin cambios, 0 rechazadas/);
+});
+
+test('one stray quote rejects its line alone: the rest of the file still loads', () => {
+  const out = join(dataDir, 'demo-comilla');
+  assert.equal(clave('demo-data', '--affiliates', '3000', '--out', out).status, 0);
+  const lines = readFileSync(join(out, 'afiliados.csv'), 'utf8').split('\n');
+  lines[100] = lines[100]!.replace(',', ',"');
+  const bad = join(out, 'comilla.csv');
+  writeFileSync(bad, lines.join('\n'));
+  const result = claveInMemory('import', '--affiliates', bad);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /2999 cargadas, 0 actualizadas, 0 sin cambios, 1 rechazadas/);
+  assert.deepEqual(result.stderr.trim().split('\n'), [`${bad}:101: fila CSV mal formada: una comilla abre un campo y nada lo cierra en esta línea`]);
 });

@@ -89,6 +89,26 @@ for (const backend of backends()) {
       assert.ok(report.rejected >= 1);
     });
 
+    test('a stray quote rejects only its own line, and every non-empty data line is counted once', async () => {
+      const store = createRegistryStore(opened.db);
+      const { problems, options } = collector();
+      const { cedulaCheckDigit } = await import('../../src/domain/cedula.ts');
+      const lines = Array.from({ length: 40 }, (_, i) => {
+        const nine = `24${String(i).padStart(7, '0')}`;
+        return `${nine}${cedulaCheckDigit(nine)},Persona ${i},Comillas,1990-01-01,,,si`;
+      });
+      lines[4] = lines[4]!.replace(',Persona', ',"Persona');
+      lines[11] = lines[11]!.replace(/Persona (\d+)/, '"Persona $1"x');
+      lines[20] = '';
+      lines[30] = lines[30]!.replace(',Comillas', ',Comi"llas');
+      const csv = `cedula,nombres,apellidos,fecha_nacimiento,correo,celular,datos_verificados\r\n${lines.join('\r\n')}\r\n`;
+      const report = await importAffiliates(store, fromText(csv), { ...options, batchSize: 7 });
+      assert.deepEqual(problems.map((p) => p.line), [6, 13, 32]);
+      assert.deepEqual(report, { loaded: 36, updated: 0, unchanged: 0, rejected: 3 });
+      const dataLines = csv.split('\n').slice(1).filter((line) => line.replace(/\r$/, '') !== '').length;
+      assert.equal(report.loaded + report.updated + report.unchanged + report.rejected, dataLines);
+    });
+
     test('hostile values are rejected with a reason, never loaded', async () => {
       const store = createRegistryStore(opened.db);
       const { problems, options } = collector();

@@ -1,33 +1,37 @@
-import { parse, type CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import type { CsvRow } from '../../services/registry-import.ts';
+import { splitCsvLine } from './csv-line.ts';
+import { physicalLines } from './physical-lines.ts';
 
-const MAX_RECORD_BYTES = 64 * 1024;
+const MAX_LINE_BYTES = 64 * 1024;
+const BOM = '\uFEFF';
+
+/** Counts the non-empty lines read, header included: each became exactly one row. */
+export interface LinesRead {
+  nonEmpty: number;
+}
 
 /**
- * Reads CSV (RFC 4180, UTF-8, optional BOM) as a stream of rows with their line numbers.
- * A malformed row (a stray quote, an oversized field) is reported as a row with a
- * problem instead of ending the whole import.
+ * Reads CSV (UTF-8, optional BOM) as a stream of rows with their line numbers, one
+ * physical line per row: registry fields never hold a line break (domain/registry.ts
+ * refuses control characters), so a malformed line (a stray quote, an oversized line) is
+ * reported alone, with its own number, and cannot swallow the lines after it.
  */
-export async function* csvRows(input: Readable): AsyncGenerator<CsvRow> {
-  const skipped: CsvRow[] = [];
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      info: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      max_record_size: MAX_RECORD_BYTES,
-      skip_records_with_error: true,
-      on_skip: (error: CsvError | undefined) => {
-        skipped.push({ line: (error as { lines?: number } | undefined)?.lines ?? 0, fields: [], problem: 'fila CSV mal formada (comillas o tamaño)' });
-        return undefined;
-      },
-    }),
-  );
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    yield* skipped.splice(0);
-    yield { line: info.lines, fields: record };
+export async function* csvRows(input: Readable, read: LinesRead = { nonEmpty: 0 }): AsyncGenerator<CsvRow> {
+  // ignoreBOM keeps a BOM in the text, so that only the one opening the file is dropped.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  for await (const physical of physicalLines(input, MAX_LINE_BYTES)) {
+    const { line } = physical;
+    if ('tooLong' in physical) {
+      read.nonEmpty++;
+      yield { line, fields: [], problem: `la línea supera ${MAX_LINE_BYTES} bytes` };
+      continue;
+    }
+    const decoded = decoder.decode(physical.bytes);
+    const text = line === 1 && decoded.startsWith(BOM) ? decoded.slice(BOM.length) : decoded;
+    if (text === '') continue;
+    read.nonEmpty++;
+    const split = splitCsvLine(text);
+    yield 'problem' in split ? { line, fields: [], problem: split.problem } : { line, fields: split.fields };
   }
-  yield* skipped.splice(0);
 }
