@@ -41,10 +41,16 @@ function cedulaField(value: string): string {
   return check.cedula;
 }
 
+/** U+FFFD is what a lenient decoder leaves for bytes it could not read: the value was mangled upstream. */
+function refuseReplacementCharacter(name: string, value: string): void {
+  if (value.includes('\uFFFD')) throw new RowProblem(`${name} contiene el carácter de reemplazo «\uFFFD» (U+FFFD): el dato pasó por una codificación que no era UTF-8; corríjalo en el origen`);
+}
+
 function textField(name: string, value: string, maxLength = 200): string {
   if (value.length === 0) throw new RowProblem(`${name} está vacío`);
   if (value.length > maxLength) throw new RowProblem(`${name} supera ${maxLength} caracteres`);
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new RowProblem(`${name} contiene caracteres de control`);
+  refuseReplacementCharacter(name, value);
   return value.normalize('NFC');
 }
 
@@ -65,6 +71,7 @@ function dateField(name: string, value: string, today: string): string {
 
 function emailField(value: string): string | null {
   if (value === '') return null;
+  refuseReplacementCharacter('correo', value);
   if (value.length > 254 || !/^[^\s@<>"(),;:]+@[^\s@<>"(),;:]+\.[^\s@<>"(),;:]+$/.test(value)) throw new RowProblem('correo no es una dirección válida');
   return value.toLowerCase();
 }

@@ -74,3 +74,13 @@ test('one stray quote rejects its line alone: the rest of the file still loads',
   assert.match(result.stdout, /2999 cargadas, 0 actualizadas, 0 sin cambios, 1 rechazadas/);
   assert.deepEqual(result.stderr.trim().split('\n'), [`${bad}:101: fila CSV mal formada: una comilla abre un campo y nada lo cierra en esta línea`]);
 });
+
+test('a file that is not UTF-8 stops its import with the line to look at', () => {
+  const windows1252 = join(dataDir, 'excel-ansi.csv');
+  const csv = 'cedula,nombres,apellidos,fecha_nacimiento,correo,celular,datos_verificados\r\n0242345676,José,Muñoz,1961-02-11,,,si\r\n';
+  writeFileSync(windows1252, Buffer.from(csv, 'latin1'));
+  const refused = claveInMemory('import', '--affiliates', windows1252);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /^clave: no se pudo importar: el archivo no está en UTF-8 \(línea 2\): guárdelo como CSV UTF-8$/m);
+  assert.doesNotMatch(refused.stdout, /cargadas/);
+});

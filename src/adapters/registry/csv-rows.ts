@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { CsvRow } from '../../services/registry-import.ts';
+import { ImportFileError, type CsvRow } from '../../services/registry-import.ts';
 import { splitCsvLine } from './csv-line.ts';
 import { physicalLines } from './physical-lines.ts';
 
@@ -12,14 +12,28 @@ export interface LinesRead {
 }
 
 /**
+ * Decodes strictly: a file saved in another encoding (Windows-1252 from Excel) would
+ * otherwise load names with U+FFFD in them, without a word.
+ */
+function decodeLine(decoder: TextDecoder, bytes: Buffer, line: number): string {
+  try {
+    return decoder.decode(bytes);
+  } catch (error) {
+    if (error instanceof TypeError) throw new ImportFileError(`el archivo no está en UTF-8 (línea ${line}): guárdelo como CSV UTF-8`);
+    throw error;
+  }
+}
+
+/**
  * Reads CSV (UTF-8, optional BOM) as a stream of rows with their line numbers, one
  * physical line per row: registry fields never hold a line break (domain/registry.ts
  * refuses control characters), so a malformed line (a stray quote, an oversized line) is
- * reported alone, with its own number, and cannot swallow the lines after it.
+ * reported alone, with its own number, and cannot swallow the lines after it. Bytes
+ * that are not UTF-8 stop the file (ImportFileError): every name in it would be suspect.
  */
 export async function* csvRows(input: Readable, read: LinesRead = { nonEmpty: 0 }): AsyncGenerator<CsvRow> {
   // ignoreBOM keeps a BOM in the text, so that only the one opening the file is dropped.
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   for await (const physical of physicalLines(input, MAX_LINE_BYTES)) {
     const { line } = physical;
     if ('tooLong' in physical) {
@@ -27,7 +41,7 @@ export async function* csvRows(input: Readable, read: LinesRead = { nonEmpty: 0 
       yield { line, fields: [], problem: `la línea supera ${MAX_LINE_BYTES} bytes` };
       continue;
     }
-    const decoded = decoder.decode(physical.bytes);
+    const decoded = decodeLine(decoder, physical.bytes, line);
     const text = line === 1 && decoded.startsWith(BOM) ? decoded.slice(BOM.length) : decoded;
     if (text === '') continue;
     read.nonEmpty++;

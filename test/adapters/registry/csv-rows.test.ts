@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { csvRows } from '../../../src/adapters/registry/csv-rows.ts';
-import type { CsvRow } from '../../../src/services/registry-import.ts';
+import { ImportFileError, type CsvRow } from '../../../src/services/registry-import.ts';
 
 async function read(chunks: (string | Buffer)[]): Promise<CsvRow[]> {
   const rows: CsvRow[] = [];
@@ -50,4 +50,25 @@ test('a line longer than the limit is rejected alone and memory stays bounded', 
   assert.deepEqual(problemLines(rows), [2, 4]);
   assert.match(rows[1]!.problem!, /supera/);
   assert.deepEqual(rows[2]!.fields, ['2', 'ok']);
+});
+
+test('a file in Windows-1252 stops at the first line that is not UTF-8, naming it', async () => {
+  const latin1 = Buffer.from('cedula,apellidos\n1,Vera\n2,Muñoz\n3,Peña\n', 'latin1');
+  await assert.rejects(read([latin1]), (error: Error) => {
+    assert.ok(error instanceof ImportFileError);
+    assert.equal(error.message, 'el archivo no está en UTF-8 (línea 3): guárdelo como CSV UTF-8');
+    return true;
+  });
+});
+
+test('a character cut off at the end of the file is not UTF-8 either', async () => {
+  const cut = Buffer.from('cedula,apellidos\n1,Muñoz').subarray(0, -3);
+  assert.equal(cut.at(-1), 0xc3, 'the first byte of ñ, without its second');
+  await assert.rejects(read([cut]), /línea 2/);
+});
+
+test('an Excel "CSV UTF-8" file (BOM, CRLF) is read whole', async () => {
+  const excel = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('cedula,apellidos\r\n1,Muñoz\r\n')]);
+  const rows = await read([excel.subarray(0, 2), excel.subarray(2)]);
+  assert.deepEqual(rows, [{ line: 1, fields: ['cedula', 'apellidos'] }, { line: 2, fields: ['1', 'Muñoz'] }]);
 });
