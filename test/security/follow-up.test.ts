@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { backends, type OpenedDatabase } from '../support/backends.ts';
 import { createClave, type Clave } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { TEST_ENV } from '../support/clave.ts';
-import { apiCaptcha, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
+import { startTestClave, TEST_ENV, type TestClave } from '../support/clave.ts';
+import { apiCaptcha, loadDemoRegistry, mailedToken, verifiedPeople, verifyIdentity } from '../support/journey.ts';
 
 for (const backend of backends()) {
   describe(`a verdict left behind by a crashed instance is followed up by another, on ${backend.name}`, () => {
@@ -38,6 +38,33 @@ for (const backend of backends()) {
       assert.equal(row?.processed, true);
       await survivor.outbox.drain();
       assert.equal(survivor.catcher!.list().filter((m) => m.to.includes(person.affiliate.correo!)).length, 1, 'followed up once');
+    });
+  });
+}
+
+for (const backend of backends()) {
+  describe(`a correct answer past the daily mail cap, on ${backend.name}`, () => {
+    let clave: TestClave;
+    before(async () => {
+      clave = await startTestClave(backend, { CAPTCHA_MAX_NUMBER: '1000', EMAILS_PER_CEDULA_PER_DAY: '2' });
+      await loadDemoRegistry(clave);
+    });
+    after(async () => clave.dispose());
+
+    test('mails nothing and leaves the link already in the inbox working', async () => {
+      const person = verifiedPeople()[0]!;
+      const address = person.affiliate.correo!;
+      const flows = [];
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        flows.push(await verifyIdentity(clave, person));
+        await clave.settle();
+      }
+      assert.equal(clave.catcher!.list().filter((m) => m.to.includes(address)).length, 2, 'the cap allows two mails');
+      const [audit] = await clave.db.query<{ outcome: string; detail: { mail: string } }>("SELECT outcome, detail FROM audit_events WHERE event = 'identity' AND flow_id = $1", [flows[2]]);
+      assert.equal(`${audit?.outcome} ${audit?.detail.mail}`, 'verified daily_limit');
+      const redeemed = await clave.web.inject({ method: 'POST', url: '/api/v1/tokens/redeem', payload: { token: await mailedToken(clave, address) } });
+      assert.equal(redeemed.statusCode, 200, redeemed.body);
+      assert.equal(redeemed.json().flowId, flows[1]);
     });
   });
 }

@@ -72,13 +72,21 @@ export async function mailedToken(clave: Clave, to: string): Promise<string> {
   return token;
 }
 
-/** Generar through the API from start to finish: the person ends with `password` as their clave. */
-export async function giveClave(clave: Clave, person: DemoAffiliate, password: string, kind: 'generate' | 'recover' = 'generate'): Promise<void> {
-  const post = (url: string, payload: object, headers: Record<string, string> = {}) => clave.web.inject({ method: 'POST', url, payload, headers });
+/** Starts a flow through the API and answers its identity step correctly; its follow-up may still be under way. */
+export async function verifyIdentity(clave: Clave, person: DemoAffiliate, kind: 'generate' | 'recover' = 'recover'): Promise<string> {
+  const post = (url: string, payload: object) => clave.web.inject({ method: 'POST', url, payload });
   const started = await post('/api/v1/flows', { kind, cedula: person.affiliate.cedula, captcha: await apiCaptcha(clave) });
   const { flowId } = started.json() as { flowId: string };
   const [account] = await clave.db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [person.affiliate.cedula]);
-  await post(`/api/v1/flows/${flowId}/identity`, { ...birthOf(person), answers: await correctAnswers(clave, person, account?.kba_epoch ?? 0) });
+  const answered = await post(`/api/v1/flows/${flowId}/identity`, { ...birthOf(person), answers: await correctAnswers(clave, person, account?.kba_epoch ?? 0) });
+  if (answered.statusCode !== 202) throw new Error(`the identity step was refused: ${answered.body}`);
+  return flowId;
+}
+
+/** Generar through the API from start to finish: the person ends with `password` as their clave. */
+export async function giveClave(clave: Clave, person: DemoAffiliate, password: string, kind: 'generate' | 'recover' = 'generate'): Promise<void> {
+  const post = (url: string, payload: object, headers: Record<string, string> = {}) => clave.web.inject({ method: 'POST', url, payload, headers });
+  const flowId = await verifyIdentity(clave, person, kind);
   const redeemed = await post('/api/v1/tokens/redeem', { token: await mailedToken(clave, person.affiliate.correo!) });
   const done = await post(`/api/v1/flows/${flowId}/password`, { password, confirmation: password }, { authorization: `Bearer ${redeemed.json().resetToken}` });
   if (done.statusCode !== 200) throw new Error(`could not set the clave: ${done.body}`);

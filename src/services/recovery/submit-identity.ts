@@ -59,18 +59,24 @@ export function linkTtlMs(ctx: RecoveryContext, kind: FlowKind): number {
   return kind === 'unlock' ? ctx.limits.unlockLinkTtlMs : ctx.limits.recoveryLinkTtlMs;
 }
 
-/** The link lives exactly as long as the flow's "check your e-mail" step. */
+/**
+ * The link lives exactly as long as the flow's "check your e-mail" step. The mail is
+ * queued first: when a cap drops it, the link already in the inbox and the flow it
+ * belongs to stay as they are, and no token is stored.
+ */
 async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, expiresAt: Date, recentMail: RecentMail): Promise<void> {
   const now = ctx.clock();
   const ttl = linkTtlMs(ctx, flow.kind);
   const purpose = flow.kind === 'unlock' ? 'unlock_link' : 'recovery_link';
   const { token, hash } = issueToken();
-  // A newer request replaces every older link and flow of the same cédula.
-  await stores.tokens.revokeLive(flow.cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
-  await stores.flows.supersedeOthers(flow.cedula, flow.id, now);
-  await stores.tokens.insert(hash, { purpose, cedula: flow.cedula, flowId: flow.id, expiresAt }, now);
   const link = new URL(`/clave/continuar?token=${token}`, ctx.publicUrl).href;
   const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, { category: 'recovery', recent: recentMail });
+  if (queued) {
+    // A newer link replaces every older link and flow of the same cédula.
+    await stores.tokens.revokeLive(flow.cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
+    await stores.flows.supersedeOthers(flow.cedula, flow.id, now);
+    await stores.tokens.insert(hash, { purpose, cedula: flow.cedula, flowId: flow.id, expiresAt }, now);
+  }
   await stores.audit.record({ event: 'identity', outcome: 'verified', cedula: flow.cedula, flowId: flow.id, at: now, detail: { mail: queued ? 'queued' : 'daily_limit' } });
 }
 
