@@ -190,8 +190,12 @@ export interface RecoveryStores {
   identityFailures: {
     /** Holds a per-cédula lock until the transaction ends. */
     lock(cedulaRef: Buffer): Promise<void>;
-    /** Failures since `since`, and the recovery mail queued since `mailSince`, which a follow-up needs next: one read. */
-    tally(cedulaRef: Buffer, since: Date, mailSince: Date): Promise<{ failures: number; recentMail: RecentMail }>;
+    /**
+     * Failures since `since`, the recovery mail queued since `mailSince`, and where the
+     * verdict's flow stands now (its state and deadline, as committed once the lock is
+     * held), which a follow-up needs next: one read.
+     */
+    tally(cedulaRef: Buffer, flowId: string, since: Date, mailSince: Date): Promise<{ failures: number; recentMail: RecentMail; flowNow: Pick<FlowRecord, 'state' | 'expiresAt'> }>;
     record(cedulaRef: Buffer, at: Date): Promise<void>;
   };
   outbox: {

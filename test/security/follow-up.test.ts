@@ -1,10 +1,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, type OpenedDatabase } from '../support/backends.ts';
+import type { Database, Sql } from '../../src/adapters/db/database.ts';
 import { createClave, type Clave } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startTestClave, TEST_ENV, type TestClave } from '../support/clave.ts';
-import { apiCaptcha, loadDemoRegistry, mailedToken, verifiedPeople, verifyIdentity } from '../support/journey.ts';
+import { answerWrongly, apiCaptcha, loadDemoRegistry, mailedToken, verifiedPeople, verifyIdentity } from '../support/journey.ts';
+import { cedulaRef } from '../../src/domain/tokens.ts';
+import type { DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
+import { eventually } from '../support/outages.ts';
 
 for (const backend of backends()) {
   describe(`a verdict left behind by a crashed instance is followed up by another, on ${backend.name}`, () => {
@@ -68,6 +72,108 @@ for (const backend of backends()) {
     });
   });
 }
+
+/** A database that can hold the next transaction to ask for an advisory lock, before it asks, until released. */
+function withLockGate(db: Database) {
+  let gate: { reached: () => void; released: Promise<void> } | undefined;
+  const gated = (tx: Sql): Sql => ({
+    async query<Row>(text: string, params?: readonly unknown[]) {
+      if (gate && text.includes('pg_advisory_xact_lock')) {
+        const { reached, released } = gate;
+        gate = undefined;
+        reached();
+        await released;
+      }
+      return tx.query<Row>(text, params);
+    },
+    exec: (text) => tx.exec(text),
+  });
+  const gatedDb: Database = {
+    engine: db.engine,
+    query: (text, params) => db.query(text, params),
+    exec: (text) => db.exec(text),
+    transaction: (work) => db.transaction((tx) => work(gated(tx))),
+    close: () => db.close(),
+  };
+  return {
+    db: gatedDb,
+    holdNext() {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const held = new Promise<void>((reached) => (gate = { reached, released }));
+      return { held, release };
+    },
+  };
+}
+
+const postgres = backends().find((backend) => backend.name === 'postgres');
+
+// PGlite runs one transaction at a time, so two follow-ups cannot overlap there.
+describe('an older verdict whose follow-up waits for the lock while a newer one links, on postgres', { skip: postgres ? undefined : 'needs TEST_DATABASE_URL' }, () => {
+  let opened: OpenedDatabase;
+  let clave: Clave;
+  let gate: ReturnType<typeof withLockGate>;
+  before(async () => {
+    opened = await postgres!.open();
+    gate = withLockGate(opened.db);
+    clave = await createClave(loadConfig({ ...TEST_ENV, CAPTCHA_MAX_NUMBER: '1000' }), { database: gate.db });
+    await loadDemoRegistry(clave);
+  });
+  after(async () => {
+    await clave.close();
+    await opened.dispose();
+  });
+
+  /** Submits `older`, then holds its follow-up just before it asks for the cédula's lock until `newer`'s follow-up has committed. */
+  async function overtaken(older: () => Promise<string>, newer: () => Promise<string>): Promise<{ older: string; newer: string }> {
+    const olderFollowUp = gate.holdNext();
+    const olderId = await older();
+    try {
+      await olderFollowUp.held;
+      const newerId = await newer();
+      const processed = async () => {
+        const [row] = await opened.db.query<{ done: boolean }>('SELECT processed_at IS NOT NULL AS done FROM identity_outcomes WHERE flow_id = $1', [newerId]);
+        return row?.done || undefined;
+      };
+      await eventually("the newer verdict's follow-up", 10_000, processed, 50);
+      return { older: olderId, newer: newerId };
+    } finally {
+      olderFollowUp.release();
+      await clave.settle();
+    }
+  }
+
+  async function identityAudit(flowId: string) {
+    const [row] = await opened.db.query<{ outcome: string; detail: Record<string, unknown> }>("SELECT outcome, detail FROM audit_events WHERE event = 'identity' AND flow_id = $1", [flowId]);
+    return row;
+  }
+
+  async function redeemNewestLink(person: DemoAffiliate) {
+    return clave.web.inject({ method: 'POST', url: '/api/v1/tokens/redeem', payload: { token: await mailedToken(clave, person.affiliate.correo!) } });
+  }
+
+  test('a right answer: nothing for the superseded flow, the newer link keeps working', async () => {
+    const person = verifiedPeople()[0]!;
+    const flows = await overtaken(() => verifyIdentity(clave, person), () => verifyIdentity(clave, person));
+    assert.equal(clave.catcher!.list().filter((m) => m.to.includes(person.affiliate.correo!)).length, 1, 'one link mail');
+    assert.equal((await identityAudit(flows.older))?.outcome, 'superseded');
+    const redeemed = await redeemNewestLink(person);
+    assert.equal(redeemed.statusCode, 200, redeemed.body);
+    assert.equal(redeemed.json().flowId, flows.newer);
+  });
+
+  test('a wrong answer still counts and is told; the newer link keeps working', async () => {
+    const person = verifiedPeople()[1]!;
+    const flows = await overtaken(() => answerWrongly(clave, person), () => verifyIdentity(clave, person));
+    const audit = await identityAudit(flows.older);
+    assert.deepEqual([audit?.outcome, audit?.detail.remaining, audit?.detail.mail], ['failed', 2, 'queued']);
+    const [failures] = await opened.db.query<{ n: number }>('SELECT count(*) AS n FROM identity_failures WHERE cedula_ref = $1', [cedulaRef(clave.secret, person.affiliate.cedula)]);
+    assert.equal(failures?.n, 1);
+    const redeemed = await redeemNewestLink(person);
+    assert.equal(redeemed.statusCode, 200, redeemed.body);
+    assert.equal(redeemed.json().flowId, flows.newer);
+  });
+});
 
 describe('the outbox keeps no token once a message is delivered', () => {
   test('sent rows hold only the message id and subject', async () => {

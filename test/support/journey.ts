@@ -72,15 +72,28 @@ export async function mailedToken(clave: Clave, to: string): Promise<string> {
   return token;
 }
 
-/** Starts a flow through the API and answers its identity step correctly; its follow-up may still be under way. */
-export async function verifyIdentity(clave: Clave, person: DemoAffiliate, kind: 'generate' | 'recover' = 'recover'): Promise<string> {
+/** Starts a flow through the API and answers its identity step with `body`; the follow-up may still be under way. */
+async function answerIdentity(clave: Clave, person: DemoAffiliate, kind: 'generate' | 'recover', body: (questionIds: string[]) => Promise<object>): Promise<string> {
   const post = (url: string, payload: object) => clave.web.inject({ method: 'POST', url, payload });
   const started = await post('/api/v1/flows', { kind, cedula: person.affiliate.cedula, captcha: await apiCaptcha(clave) });
-  const { flowId } = started.json() as { flowId: string };
-  const [account] = await clave.db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [person.affiliate.cedula]);
-  const answered = await post(`/api/v1/flows/${flowId}/identity`, { ...birthOf(person), answers: await correctAnswers(clave, person, account?.kba_epoch ?? 0) });
+  const { flowId, questions } = started.json() as { flowId: string; questions: { id: string }[] };
+  const answered = await post(`/api/v1/flows/${flowId}/identity`, await body(questions.map((q) => q.id)));
   if (answered.statusCode !== 202) throw new Error(`the identity step was refused: ${answered.body}`);
   return flowId;
+}
+
+/** A flow whose identity step is answered right; returns its id. */
+export function verifyIdentity(clave: Clave, person: DemoAffiliate, kind: 'generate' | 'recover' = 'recover'): Promise<string> {
+  return answerIdentity(clave, person, kind, async () => {
+    const [account] = await clave.db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [person.affiliate.cedula]);
+    return { ...birthOf(person), answers: await correctAnswers(clave, person, account?.kba_epoch ?? 0) };
+  });
+}
+
+/** A Recuperar flow whose identity step is answered wrong (the birth month is off by one); returns its id. */
+export function answerWrongly(clave: Clave, person: DemoAffiliate): Promise<string> {
+  const { birthDay, birthMonth } = birthOf(person);
+  return answerIdentity(clave, person, 'recover', async (questionIds) => ({ birthDay, birthMonth: (birthMonth % 12) + 1, answers: Object.fromEntries(questionIds.map((id) => [id, 'none'])) }));
 }
 
 /** Generar through the API from start to finish: the person ends with `password` as their clave. */

@@ -1,4 +1,4 @@
-import { nextState, type FlowKind } from '../../domain/flow.ts';
+import { nextState, stepOf, type FlowKind } from '../../domain/flow.ts';
 import { answersMatch } from '../../domain/knowledge-questions.ts';
 import { cedulaRef, issueToken } from '../../domain/tokens.ts';
 import type { AffiliateProfile, FlowRecord, IdentityOutcome, PendingOutcome, RecentMail, RecoveryStores } from '../recovery-ports.ts';
@@ -92,7 +92,9 @@ async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow:
 /**
  * Works out what an identity verdict leads to: a link, a failure notice, or nothing.
  * Runs after the answer, as of the moment the answers arrived, one cédula at a time
- * so parallel submissions cannot slip past the failure limit.
+ * so parallel submissions cannot slip past the failure limit. Verdicts are claimed
+ * oldest first but may get the cédula's lock in another order, so the flow is judged
+ * as it stands once the lock is held.
  */
 async function followUp(ctx: RecoveryContext, stores: RecoveryStores, { outcome, flow, affiliate }: PendingOutcome): Promise<void> {
   const now = outcome.submittedAt;
@@ -100,11 +102,18 @@ async function followUp(ctx: RecoveryContext, stores: RecoveryStores, { outcome,
   if (!flow || outcome.verdict === 'not_eligible' || !canReceive(affiliate)) return stores.audit.record({ ...base, cedula: flow?.cedula, event: 'identity', outcome: 'not_eligible' });
   const ref = cedulaRef(ctx.secret, flow.cedula);
   await stores.identityFailures.lock(ref);
-  const { failures, recentMail } = await stores.identityFailures.tally(ref, new Date(now.getTime() - ctx.limits.identityFailureWindowMs), recoveryMailSince(now));
+  const { failures, recentMail, flowNow } = await stores.identityFailures.tally(ref, flow.id, new Date(now.getTime() - ctx.limits.identityFailureWindowMs), recoveryMailSince(now));
   if (failures >= ctx.limits.identityMaxFailures) return stores.audit.record({ ...base, cedula: flow.cedula, event: 'identity', outcome: 'blocked' });
   const asOfArrival = { ...ctx, clock: () => now };
-  if (outcome.verdict === 'verified') return sendLink(asOfArrival, stores, flow, affiliate, outcome.linkExpiresAt, recentMail);
-  return recordFailure(asOfArrival, stores, flow, affiliate, failures, recentMail);
+  // A wrong answer counts, and its inbox is told, whatever became of its flow since:
+  // the notice replaces no link, and skipping it would hide an attempt from the owner
+  // (or the CLV-011 that is told only once).
+  if (outcome.verdict !== 'verified') return recordFailure(asOfArrival, stores, flow, affiliate, failures, recentMail);
+  // A link only for a flow still waiting for it: one for a flow a newer link superseded
+  // meanwhile, or past its deadline, would be dead on arrival and would revoke the live one.
+  const step = stepOf({ ...flow, ...flowNow }, ctx.clock());
+  if (step !== 'check_email') return stores.audit.record({ ...base, cedula: flow.cedula, event: 'identity', outcome: step });
+  return sendLink(asOfArrival, stores, flow, affiliate, outcome.linkExpiresAt, recentMail);
 }
 
 /**
