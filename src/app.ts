@@ -28,6 +28,7 @@ import type { Clock, PasswordHasher } from './services/recovery-ports.ts';
 import { createRecoveryService, type RecoveryService } from './services/recovery/index.ts';
 import { RECOVERY_MAIL_CAP_WINDOW_MS } from './services/recovery/mail.ts';
 import { BackgroundWork } from './services/recovery/context.ts';
+import { kbaReferenceYear } from './services/recovery/reference-year.ts';
 import { createAccountService, refreshDummyLayout, type AccountService } from './services/account/index.ts';
 import { createThrottle } from './adapters/throttle.ts';
 import { createDevInboxSms } from './adapters/sms/dev-inbox.ts';
@@ -166,6 +167,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis unavailable'));
   if (redis) await connectedOrLater(redis, REDIS_START_WAIT_MS);
   const throttle = createThrottle(throttleRules(config.limits), { redis, keySecret: secret, ipv6PrefixBits: config.limits.throttleIpv6Prefix });
+  const settings = createSettingsStore(db);
   const clavePolicy = createClavePolicy({ workers: config.limits.passwordCheckWorkers, timeoutMs: config.limits.passwordCheckTimeoutMs });
   const context = {
     storage: createRecoveryStorage(db, { secret }),
@@ -175,6 +177,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     renderer: createMailRenderer({ instituteName: config.instituteName, publicUrl: config.publicUrl, timeZone: config.timeZone }),
     clock,
     secret,
+    kbaReferenceYear: await kbaReferenceYear(settings, clock()),
     limits: config.limits,
     publicUrl: config.publicUrl,
     instituteName: config.instituteName,
@@ -231,7 +234,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     db,
     secret,
     registry: createRegistryStore(db),
-    settings: createSettingsStore(db),
+    settings,
     mail,
     catcher,
     outbox,

@@ -56,7 +56,8 @@ export interface QuestionInput {
   employerPool: readonly string[];
   /** 0..5 */
   count: number;
-  currentYear: number;
+  /** The installation's fixed year (`referenceYear` in services): decoy and "none" years end there, whatever the date. */
+  referenceYear: number;
 }
 
 const SHOWN = 4;
@@ -111,24 +112,29 @@ function range(from: number, to: number): number[] {
 
 /**
  * A window of up to 9 consecutive years containing `year` at a random position, ending
- * no later than `currentYear` and holding at least 4 years. Distractors drawn from such a
+ * no later than `lastYear` and holding at least 4 years. Distractors drawn from such a
  * window give the true year no tell-tale place: a window centred on it would make the
  * middle option the right one.
  */
-function yearWindow(draws: Draws, year: number, currentYear: number): number[] {
+function yearWindow(draws: Draws, year: number, lastYear: number): number[] {
   const lowest = year - YEAR_SPAN;
-  const highest = Math.max(lowest, Math.min(year, currentYear - (SHOWN - 1)));
-  const start = Math.min(lowest + draws.below(highest - lowest + 1), currentYear - (SHOWN - 1));
-  return range(start, Math.min(start + YEAR_SPAN, currentYear));
+  const highest = Math.max(lowest, Math.min(year, lastYear - (SHOWN - 1)));
+  const start = Math.min(lowest + draws.below(highest - lowest + 1), lastYear - (SHOWN - 1));
+  return range(start, Math.min(start + YEAR_SPAN, lastYear));
 }
 
-/** The 4 years shown, the true one first; with no true year, 4 from a plausible window. */
-function yearTexts(draws: Draws, year: number | null, currentYear: number): string[] {
+/**
+ * The 4 years shown, the true one first; with no true year, 4 from a plausible window.
+ * Windows end at the reference year, not today's: the calendar must not move anyone's
+ * options, and decoys cannot know a later year than the one they were anchored to. A true
+ * year after it ends its own window.
+ */
+function yearTexts(draws: Draws, year: number | null, referenceYear: number): string[] {
   if (year === null) {
-    const pretend = currentYear - 1 - draws.below(CAREER_YEARS);
-    return draws.pick(yearWindow(draws, pretend, currentYear), SHOWN).map(String);
+    const pretend = referenceYear - 1 - draws.below(CAREER_YEARS);
+    return draws.pick(yearWindow(draws, pretend, referenceYear), SHOWN).map(String);
   }
-  const others = yearWindow(draws, year, currentYear).filter((y) => y !== year);
+  const others = yearWindow(draws, year, Math.max(year, referenceYear)).filter((y) => y !== year);
   return [year, ...draws.pick(others, SHOWN - 1)].map(String);
 }
 
@@ -151,7 +157,7 @@ function questionCount(count: number): number {
  * keyed order per cédula and epoch, not one per kind. Year questions do the same per true year.
  */
 export function buildQuestions(input: QuestionInput): QuestionSet {
-  const { secret, cedula, epoch, currentYear } = input;
+  const { secret, cedula, epoch, referenceYear } = input;
   const count = questionCount(input.count);
   const questions: KnowledgeQuestion[] = [];
   const answerKey: Record<string, string> = {};
@@ -176,7 +182,7 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
     const key = year === null ? 'none' : String(year);
     let texts = yearSets.get(key);
     if (texts === undefined) {
-      texts = yearTexts(new Draws(keyed(secret, 'years', cedula, key, epoch)), year, currentYear);
+      texts = yearTexts(new Draws(keyed(secret, 'years', cedula, key, epoch)), year, referenceYear);
       yearSets.set(key, texts);
     }
     return texts;
@@ -252,23 +258,24 @@ function decoyRuc(secret: string, employer: string): string {
 
 /**
  * A plausible history for a cédula that must not be told apart from a real one: 0–4 jobs
- * from the pool, one after another, all started before `currentYear`; the last one is
- * often still current. Seeded by the cédula alone, so it is the same on every visit.
+ * from the pool, one after another, all started before `referenceYear`; the last one is
+ * often still current. Seeded by the cédula alone and anchored to a year that never moves,
+ * so it is the same on every visit, in December as in January.
  */
-export function decoyHistory(secret: string, cedula: string, employerPool: readonly string[], currentYear: number): EmploymentFact[] {
+export function decoyHistory(secret: string, cedula: string, employerPool: readonly string[], referenceYear: number): EmploymentFact[] {
   const draws = new Draws(keyed(secret, 'decoy', cedula));
   // Ranked like the distractors (and always, even for 0 jobs) so a decoy costs the same
   // work every time and survives registry imports as well as real answers do.
   const source = new EmployerSource(keyed(secret, 'decoy-employers', cedula), cleanPool(employerPool), new Set());
   const jobs = jobCount(draws);
-  const starts = draws.pick(range(currentYear - CAREER_YEARS, currentYear - 1), jobs).sort((a, b) => a - b);
+  const starts = draws.pick(range(referenceYear - CAREER_YEARS, referenceYear - 1), jobs).sort((a, b) => a - b);
   return starts.map((year, i) => {
     const empleador = source.take();
     const fechaInicio = dateIn(draws, year);
     const nextStart = starts[i + 1];
     let fechaFin: string | null;
     if (nextStart !== undefined) fechaFin = dateIn(draws, year + draws.below(nextStart - year));
-    else fechaFin = draws.below(10) < 6 ? null : dateIn(draws, year + draws.below(currentYear - year));
+    else fechaFin = draws.below(10) < 6 ? null : dateIn(draws, year + draws.below(referenceYear - year));
     if (fechaFin !== null && fechaFin < fechaInicio) fechaFin = fechaInicio;
     return { rucEmpleador: decoyRuc(secret, empleador), empleador, fechaInicio, fechaFin };
   });

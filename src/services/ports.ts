@@ -18,6 +18,8 @@ export interface RegistryStore {
 export interface SettingsStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Stores the value only if the key has none yet (the first of racing instances wins); returns the stored value. */
+  setOnce(key: string, value: string): Promise<string>;
 }
 
 export interface OutgoingMail {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NONE_OPTION_ID, buildQuestions, decoyHistory } from '../../src/domain/knowledge-questions.ts';
-import { CEDULAS, CURRENT_YEAR, HISTORY, POOL, SECRET, assertShape, cedula, correctText, historyFor, input, job, question, texts } from '../support/kba-fixtures.ts';
+import { CEDULAS, REFERENCE_YEAR, HISTORY, POOL, SECRET, assertShape, cedula, correctText, historyFor, input, job, question, texts } from '../support/kba-fixtures.ts';
 
 /**
  * Knowledge questions: the options shown. Distractors are never the person's, years are
@@ -37,12 +37,23 @@ test('year options are distinct, plausible and never in the future', () => {
         const years = texts(q).map(Number);
         assert.equal(new Set(years).size, 4);
         for (const year of years) {
-          assert.ok(Number.isInteger(year) && year <= CURRENT_YEAR, `${year} is in the future`);
+          assert.ok(Number.isInteger(year) && year <= REFERENCE_YEAR, `${year} is in the future`);
           assert.ok(Math.abs(year - truth) <= 8, `${year} is far from ${truth}`);
         }
       }
     }
   });
+});
+
+test('a job started after the reference year: years up to it, none later, four of them', () => {
+  const later = [job('Empresa 001 S.A.', `${REFERENCE_YEAR + 3}-05-01`, null)];
+  for (const c of CEDULAS) {
+    const q = question(buildQuestions(input({ cedula: c, history: later })), 'first_year');
+    const years = texts(q).map(Number);
+    assert.equal(new Set(years).size, 4);
+    assert.ok(years.includes(REFERENCE_YEAR + 3));
+    for (const year of years) assert.ok(year <= REFERENCE_YEAR + 3 && year >= REFERENCE_YEAR + 3 - 8, `${year}`);
+  }
 });
 
 test("the true year has no tell-tale position among the years shown", () => {
@@ -93,7 +104,7 @@ test('a person with no history: every answer is none, still four options each', 
     for (const id of Object.values(set.answerKey)) assert.equal(id, NONE_OPTION_ID);
     for (const q of set.questions) {
       if (q.kind.endsWith('employer') || q.kind === 'employer_any') for (const text of texts(q)) assert.ok(POOL.includes(text));
-      else for (const year of texts(q).map(Number)) assert.ok(year <= CURRENT_YEAR && year >= CURRENT_YEAR - 40);
+      else for (const year of texts(q).map(Number)) assert.ok(year <= REFERENCE_YEAR && year >= REFERENCE_YEAR - 40);
     }
   }
 });
@@ -137,7 +148,7 @@ test('the caller pool order (and repeats) do not change the output', () => {
   assert.deepEqual(buildQuestions(input({ employerPool: shuffled })), expected);
   assert.deepEqual(buildQuestions(input({ employerPool: [...POOL, ...POOL.slice(0, 20)] })), expected);
   assert.deepEqual(buildQuestions(input({ history: [...HISTORY].reverse() })), expected);
-  assert.deepEqual(decoyHistory(SECRET, CEDULAS[0]!, [...POOL].reverse(), CURRENT_YEAR), decoyHistory(SECRET, CEDULAS[0]!, POOL, CURRENT_YEAR));
+  assert.deepEqual(decoyHistory(SECRET, CEDULAS[0]!, [...POOL].reverse(), REFERENCE_YEAR), decoyHistory(SECRET, CEDULAS[0]!, POOL, REFERENCE_YEAR));
 });
 
 test('a pool too small for distractors is padded to four distinct options', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { demoAffiliate, showcaseAffiliates, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
+import { kbaReferenceYear } from '../../src/services/recovery/reference-year.ts';
 import { loadDemoRegistryOnce, DEMO_AFFILIATES } from '../../src/demo.ts';
 import type { Clave } from '../../src/app.ts';
 import { solveCaptcha } from './captcha.ts';
@@ -48,7 +49,7 @@ export async function correctAnswers(clave: Clave, person: DemoAffiliate, epoch 
     history: person.employment,
     employerPool: pool,
     count: clave.config.limits.kbaQuestions,
-    currentYear: new Date().getUTCFullYear(),
+    referenceYear: await kbaReferenceYear(clave.settings, new Date()),
   }).answerKey;
 }
 

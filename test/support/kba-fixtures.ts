@@ -16,7 +16,7 @@ import {
  */
 
 export const SECRET = 'test-secret-0123456789abcdef';
-export const CURRENT_YEAR = 2025;
+export const REFERENCE_YEAR = 2025;
 export const OPTION_ID = /^[A-Za-z0-9_-]{10}$/;
 
 /** Valid cédulas from Pichincha, numbered. */
@@ -41,7 +41,7 @@ export const HISTORY: EmploymentFact[] = [
 ];
 
 export function input(overrides: Partial<QuestionInput> = {}): QuestionInput {
-  return { secret: SECRET, cedula: CEDULAS[0]!, epoch: 0, history: HISTORY, employerPool: POOL, count: 5, currentYear: CURRENT_YEAR, ...overrides };
+  return { secret: SECRET, cedula: CEDULAS[0]!, epoch: 0, history: HISTORY, employerPool: POOL, count: 5, referenceYear: REFERENCE_YEAR, ...overrides };
 }
 
 export function question(set: QuestionSet, kind: string): KnowledgeQuestion {

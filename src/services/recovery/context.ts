@@ -13,6 +13,8 @@ export interface RecoveryContext {
   smsEnabled: boolean;
   clock: Clock;
   secret: string;
+  /** Knowledge-question years are anchored to it, never to the clock (reference-year.ts). */
+  kbaReferenceYear: number;
   limits: Limits;
   publicUrl: URL;
   instituteName: string;

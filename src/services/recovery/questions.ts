@@ -22,9 +22,8 @@ export function canReceive(affiliate: AffiliateProfile | undefined): affiliate i
 export async function identitySubject(ctx: RecoveryContext, identity: IdentityRecord, cedula: string, kind: FlowKind): Promise<IdentitySubject> {
   const pool = await ctx.storage.stores.registry.employerPool();
   const affiliate = canReceive(identity.affiliate) ? identity.affiliate : undefined;
-  const currentYear = ctx.clock().getUTCFullYear();
   // The decoy is built for everyone, real or not, so the time taken does not tell them apart.
-  const decoy = decoyHistory(ctx.secret, cedula, pool, currentYear);
+  const decoy = decoyHistory(ctx.secret, cedula, pool, ctx.kbaReferenceYear);
   const questions = buildQuestions({
     secret: ctx.secret,
     cedula,
@@ -32,7 +31,7 @@ export async function identitySubject(ctx: RecoveryContext, identity: IdentityRe
     history: affiliate ? identity.history : decoy,
     employerPool: pool,
     count: kind === 'unlock' ? 0 : ctx.limits.kbaQuestions,
-    currentYear,
+    referenceYear: ctx.kbaReferenceYear,
   });
   return { affiliate, questions };
 }

@@ -84,6 +84,13 @@ for (const backend of backends()) {
       assert.equal(await settings.get('demo'), 'b');
     });
 
+    test('a value set once keeps the first of racing writers', async () => {
+      const settings = createSettingsStore(opened.db);
+      const stored = await Promise.all(['2026', '2027', '2028'].map((year) => settings.setOnce('once', year)));
+      assert.equal(new Set(stored).size, 1);
+      assert.equal(await settings.setOnce('once', '1999'), stored[0]);
+    });
+
     test('audit events are append-only', async () => {
       await opened.db.query("INSERT INTO audit_events (event, outcome, cedula_masked) VALUES ('flow_started', 'ok', '17******65')");
       await assert.rejects(opened.db.query("UPDATE audit_events SET outcome = 'changed'"), /append-only/);
