@@ -67,6 +67,12 @@ for (const backend of backends()) {
     });
     after(async () => clave.dispose());
 
+    test('names shown are the employers table spelling, even where employment spells it otherwise', async () => {
+      const { texts } = await options(clave, cedula(FILLERS));
+      assert.ok(texts.includes(ODD.shown), texts.join(' | '));
+      assert.ok(!texts.includes(ODD.spelt));
+    });
+
     test('options stay the same across New Year for unknown and for real cédulas', async () => {
       const cedulas = [cedula(FILLERS), cedula(7), ...Array.from({ length: 20 }, (_, i) => cedula(600_000 + i))];
       const before = await Promise.all(cedulas.map((c) => options(clave, c)));

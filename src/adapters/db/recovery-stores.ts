@@ -60,12 +60,16 @@ interface IdentityRow extends AffiliateRow {
   history: EmploymentFact[];
 }
 
-/** Everything the identity step needs about the cédula in `cedula` (an SQL expression), as extra columns and joins. */
+/**
+ * Everything the identity step needs about the cédula in `cedula` (an SQL expression), as
+ * extra columns and joins. Employers are named as the employers table spells them, like
+ * every distractor: a spelling of the employment row's own would only ever be a right answer.
+ */
 function identitySql(cedula: string): { columns: string; joins: string } {
   return {
     columns: `${AFFILIATE_COLUMNS}, COALESCE(acc.kba_epoch, 0) AS kba_epoch,
-      COALESCE((SELECT json_agg(json_build_object('rucEmpleador', e.ruc_empleador, 'empleador', e.empleador, 'fechaInicio', e.fecha_inicio, 'fechaFin', e.fecha_fin) ORDER BY e.fecha_inicio)
-                FROM employment e WHERE e.cedula = ${cedula}), '[]'::json) AS history`,
+      COALESCE((SELECT json_agg(json_build_object('rucEmpleador', e.ruc_empleador, 'empleador', COALESCE(emp.empleador, e.empleador), 'fechaInicio', e.fecha_inicio, 'fechaFin', e.fecha_fin) ORDER BY e.fecha_inicio)
+                FROM employment e LEFT JOIN employers emp ON emp.ruc_empleador = e.ruc_empleador WHERE e.cedula = ${cedula}), '[]'::json) AS history`,
     joins: `LEFT JOIN affiliates a ON a.cedula = ${cedula} LEFT JOIN accounts acc ON acc.cedula = ${cedula}`,
   };
 }
