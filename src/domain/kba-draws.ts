@@ -1,8 +1,9 @@
 import { createCipheriv, createHash, createHmac } from 'node:crypto';
 
 /**
- * The deterministic randomness behind the knowledge questions: HMAC-keyed draws and the
- * secret-keyed ranking of employer names that distractors are picked from.
+ * The deterministic randomness behind the knowledge questions: HMAC-keyed draws, the
+ * secret-keyed points at which employers are sampled from the registry, and the names
+ * distractors are taken from.
  */
 /** HMAC of a JSON tuple: the encoding keeps a cédula from running into a kind or an epoch. */
 export function keyed(secret: string, ...parts: (string | number)[]): Buffer {
@@ -61,38 +62,9 @@ export function nameKey(name: string): string {
   return cleanName(name).toLowerCase();
 }
 
-let lastPool: { pool: readonly string[]; cleaned: readonly string[] } | undefined;
-
-/**
- * Sorted (code units, not locale: same order on every machine) and one spelling per employer.
- * The registry's pool is one cached array shared by every call for minutes, and cleaning it
- * costs more than the rest of a question set: the last one is remembered. Callers never
- * change the result.
- */
-export function cleanPool(pool: readonly string[]): readonly string[] {
-  // Frozen: the keyed orders remember each array's digests.
-  if (lastPool?.pool !== pool) lastPool = { pool, cleaned: Object.freeze(cleaned(pool)) };
-  return lastPool.cleaned;
-}
-
-function cleaned(pool: readonly string[]): string[] {
-  const seen = new Set<string>();
-  const names: string[] = [];
-  for (const name of pool.map(cleanName).filter((n) => n !== '').sort()) {
-    const key = name.toLowerCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    names.push(name);
-  }
-  return names;
-}
-
 const digestCache = new WeakMap<readonly string[], Buffer>();
 
-/**
- * Each name's SHA-256, truncated to one AES block, end to end. Remembered per array: the
- * cleaned pool and the synthetic padding are the same arrays on every call.
- */
+/** Each name's SHA-256, truncated to one AES block, end to end. Remembered per array: the synthetic padding is the same array on every call. */
 function digestsOf(names: readonly string[]): Buffer {
   let digests = digestCache.get(names);
   if (digests === undefined) {
@@ -104,12 +76,9 @@ function digestsOf(names: readonly string[]): Buffer {
 
 /**
  * The names in a secret-keyed random order, handed out one at a time: each name's rank is
- * AES under the key of its digest (one cipher call for the whole pool), ties broken by the
- * name. A name's rank does not depend on the other names, so a registry import that adds
- * or drops employers rarely changes what anyone has already been shown; drawing by
- * position in the pool would reshuffle everyone's distractors and leave only the correct
- * answer in place. A question set takes a dozen names from a pool of up to thousands, so
- * the order is a heap, not a sort of the whole pool.
+ * AES under the key of its digest (one cipher call for all the names), ties broken by the
+ * name. A name's rank does not depend on the other names. The order is a heap, not a sort:
+ * a question set takes only a few names.
  */
 export class KeyedOrder {
   private readonly high: Float64Array;
@@ -174,21 +143,57 @@ export const SYNTHETIC_EMPLOYERS: readonly string[] = Object.freeze(
 );
 
 /**
- * Employer names not yet used, in one keyed order: the pool first, then the synthetic
- * padding. Every name taken (and every name in `excluded` from the start) is skipped
- * from then on.
+ * Sample draws per identity page: for the decoy's (up to 4) jobs, and for (up to 9)
+ * distractors. The extra draws make up for repeats and for the person's own employers,
+ * which are skipped. Every cédula draws as many, so every identity page costs the same.
+ */
+export const DECOY_DRAWS = 8;
+export const DISTRACTOR_DRAWS = 24;
+
+/** A point on the ring of 63-bit sample keys that the registry's employment rows sit on. */
+function samplePoint(secret: string, ...parts: (string | number)[]): bigint {
+  return keyed(secret, 'sample', ...parts).readBigUInt64BE(0) >> 1n;
+}
+
+/**
+ * Where the registry is sampled for one identity page: the decoy's points (the cédula's
+ * alone, as the whole decoy is), then the distractors' (which move with the epoch). Only
+ * the secret, cédula and epoch decide them, so the same rows, hence the same options,
+ * come up on every attempt.
+ */
+export function samplePoints(secret: string, cedula: string, epoch: number): bigint[] {
+  const decoy = Array.from({ length: DECOY_DRAWS }, (_, i) => samplePoint(secret, 'decoy', cedula, i));
+  const distractors = Array.from({ length: DISTRACTOR_DRAWS }, (_, i) => samplePoint(secret, 'distractors', cedula, epoch, i));
+  return [...decoy, ...distractors];
+}
+
+export interface EmployerSamples {
+  decoy: readonly string[];
+  distractors: readonly string[];
+}
+
+/** The names the registry gave for `samplePoints`, in the same order, split by use. */
+export function splitSamples(names: readonly string[]): EmployerSamples {
+  return { decoy: names.slice(0, DECOY_DRAWS), distractors: names.slice(DECOY_DRAWS, DECOY_DRAWS + DISTRACTOR_DRAWS) };
+}
+
+/**
+ * Employer names not yet used: the registry's samples in draw order, then the synthetic
+ * padding in a keyed order. Every name taken (and every name in `excluded` from the
+ * start) is skipped from then on.
  */
 export class EmployerSource {
-  private readonly orders: KeyedOrder[];
+  private readonly samples: Iterator<string>;
+  private readonly padding: KeyedOrder;
 
-  constructor(key: Buffer, pool: readonly string[], private readonly excluded: Set<string>) {
-    this.orders = [new KeyedOrder(key, pool), new KeyedOrder(key, SYNTHETIC_EMPLOYERS)];
+  constructor(key: Buffer, samples: readonly string[], private readonly excluded: Set<string>) {
+    this.samples = samples.map(cleanName).values();
+    this.padding = new KeyedOrder(key, SYNTHETIC_EMPLOYERS);
   }
 
   take(): string {
-    for (const order of this.orders) {
-      for (let name = order.next(); name !== undefined; name = order.next()) if (this.claim(name)) return name;
-    }
+    for (let next = this.samples.next(); !next.done; next = this.samples.next()) if (next.value !== '' && this.claim(next.value)) return next.value;
+    for (let name = this.padding.next(); name !== undefined; name = this.padding.next()) if (this.claim(name)) return name;
     // Only reachable with a history of ~100 synthetic-looking names; still always terminates.
     for (let n = 1; ; n++) {
       const name = `Servicios Generales ${n} S.A.`;

@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { cleanName, cleanPool, Draws, EmployerSource, keyed, nameKey } from './kba-draws.ts';
+import { cleanName, Draws, EmployerSource, keyed, nameKey } from './kba-draws.ts';
 
 /**
  * Knowledge questions built from the affiliate's employment history (DESIGN.md §2.2).
  *
- * Everything here is deterministic: the same secret, cédula, epoch, history and pool give
+ * Everything here is deterministic: the same secret, cédula, epoch, history and samples give
  * byte-identical questions, so reloading the page never shows new options (no elimination
  * attack). All randomness is HMAC-SHA256 keyed by the secret, so the choices cannot be
  * predicted without it. Unknown or unverified cédulas go through the same code on a decoy
@@ -52,8 +52,12 @@ export interface QuestionInput {
   /** Moves only after a successful recovery; until then the options stay the same. */
   epoch: number;
   history: readonly EmploymentFact[];
-  /** Distinct real employer names from the registry, in any order. */
-  employerPool: readonly string[];
+  /**
+   * Employer names sampled from the registry at this cédula and epoch's points
+   * (`samplePoints`, the distractors' share), in draw order; repeats and the person's own
+   * employers are skipped.
+   */
+  employerSamples: readonly string[];
   /** 0..5 */
   count: number;
   /** The installation's fixed year (`referenceYear` in services): decoy and "none" years end there, whatever the date. */
@@ -154,7 +158,7 @@ function questionCount(count: number): number {
  * (differently ordered), and otherwise share no name at all: if "último empleador" and
  * "empleador con aportes" had one name in common, it would be the answer to both; if they
  * differed by one name, those would be the answers. So distractor employers come from one
- * keyed order per cédula and epoch, not one per kind. Year questions do the same per true year.
+ * run of samples per cédula and epoch, not one per kind. Year questions do the same per true year.
  */
 export function buildQuestions(input: QuestionInput): QuestionSet {
   const { secret, cedula, epoch, referenceYear } = input;
@@ -164,7 +168,7 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
   if (count === 0) return { questions, answerKey };
 
   const facts = summarise(input.history);
-  const employers = new EmployerSource(keyed(secret, 'employers', cedula, epoch), cleanPool(input.employerPool), new Set(facts.keys));
+  const employers = new EmployerSource(keyed(secret, 'employers', cedula, epoch), input.employerSamples, new Set(facts.keys));
   const employerSets = new Map<string, string[]>();
   const yearSets = new Map<string, string[]>();
 
@@ -258,15 +262,14 @@ function decoyRuc(secret: string, employer: string): string {
 
 /**
  * A plausible history for a cédula that must not be told apart from a real one: 0–4 jobs
- * from the pool, one after another, all started before `referenceYear`; the last one is
+ * at employers sampled from the registry (`samplePoints`, the decoy's share; sampled as
+ * often as real people work there), one after another, all started before `referenceYear`; the last one is
  * often still current. Seeded by the cédula alone and anchored to a year that never moves,
  * so it is the same on every visit, in December as in January.
  */
-export function decoyHistory(secret: string, cedula: string, employerPool: readonly string[], referenceYear: number): EmploymentFact[] {
+export function decoyHistory(secret: string, cedula: string, samples: readonly string[], referenceYear: number): EmploymentFact[] {
   const draws = new Draws(keyed(secret, 'decoy', cedula));
-  // Ranked like the distractors (and always, even for 0 jobs) so a decoy costs the same
-  // work every time and survives registry imports as well as real answers do.
-  const source = new EmployerSource(keyed(secret, 'decoy-employers', cedula), cleanPool(employerPool), new Set());
+  const source = new EmployerSource(keyed(secret, 'decoy-employers', cedula), samples, new Set());
   const jobs = jobCount(draws);
   const starts = draws.pick(range(referenceYear - CAREER_YEARS, referenceYear - 1), jobs).sort((a, b) => a - b);
   return starts.map((year, i) => {

@@ -156,7 +156,12 @@ export interface RecoveryStores {
   };
   registry: {
     affiliate(cedula: string): Promise<AffiliateProfile | undefined>;
-    employerPool(): Promise<string[]>;
+    /**
+     * For each point of the sample ring (0 ≤ point < 2^63), the employer of the employment
+     * row at or after it, named as the employers table names it; '' when the registry has
+     * no employment. Employers come up in proportion to their rows, as right answers do.
+     */
+    employerSamples(points: readonly bigint[]): Promise<string[]>;
   };
   accounts: {
     find(cedula: string): Promise<AccountRecord | undefined>;

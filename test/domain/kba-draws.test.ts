@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createHash } from 'node:crypto';
-import { KeyedOrder } from '../../src/domain/kba-draws.ts';
+import { DECOY_DRAWS, DISTRACTOR_DRAWS, EmployerSource, KeyedOrder, SYNTHETIC_EMPLOYERS, samplePoints } from '../../src/domain/kba-draws.ts';
 
 /**
- * The keyed order distractors are drawn from. It is what people have already been shown
- * (options must never change between attempts, nor with a new version), so it is pinned
- * here against the rule it implements: AES-128 of each name's truncated SHA-256 under the
- * key, 6 + 6 bytes compared as numbers, then the name.
+ * The keyed order the synthetic padding is taken in. What people have been shown must not
+ * change with a new version, so it is pinned here against the rule it implements: AES-128
+ * of each name's truncated SHA-256 under the key, 6 + 6 bytes compared as numbers, then
+ * the name. Then the sample points and how samples become distractors.
  */
 
 const keyFor = (label: string) => createHash('sha256').update(label).digest();
@@ -54,4 +54,21 @@ test('taking a few names leaves the rest in order', () => {
   const first = [order.next(), order.next(), order.next()];
   assert.deepEqual([...first, ...drained(order)], specifiedOrder(key, names));
   assert.equal(order.next(), undefined);
+});
+
+test('sample points: on the ring, the same on every call, the decoy share independent of the epoch', () => {
+  const points = samplePoints('secret', '1710034065', 0);
+  assert.equal(points.length, DECOY_DRAWS + DISTRACTOR_DRAWS);
+  for (const point of points) assert.ok(point >= 0n && point < 2n ** 63n);
+  assert.deepEqual(samplePoints('secret', '1710034065', 0), points);
+  const later = samplePoints('secret', '1710034065', 1);
+  assert.deepEqual(later.slice(0, DECOY_DRAWS), points.slice(0, DECOY_DRAWS));
+  assert.ok(later.slice(DECOY_DRAWS).every((point, i) => point !== points[DECOY_DRAWS + i]));
+  assert.notDeepEqual(samplePoints('other', '1710034065', 0), points);
+});
+
+test('employer sources take samples in draw order, skipping blanks, repeats and excluded names, then padding', () => {
+  const source = new EmployerSource(keyFor('pad'), ['', 'Beta S.A.', ' beta  s.a.', 'Alfa S.A.', 'Gamma S.A.'], new Set(['alfa s.a.']));
+  assert.deepEqual([source.take(), source.take()], ['Beta S.A.', 'Gamma S.A.']);
+  assert.ok(SYNTHETIC_EMPLOYERS.includes(source.take()));
 });

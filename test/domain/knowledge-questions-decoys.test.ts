@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NONE_OPTION_ID, buildQuestions, decoyHistory, type QuestionSet } from '../../src/domain/knowledge-questions.ts';
-import { CEDULAS, REFERENCE_YEAR, OPTION_ID, POOL, SECRET, assertShape, cedula, input } from '../support/kba-fixtures.ts';
+import { CEDULAS, REFERENCE_YEAR, OPTION_ID, POOL, SECRET, assertShape, cedula, input, samplesFor } from '../support/kba-fixtures.ts';
 
 /** Knowledge questions for people without a usable history: the decoy history made up for them, and the questions on it. */
 
@@ -9,8 +9,8 @@ test('decoy histories are plausible, stable, and sometimes empty', () => {
   const sizes = new Set<number>();
   for (let n = 0; n < 200; n++) {
     const c = cedula(9000 + n);
-    const decoy = decoyHistory(SECRET, c, POOL, REFERENCE_YEAR);
-    assert.deepEqual(decoyHistory(SECRET, c, POOL, REFERENCE_YEAR), decoy);
+    const decoy = decoyHistory(SECRET, c, samplesFor(POOL, c).decoy, REFERENCE_YEAR);
+    assert.deepEqual(decoyHistory(SECRET, c, samplesFor(POOL, c).decoy, REFERENCE_YEAR), decoy);
     sizes.add(decoy.length);
     assert.ok(decoy.length <= 4);
     assert.equal(new Set(decoy.map((f) => f.empleador)).size, decoy.length);
@@ -26,14 +26,14 @@ test('decoy histories are plausible, stable, and sometimes empty', () => {
     for (let i = 1; i < decoy.length; i++) assert.ok(decoy[i]!.fechaInicio > decoy[i - 1]!.fechaFin!, 'jobs follow one another');
   }
   assert.deepEqual([...sizes].sort(), [0, 1, 2, 3, 4]);
-  assert.notDeepEqual(decoyHistory('another-secret', CEDULAS[0]!, POOL, REFERENCE_YEAR), decoyHistory(SECRET, CEDULAS[0]!, POOL, REFERENCE_YEAR));
+  assert.notDeepEqual(decoyHistory('another-secret', CEDULAS[0]!, samplesFor(POOL, CEDULAS[0]!).decoy, REFERENCE_YEAR), decoyHistory(SECRET, CEDULAS[0]!, samplesFor(POOL, CEDULAS[0]!).decoy, REFERENCE_YEAR));
 });
 
 test('questions on a decoy look exactly like questions on a real person', () => {
   for (let n = 0; n < 50; n++) {
     const c = cedula(9000 + n);
     for (const count of [3, 5]) {
-      const decoySet = buildQuestions(input({ cedula: c, count, history: decoyHistory(SECRET, c, POOL, REFERENCE_YEAR) }));
+      const decoySet = buildQuestions(input({ cedula: c, count, history: decoyHistory(SECRET, c, samplesFor(POOL, c).decoy, REFERENCE_YEAR) }));
       const realSet = buildQuestions(input({ cedula: c, count }));
       assertShape(decoySet, count);
       assertShape(realSet, count);
@@ -41,7 +41,7 @@ test('questions on a decoy look exactly like questions on a real person', () => 
       assert.deepEqual(structure(decoySet), structure(realSet));
     }
   }
-  // A decoy built from a tiny pool still gives full questions.
-  const tiny = decoyHistory(SECRET, cedula(7), ['Única S.A.'], REFERENCE_YEAR);
-  assertShape(buildQuestions(input({ cedula: cedula(7), history: tiny, employerPool: ['Única S.A.'] })), 5);
+  // A decoy built from a tiny registry still gives full questions.
+  const tiny = decoyHistory(SECRET, cedula(7), samplesFor(['Única S.A.'], cedula(7)).decoy, REFERENCE_YEAR);
+  assertShape(buildQuestions(input({ cedula: cedula(7), history: tiny, pool: ['Única S.A.'] })), 5);
 });

@@ -15,6 +15,7 @@ import { cedula } from '../support/kba-fixtures.ts';
 
 const FILLERS = 300;
 const JOBS_EACH = 7;
+const UNKNOWN = 300;
 /** Sorts after every other RUC: outside any pool read in RUC order. */
 const LAST = { ruc: '9999999999001', name: 'Zeta Última S.A.' };
 const FIRST = { ruc: '0100000000001', name: 'Alfa Primera S.A.' };
@@ -66,6 +67,18 @@ for (const backend of backends()) {
       await loadRegistry(clave);
     });
     after(async () => clave.dispose());
+
+    test('an employer whose RUC sorts last is shown to other cédulas as often as one that sorts first', async () => {
+      const shown = { [FIRST.name]: 0, [LAST.name]: 0 };
+      for (let i = 0; i < UNKNOWN; i++) {
+        const { texts } = await options(clave, cedula(500_000 + i));
+        for (const name of [FIRST.name, LAST.name]) if (texts.includes(name)) shown[name]! += 1;
+      }
+      // Each has 100 of 2,300 employment rows: about a third of the cédulas see each.
+      const [first, last] = [shown[FIRST.name]!, shown[LAST.name]!];
+      assert.ok(last >= UNKNOWN * 0.1 && first >= UNKNOWN * 0.1, `shown to ${first} and ${last} of ${UNKNOWN}`);
+      assert.ok(last < first * 2 && first < last * 2, `shown to ${first} and ${last} of ${UNKNOWN}`);
+    });
 
     test('names shown are the employers table spelling, even where employment spells it otherwise', async () => {
       const { texts } = await options(clave, cedula(FILLERS));

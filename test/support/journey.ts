@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { demoAffiliate, showcaseAffiliates, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
+import { createRecoveryStorage } from '../../src/adapters/db/recovery-stores.ts';
+import { samplePoints, splitSamples } from '../../src/domain/kba-draws.ts';
 import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
 import { kbaReferenceYear } from '../../src/services/recovery/reference-year.ts';
 import { loadDemoRegistryOnce, DEMO_AFFILIATES } from '../../src/demo.ts';
@@ -41,13 +43,15 @@ export const UNKNOWN_CEDULA = '1710034065';
 
 /** The right answers, computed the way the server does (tests hold the server secret). */
 export async function correctAnswers(clave: Clave, person: DemoAffiliate, epoch = 0): Promise<Record<string, string>> {
-  const pool = (await clave.db.query<{ empleador: string }>('SELECT empleador FROM employers')).map((row) => row.empleador);
+  const { cedula } = person.affiliate;
+  const registry = createRecoveryStorage(clave.db, { secret: clave.secret }).stores.registry;
+  const samples = splitSamples(await registry.employerSamples(samplePoints(clave.secret, cedula, epoch)));
   return buildQuestions({
     secret: clave.secret,
-    cedula: person.affiliate.cedula,
+    cedula,
     epoch,
     history: person.employment,
-    employerPool: pool,
+    employerSamples: samples.distractors,
     count: clave.config.limits.kbaQuestions,
     referenceYear: await kbaReferenceYear(clave.settings, new Date()),
   }).answerKey;

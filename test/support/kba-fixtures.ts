@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { cedulaCheckDigit } from '../../src/domain/cedula.ts';
+import { samplePoints, splitSamples, type EmployerSamples } from '../../src/domain/kba-draws.ts';
 import {
   NONE_OPTION_ID,
   QUESTION_KINDS,
@@ -11,8 +13,8 @@ import {
 
 /**
  * What the knowledge-question tests (test/domain/knowledge-questions*.test.ts) share: a
- * secret, a year, cédulas, an employer pool, a history, and helpers that read a question
- * set and check its shape.
+ * secret, a year, cédulas, an employer pool sampled as the registry would be, a history,
+ * and helpers that read a question set and check its shape.
  */
 
 export const SECRET = 'test-secret-0123456789abcdef';
@@ -40,8 +42,23 @@ export const HISTORY: EmploymentFact[] = [
   job('Empresa 030 S.A.', '2016-09-01', '2019-01-15'),
 ];
 
-export function input(overrides: Partial<QuestionInput> = {}): QuestionInput {
-  return { secret: SECRET, cedula: CEDULAS[0]!, epoch: 0, history: HISTORY, employerPool: POOL, count: 5, referenceYear: REFERENCE_YEAR, ...overrides };
+/** A name's place on the sample ring: one employment row per name, as a registry would hold it with a random key. */
+function ringKey(name: string): bigint {
+  return createHash('sha256').update(name).digest().readBigUInt64BE(0) >> 1n;
+}
+
+/** What the registry's sample query answers for `samplePoints` over a registry with one employment row per name. */
+export function samplesFor(pool: readonly string[], c: string, epoch = 0, secret = SECRET): EmployerSamples {
+  const ring = pool.map((name) => ({ key: ringKey(name), name })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const at = (point: bigint) => (ring.find((row) => row.key >= point) ?? ring[0])?.name ?? '';
+  return splitSamples(samplePoints(secret, c, epoch).map(at));
+}
+
+/** A question input; `pool` is the registry the distractors are sampled from. */
+export function input(overrides: Partial<QuestionInput> & { pool?: readonly string[] } = {}): QuestionInput {
+  const { pool = POOL, ...given } = overrides;
+  const base = { secret: SECRET, cedula: CEDULAS[0]!, epoch: 0, history: HISTORY, count: 5, referenceYear: REFERENCE_YEAR, ...given };
+  return { employerSamples: samplesFor(pool, base.cedula, base.epoch, base.secret).distractors, ...base };
 }
 
 export function question(set: QuestionSet, kind: string): KnowledgeQuestion {

@@ -4,7 +4,7 @@ import type { AffiliateProfile, AuditEvent, FlowRecord, IdentityOutcome, Identit
 import type { Sql } from './database.ts';
 import { AUDIT_INSERT, auditValues, Params } from './audit-row.ts';
 import { deferringWrites } from './deferred-writes.ts';
-import { createEmployerPool } from './employer-pool.ts';
+import { employerSamples } from './employer-samples.ts';
 import { accountStore, claveColumns, toClaves, type ClaveRow } from './account-store.ts';
 import { sessionStore } from './session-store.ts';
 import { classify, consumeTokenSql, TOKEN_COLUMNS, tokenStore, type TokenRow } from './token-store.ts';
@@ -102,17 +102,17 @@ const MOVE_SQL = 'UPDATE recovery_flows SET state = $3, expires_at = $4, updated
 /** An audit row of the recovery stores: the cédula's reference made here, from the secret. */
 const auditOf = (params: Params, secret: string, event: AuditEvent) => auditValues(params, event, event.cedula ? cedulaRef(secret, event.cedula) : null);
 
-function registryReader(db: Sql, employerPool: () => Promise<string[]>): RecoveryStores['registry'] {
+function registryReader(db: Sql): RecoveryStores['registry'] {
   return {
     async affiliate(cedula) {
       const [row] = await db.query<AffiliateRow>(`SELECT ${AFFILIATE_COLUMNS} FROM affiliates a WHERE a.cedula = $1`, [cedula]);
       return row && toAffiliate(row);
     },
-    employerPool,
+    employerSamples: employerSamples(db),
   };
 }
 
-function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): RecoveryStores {
+function bind(db: Sql, secret: string): RecoveryStores {
   const tokens = tokenStore(db);
   return {
     flows: {
@@ -182,7 +182,7 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
       },
     },
     tokens,
-    registry: registryReader(db, employerPool),
+    registry: registryReader(db),
     accounts: accountStore(db, secret),
     sessions: sessionStore(db),
     outcomes: {
@@ -253,17 +253,15 @@ function bind(db: Sql, secret: string, employerPool: () => Promise<string[]>): R
 
 export interface RecoveryStorageOptions {
   secret: string;
-  employerPoolTtlMs?: number;
 }
 
 export function createRecoveryStorage(db: import('./database.ts').Database, options: RecoveryStorageOptions) {
-  const pool = createEmployerPool(db, options.employerPoolTtlMs ?? 5 * 60_000);
   return {
-    stores: bind(db, options.secret, pool),
+    stores: bind(db, options.secret),
     transaction: <T>(work: (stores: RecoveryStores) => Promise<T>) =>
       db.transaction(async (tx) => {
         const deferring = deferringWrites(tx);
-        const result = await work(bind(deferring, options.secret, pool));
+        const result = await work(bind(deferring, options.secret));
         await deferring.flush();
         return result;
       }),

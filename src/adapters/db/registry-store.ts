@@ -16,6 +16,8 @@ const UPSERT_AFFILIATES = `
     IS DISTINCT FROM (excluded.nombres, excluded.apellidos, excluded.fecha_nacimiento, excluded.correo, excluded.celular, excluded.datos_verificados)
   RETURNING (xmax = 0) AS inserted`;
 
+// A new row takes its random sample_key (the distractor ring, migration 0008) from the
+// column default; an update leaves it alone, so re-importing a file moves no draw.
 const UPSERT_EMPLOYMENT = `
   INSERT INTO employment AS e (cedula, ruc_empleador, empleador, fecha_inicio, fecha_fin)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[])

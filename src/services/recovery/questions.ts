@@ -1,3 +1,4 @@
+import { samplePoints, splitSamples } from '../../domain/kba-draws.ts';
 import { buildQuestions, decoyHistory, type QuestionSet } from '../../domain/knowledge-questions.ts';
 import type { FlowKind } from '../../domain/flow.ts';
 import type { AffiliateProfile, IdentityRecord } from '../recovery-ports.ts';
@@ -20,17 +21,21 @@ export function canReceive(affiliate: AffiliateProfile | undefined): affiliate i
  * takes the same work.
  */
 export async function identitySubject(ctx: RecoveryContext, identity: IdentityRecord, cedula: string, kind: FlowKind): Promise<IdentitySubject> {
-  const pool = await ctx.storage.stores.registry.employerPool();
   const affiliate = canReceive(identity.affiliate) ? identity.affiliate : undefined;
-  // The decoy is built for everyone, real or not, so the time taken does not tell them apart.
-  const decoy = decoyHistory(ctx.secret, cedula, pool, ctx.kbaReferenceYear);
+  const count = kind === 'unlock' ? 0 : ctx.limits.kbaQuestions;
+  // Drawn and built for everyone, real or not: the same query, the same number of draws
+  // and the same decoy, so the time taken does not tell them apart. Only a journey without
+  // questions, whoever asks, skips the query.
+  const points = samplePoints(ctx.secret, cedula, identity.kbaEpoch);
+  const samples = splitSamples(count === 0 ? [] : await ctx.storage.stores.registry.employerSamples(points));
+  const decoy = decoyHistory(ctx.secret, cedula, samples.decoy, ctx.kbaReferenceYear);
   const questions = buildQuestions({
     secret: ctx.secret,
     cedula,
     epoch: identity.kbaEpoch,
     history: affiliate ? identity.history : decoy,
-    employerPool: pool,
-    count: kind === 'unlock' ? 0 : ctx.limits.kbaQuestions,
+    employerSamples: samples.distractors,
+    count,
     referenceYear: ctx.kbaReferenceYear,
   });
   return { affiliate, questions };
