@@ -130,16 +130,26 @@ function yearWindow(draws: Draws, year: number, lastYear: number): number[] {
 /**
  * The 4 years shown, the true one first; with no true year, 4 from a plausible window.
  * Windows end at the reference year, not today's: the calendar must not move anyone's
- * options, and decoys cannot know a later year than the one they were anchored to. A true
- * year after it ends its own window.
+ * options, and decoys cannot know a later year than the one they were anchored to.
  */
 function yearTexts(draws: Draws, year: number | null, referenceYear: number): string[] {
   if (year === null) {
     const pretend = referenceYear - 1 - draws.below(CAREER_YEARS);
     return draws.pick(yearWindow(draws, pretend, referenceYear), SHOWN).map(String);
   }
-  const others = yearWindow(draws, year, Math.max(year, referenceYear)).filter((y) => y !== year);
+  const others = yearWindow(draws, year, referenceYear).filter((y) => y !== year);
   return [year, ...draws.pick(others, SHOWN - 1)].map(String);
+}
+
+/**
+ * The year a question may show as right. One after the reference year is never shown: no
+ * decoy can have it, so it would mark the cédula as an affiliate's and be the latest option,
+ * the answer. The true answer is then "Ninguno de los anteriores", as it is for a decoy.
+ */
+function showableYear(fact: EmploymentFact | undefined, referenceYear: number): number | null {
+  if (fact === undefined) return null;
+  const year = startYear(fact);
+  return year <= referenceYear ? year : null;
 }
 
 /** Stable across attempts (same epoch), unguessable without the secret, and silent about which option is right. */
@@ -211,8 +221,7 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
       }
       case 'first_year':
       case 'last_start_year': {
-        const fact = kind === 'first_year' ? facts.first : facts.last;
-        const year = fact === undefined ? null : startYear(fact);
+        const year = showableYear(kind === 'first_year' ? facts.first : facts.last, referenceYear);
         correct = year === null ? null : String(year);
         texts = yearSet(year);
         break;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NONE_OPTION_ID, buildQuestions, decoyHistory, type QuestionSet } from '../../src/domain/knowledge-questions.ts';
-import { CEDULAS, REFERENCE_YEAR, OPTION_ID, POOL, SECRET, assertShape, cedula, input, samplesFor } from '../support/kba-fixtures.ts';
+import { CEDULAS, REFERENCE_YEAR, OPTION_ID, POOL, SECRET, assertShape, cedula, correctText, input, job, question, samplesFor, texts } from '../support/kba-fixtures.ts';
 
 /** Knowledge questions for people without a usable history: the decoy history made up for them, and the questions on it. */
 
@@ -44,4 +44,23 @@ test('questions on a decoy look exactly like questions on a real person', () => 
   // A decoy built from a tiny registry still gives full questions.
   const tiny = decoyHistory(SECRET, cedula(7), samplesFor(['Única S.A.'], cedula(7)).decoy, REFERENCE_YEAR);
   assertShape(buildQuestions(input({ cedula: cedula(7), history: tiny, pool: ['Única S.A.'] })), 5);
+});
+
+test('a job started after the reference year is never shown: no decoy could have it, so "Ninguno" is the answer', () => {
+  const later = [job('Empresa 040 S.A.', `${REFERENCE_YEAR + 2}-05-02`, null)];
+  const decoyYears = new Set<number>();
+  for (let n = 0; n < 200; n++) {
+    const c = cedula(9000 + n);
+    const set = buildQuestions(input({ cedula: c, count: 5, history: decoyHistory(SECRET, c, samplesFor(POOL, c).decoy, REFERENCE_YEAR) }));
+    for (const kind of ['first_year', 'last_start_year']) for (const text of texts(question(set, kind))) decoyYears.add(Number(text));
+  }
+  assert.ok(Math.max(...decoyYears) <= REFERENCE_YEAR, 'decoys show no year after the reference year');
+  for (const c of CEDULAS.slice(0, 20)) {
+    const set = buildQuestions(input({ cedula: c, count: 5, history: later }));
+    for (const kind of ['first_year', 'last_start_year']) {
+      const asked = question(set, kind);
+      assert.ok(texts(asked).every((text) => Number(text) <= REFERENCE_YEAR), `${kind}: ${texts(asked).join(', ')}`);
+      assert.equal(correctText(set, asked), null, `${kind}: the right answer is "Ninguno de los anteriores"`);
+    }
+  }
 });

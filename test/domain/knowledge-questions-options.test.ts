@@ -45,17 +45,6 @@ test('year options are distinct, plausible and never in the future', () => {
   });
 });
 
-test('a job started after the reference year: years up to it, none later, four of them', () => {
-  const later = [job('Empresa 001 S.A.', `${REFERENCE_YEAR + 3}-05-01`, null)];
-  for (const c of CEDULAS) {
-    const q = question(buildQuestions(input({ cedula: c, history: later })), 'first_year');
-    const years = texts(q).map(Number);
-    assert.equal(new Set(years).size, 4);
-    assert.ok(years.includes(REFERENCE_YEAR + 3));
-    for (const year of years) assert.ok(year <= REFERENCE_YEAR + 3 && year >= REFERENCE_YEAR + 3 - 8, `${year}`);
-  }
-});
-
 test("the true year has no tell-tale position among the years shown", () => {
   // If distractors were centred on the true year, it would nearly always be 2nd or 3rd.
   const positions = [0, 0, 0, 0];
