@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clave } from '../../src/app.ts';
 import type { Database } from '../../src/adapters/db/database.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
+import { createSettingsStore } from '../../src/adapters/db/settings-store.ts';
 import type { DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 import { solveCaptcha } from './captcha.ts';
 import { TEST_ENV } from './clave.ts';
@@ -31,7 +32,7 @@ const KBA_QUESTIONS = 3;
 
 /** A stand-in for the server's secret-holding parts, so the tests can compute the right answers. */
 function answerKeyHolder(db: Database): Clave {
-  return { db, secret: SECRET_KEY, config: { limits: { kbaQuestions: KBA_QUESTIONS } } } as unknown as Clave;
+  return { db, secret: SECRET_KEY, settings: createSettingsStore(db), config: { limits: { kbaQuestions: KBA_QUESTIONS } } } as unknown as Clave;
 }
 
 export async function rightAnswers(db: Database, person: DemoAffiliate): Promise<Record<string, string>> {

@@ -38,7 +38,7 @@ for (const backend of backends()) {
       await opened.db.exec(`INSERT INTO affiliates (cedula, nombres, apellidos, fecha_nacimiento, datos_verificados) VALUES ('${CEDULAS[0]}', 'A', 'B', '1980-01-01', true)`);
       await opened.db.exec(`INSERT INTO employment (cedula, ruc_empleador, empleador, fecha_inicio)
         SELECT '${CEDULAS[0]}', lpad(i::text, 13, '0'), 'Empresa ' || i, '2001-01-01' FROM generate_series(1, 200) i`);
-      assert.deepEqual(await migrate(opened.db), ['0008_employer_samples']);
+      assert.deepEqual(await migrate(opened.db), migrations.filter((m) => m.version >= '0008').map((m) => m.version));
       const found = [...(await keys(opened.db)).values()];
       assert.equal(found.length, 200);
       assert.equal(new Set(found).size, 200);
