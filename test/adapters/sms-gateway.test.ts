@@ -108,6 +108,11 @@ describe('a gateway that wants user:password (Basic authentication)', () => {
       const [row] = await clave.db.query<{ last_error: string | null }>("SELECT last_error FROM outbox WHERE channel = 'sms'");
       assert.match(row!.last_error ?? '', /^SMS gateway could not be reached \(ECONNREFUSED\)$/);
       assert.doesNotMatch(logText(), /s3cret/);
+      // Down, not refusing: after many tries the next one is still due within 30 s, not 15 minutes.
+      await clave.db.query("UPDATE outbox SET attempts = 8, available_at = now() WHERE channel = 'sms'");
+      await clave.settle();
+      const [retry] = await clave.db.query<{ in_seconds: number }>("SELECT extract(epoch FROM available_at - now())::float AS in_seconds FROM outbox WHERE channel = 'sms'");
+      assert.ok(retry!.in_seconds <= 31, `tried again in ${retry!.in_seconds} s`);
     } finally {
       await clave.dispose();
     }
