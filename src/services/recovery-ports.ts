@@ -24,6 +24,8 @@ export interface AccountRecord {
   status: 'none' | 'active' | 'locked';
   passwordHash: string | null;
   kbaEpoch: number;
+  /** Moves with every new clave, never with a re-hash of the same one: "still the clave that was verified". */
+  claveVersion: number;
 }
 
 export type TokenPurpose = 'recovery_link' | 'unlock_link' | 'reset_session' | 'disavow';
@@ -168,9 +170,9 @@ export interface RecoveryStores {
     claveHistory(cedula: string, limit: number): Promise<ClaveHistory>;
     /**
      * Sets the clave, records the old one in history (keeping the newest `historyKept`), activates and unlocks, resets counters, moves the KBA epoch.
-     * With `replacing` (the hash of the clave just verified), only while the account is still active with that clave; false when it is not.
+     * With `replacing` (the clave version just verified), only while the account is still active with that clave; false when it is not.
      */
-    setPassword(cedula: string, hash: string, now: Date, historyKept: number, replacing?: string): Promise<boolean>;
+    setPassword(cedula: string, hash: string, now: Date, historyKept: number, replacing?: number): Promise<boolean>;
     /** Clears a lock and its counters; the clave and the question epoch stay (§2.2: the epoch moves only with a new clave). */
     unlock(cedula: string, now: Date): Promise<void>;
     lock(cedula: string, now: Date): Promise<void>;

@@ -8,6 +8,7 @@ interface ClaimRow {
   status: AccountRecord['status'] | null;
   password_hash: string | null;
   kba_epoch: number | null;
+  clave_version: number | null;
   attempts: number;
 }
 
@@ -30,11 +31,11 @@ export function loginStore(db: Sql): LoginStore {
            INSERT INTO login_failures (cedula_ref, failures, last_failed_at) VALUES ($2, 1, $3)
            ON CONFLICT (cedula_ref) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = $3
            RETURNING failures)
-         SELECT a.cedula, a.status, a.password_hash, a.kba_epoch, (SELECT failures FROM counted) AS attempts
+         SELECT a.cedula, a.status, a.password_hash, a.kba_epoch, a.clave_version, (SELECT failures FROM counted) AS attempts
          FROM no_wait LEFT JOIN accounts a ON a.cedula = $1`,
         [cedula, ref, now],
       );
-      const account = row?.cedula ? { cedula: row.cedula, status: row.status!, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch! } : undefined;
+      const account = row?.cedula ? { cedula: row.cedula, status: row.status!, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch!, claveVersion: row.clave_version! } : undefined;
       return { account, attempts: row!.attempts };
     },
     async unclaim(ref) {
@@ -43,22 +44,16 @@ export function loginStore(db: Sql): LoginStore {
     async reset(ref) {
       await db.query('UPDATE login_failures SET failures = 0 WHERE cedula_ref = $1', [ref]);
     },
-    async succeed(ref, verifiedHash, idHash, session, audit) {
+    async succeed(ref, claveVersion, idHash, session, audit) {
       // Data-modifying CTEs always run to completion: one atomic statement. FOR SHARE makes
       // a concurrent lock or clave change either wait for this session (and then end it)
       // or win, so that no session is opened. The count is set to zero, not deleted: the
       // row stays for the next claim, updated in place with no index entry to add or vacuum.
-      // The hash a re-hash replaced still opens a session (the clave is the same); the first
-      // sign-in under the new hash forgets it, so the weaker hash is not kept at rest.
       const p = new Params();
       const at = p.add(session.createdAt);
-      const cedula = p.add(session.cedula);
-      const verified = p.add(verifiedHash);
       const [row] = await db.query<{ opened: number }>(
         `WITH live AS (
-           SELECT cedula FROM accounts WHERE cedula = ${cedula} AND status = 'active' AND ${verified} IN (password_hash, rehashed_from) FOR SHARE),
-         forgotten AS (
-           UPDATE accounts SET rehashed_from = NULL WHERE cedula = ${cedula} AND rehashed_from IS NOT NULL AND password_hash = ${verified} AND EXISTS (SELECT 1 FROM live)),
+           SELECT cedula FROM accounts WHERE cedula = ${p.add(session.cedula)} AND status = 'active' AND clave_version = ${p.add(claveVersion)} FOR SHARE),
          opened AS (
            INSERT INTO sessions (id_hash, cedula, created_at, last_seen_at, idle_expires_at, absolute_expires_at, ip, user_agent)
            SELECT ${p.add(idHash)}, cedula, ${at}, ${at}, ${p.add(session.idleExpiresAt)}, ${p.add(session.absoluteExpiresAt)}, ${p.add(session.ip ?? null)}, ${p.add(session.userAgent?.slice(0, 300) ?? null)}
@@ -80,7 +75,7 @@ export function loginStore(db: Sql): LoginStore {
       await db.query(`${AUDIT_INSERT} VALUES (${loginAudit(p, ref, audit, 'locked')})`, p.values);
     },
     async rehash(cedula, from, to) {
-      await db.query('UPDATE accounts SET password_hash = $3, rehashed_from = $2 WHERE cedula = $1 AND password_hash = $2', [cedula, from, to]);
+      await db.query('UPDATE accounts SET password_hash = $3 WHERE cedula = $1 AND password_hash = $2', [cedula, from, to]);
     },
     async locksSince(ref, since) {
       const [row] = await db.query<{ total: number }>(

@@ -30,12 +30,12 @@ export interface LoginStore {
    * (a "No fui yo", a lock or a new clave since the claim wins; a re-hash of the same clave
    * does not), then clears the count and audits 'ok'. False when it did not.
    */
-  succeed(cedulaRef: Buffer, verifiedHash: string, sessionIdHash: Buffer, session: NewSession, audit: LoginAudit): Promise<boolean>;
+  succeed(cedulaRef: Buffer, claveVersion: number, sessionIdHash: Buffer, session: NewSession, audit: LoginAudit): Promise<boolean>;
   /** Audits a wrong attempt ('failed'); with `lock`, also locks the account, if any ('locked_now'). The audit's event says where: Ingresar or Mi cuenta. */
   fail(cedulaRef: Buffer, lock: boolean, audit: LoginAudit): Promise<void>;
   /** Audits an attempt refused because the account was already locked ('locked'). */
   refuseLocked(cedulaRef: Buffer, audit: LoginAudit): Promise<void>;
-  /** Replaces the stored hash of the same clave, unless the clave changed meanwhile; sign-ins that verified the old one still succeed. */
+  /** Replaces the stored hash of the same clave, unless the clave changed meanwhile; the clave version stays, so sign-ins that verified the old hash still succeed. */
   rehash(cedula: string, from: string, to: string): Promise<void>;
   /** How many times wrong claves (at Ingresar or Mi cuenta) locked this cédula since `since`. */
   locksSince(cedulaRef: Buffer, since: Date): Promise<number>;

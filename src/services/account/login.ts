@@ -54,7 +54,7 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   const absoluteExpiresAt = later(now, ctx.limits.sessionAbsoluteTtlMs);
   const session = { cedula, createdAt: now, idleExpiresAt: later(now, ctx.limits.sessionIdleTtlMs), absoluteExpiresAt, ip: client.ip, userAgent: client.userAgent };
   // The clave verified may have been changed, or the account locked, while it was checked.
-  if (!(await logins.succeed(ref, account.passwordHash!, hash, session, audit))) throw new JourneyError('CLV-041');
+  if (!(await logins.succeed(ref, account.claveVersion, hash, session, audit))) throw new JourneyError('CLV-041');
   upgradeHash(ctx, logins, cedula, account.passwordHash!, clave);
   return { token, cedula, absoluteExpiresAt };
 }

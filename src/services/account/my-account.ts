@@ -60,7 +60,7 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
   const affiliate = await ctx.storage.stores.registry.affiliate(cedula);
   if (!affiliate) throw new JourneyError('CLV-050');
   const replacing = await checkCurrentClave(ctx, logins, active, change.current, client);
-  if (!replacing) return { changed: false, violations: ['CLV-041'] };
+  if (replacing === undefined) return { changed: false, violations: ['CLV-041'] };
   const { normalised, violations } = await claveViolations(ctx, affiliate, change.password, change.confirmation);
   if (violations.length > 0) return { changed: false, violations };
   const passwordHash = await ctx.hasher.hash(normalised);

@@ -46,8 +46,8 @@ export interface NewClave {
   keepSessionHash?: Buffer;
   /** Whether the account had a clave, when the caller already read it. */
   hadClave?: boolean;
-  /** Mi cuenta: the hash of the current clave just verified; the change happens only while it is still the clave of an active account. */
-  replacing?: string;
+  /** Mi cuenta: the version of the current clave just verified; the change happens only while it is still the clave of an active account. */
+  replacing?: number;
 }
 
 /**

@@ -32,19 +32,22 @@ for (const backend of backends()) {
       const claims = await Promise.all(Array.from({ length: 10 }, () => store().claim(CEDULA, REF, at)));
       assert.deepEqual(claims.map((claim) => claim.attempts).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       assert.equal(claims[0]!.account?.passwordHash, 'hash-1');
+      assert.equal(claims[0]!.account?.claveVersion, 0);
       const unknown = await store().claim('0602910945', cedulaRef('secreto-de-prueba', '0602910945'), at);
       assert.deepEqual(unknown, { account: undefined, attempts: 1 }, 'a cédula without an account is counted too');
     });
 
     test('a sign-in opens the session and clears the count only while the verified clave is still the account\'s', async () => {
-      assert.equal(await store().succeed(REF, 'hash-0', Buffer.alloc(32, 1), session, audit), false, 'the clave changed meanwhile');
+      await db.query('UPDATE accounts SET clave_version = 1 WHERE cedula = $1', [CEDULA]);
+      assert.equal(await store().succeed(REF, 0, Buffer.alloc(32, 1), session, audit), false, 'the clave changed meanwhile');
       assert.equal(await sessions(), 0);
       assert.equal((await store().claim(CEDULA, REF, at)).attempts, 11, 'nothing was cleared');
-      assert.equal(await store().succeed(REF, 'hash-1', Buffer.alloc(32, 2), session, audit), true);
+      await store().rehash(CEDULA, 'hash-1', 'hash-1-again');
+      assert.equal(await store().succeed(REF, 1, Buffer.alloc(32, 2), session, audit), true, 'a re-hash of the same clave is no change');
       assert.equal(await sessions(), 1);
       assert.equal((await store().claim(CEDULA, REF, at)).attempts, 1, 'the count starts again');
       await db.query("UPDATE accounts SET status = 'locked' WHERE cedula = $1", [CEDULA]);
-      assert.equal(await store().succeed(REF, 'hash-1', Buffer.alloc(32, 3), session, audit), false, 'locked meanwhile');
+      assert.equal(await store().succeed(REF, 1, Buffer.alloc(32, 3), session, audit), false, 'locked meanwhile');
       assert.equal(await sessions(), 1);
       assert.deepEqual((await outcomes()).slice(-3), ['changed_meanwhile', 'ok', 'changed_meanwhile']);
     });
@@ -68,7 +71,7 @@ for (const backend of backends()) {
           return (await tx.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting"))[0]!.setting;
         });
       assert.equal(await settingAfter((tx) => loginStore(tx).claim(CEDULA, REF, at)), 'off');
-      assert.equal(await settingAfter((tx) => loginStore(tx).succeed(REF, 'hash-1', Buffer.alloc(32, 4), session, audit)), 'on', 'an answered outcome is flushed');
+      assert.equal(await settingAfter((tx) => loginStore(tx).succeed(REF, 1, Buffer.alloc(32, 4), session, audit)), 'on', 'an answered outcome is flushed');
       assert.equal(await settingAfter((tx) => loginStore(tx).fail(REF, false, audit)), 'on');
       await Promise.all(Array.from({ length: 12 }, () => store().claim(CEDULA, REF, at)));
       const settings = await Promise.all(Array.from({ length: 24 }, async () => (await db.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting"))[0]!.setting));
