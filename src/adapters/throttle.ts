@@ -53,7 +53,12 @@ export function createThrottle(rules: Record<string, ThrottleRule>, { redis, key
       }
     },
     async refund(bucket, key) {
-      await limiters.get(bucket)?.reward(storedKey(key));
+      const limiter = limiters.get(bucket);
+      const stored = storedKey(key);
+      // Only a unit still spent in the current window: a refund after it ended would open
+      // the next one a unit below zero, one more than the limit allows.
+      const spent = await limiter?.get(stored);
+      if (spent && spent.consumedPoints > 0) await limiter!.reward(stored);
     },
   };
 }

@@ -42,6 +42,19 @@ for (const store of stores) {
       await throttle.refund('no_such_bucket', 'a');
     });
 
+    test('a refund that comes after its window ended gives the next window nothing extra', async () => {
+      const bucket = `test_${randomBytes(4).toString('hex')}`;
+      const throttle = createThrottle({ [bucket]: { points: 2, durationSeconds: 1 } }, { redis: store.redis(), keySecret: 'k', ipv6PrefixBits: 64 });
+      await throttle.consume(bucket, 'a');
+      await throttle.consume(bucket, 'a');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await throttle.refund(bucket, 'a');
+      await throttle.refund(bucket, 'a');
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push((await throttle.consume(bucket, 'a')).allowed);
+      assert.deepEqual(results, [true, true, false]);
+    });
+
     test('an IPv6 client is counted per /64 (THROTTLE_IPV6_PREFIX); IPv4-mapped addresses as IPv4', async () => {
       const bucket = `test_${randomBytes(4).toString('hex')}`;
       const network = `2001:db8:${randomBytes(2).toString('hex')}:1`;
