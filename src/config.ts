@@ -140,6 +140,20 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
   return raw;
 }
 
+/** The gateway's user:password go as a Basic header, percent-decoded: a bare % must stop the boot here, by name. */
+function smsWebhookUrl(env: Env): string | undefined {
+  const raw = url(env, 'SMS_WEBHOOK_URL', ['http:', 'https:']);
+  if (raw === undefined) return undefined;
+  const { username, password } = new URL(raw);
+  try {
+    decodeURIComponent(username);
+    decodeURIComponent(password);
+  } catch {
+    throw new ConfigError('SMS_WEBHOOK_URL', 'el usuario o la contraseña llevan un % que no forma un código válido (escriba % como %25)');
+  }
+  return raw;
+}
+
 function storage(env: Env, dataDir: string): StorageConfig {
   const raw = read(env, 'DATABASE_URL');
   if (raw === undefined) return { kind: 'pglite-file', dataDir };
@@ -272,7 +286,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     smtpUrl: smtpUrl(env, production),
-    smsWebhookUrl: url(env, 'SMS_WEBHOOK_URL', ['http:', 'https:']),
+    smsWebhookUrl: smsWebhookUrl(env),
     mailFrom: read(env, 'MAIL_FROM') ?? `"${instituteName}" <no-responder@clave.localhost>`,
     secretKey: secretKey(env, production),
     trustProxy: trustProxy(env),

@@ -45,6 +45,7 @@ const bad: [Record<string, string>, string][] = [
   [{ PASSWORD_MIN_LENGTH: '4' }, 'PASSWORD_MIN_LENGTH'],
   [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
   [{ METRICS_TOKEN: 'corto' }, 'METRICS_TOKEN'],
+  [{ SMS_WEBHOOK_URL: 'https://clave:50%off@sms.example/send' }, 'SMS_WEBHOOK_URL'],
   [{ DEMO_DATA: 'maybe' }, 'DEMO_DATA'],
   [{ THROTTLE_IPV6_PREFIX: '16' }, 'THROTTLE_IPV6_PREFIX'],
   [{ ARGON2_CONCURRENCY: '0' }, 'ARGON2_CONCURRENCY'],
@@ -80,6 +81,7 @@ test('production needs a secret, https and a real SMTP server', () => {
 
 test('the secret is never echoed in the error', () => {
   assert.throws(() => loadConfig({ SECRET_KEY: 'hunter2' }), (error: Error) => !error.message.includes('hunter2'));
+  assert.throws(() => loadConfig({ SMS_WEBHOOK_URL: 'https://clave:50%off@sms.example/send' }), (error: Error) => !error.message.includes('50%off'));
 });
 
 test('durations and proxy settings parse', () => {
