@@ -147,7 +147,8 @@ export interface RecoveryStores {
     /** Consumes a live token of `purpose` and only then moves the flow, in one statement; false when either failed. */
     moveConsuming(tokenHash: Buffer, purpose: TokenPurpose, id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
     /** Ends every live flow of the cédula except one. */
-    supersedeOthers(cedula: string, keepId: string, now: Date): Promise<void>;
+    /** Ends the cédula's live flows started before `keepId`'s; a newer one goes on, and its own link will end this one. */
+    supersedeOlder(cedula: string, keepId: string, now: Date): Promise<void>;
   };
   tokens: {
     insert(hash: Buffer, token: TokenRecord, now: Date): Promise<void>;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
-import { apiCaptcha, birthOf, correctAnswers, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, unverifiedPerson, verifiedPeople } from '../support/journey.ts';
+import { apiCaptcha, birthOf, correctAnswers, loadDemoRegistry, mailablePeople, mailedToken, UNKNOWN_CEDULA, unverifiedPerson, verifiedPeople } from '../support/journey.ts';
 import { createPasswordHasher } from '../../src/adapters/password-hasher.ts';
 import type { DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 
@@ -146,6 +146,23 @@ for (const backend of backends()) {
       assert.equal((await redeem(third)).statusCode, 200);
       const reused = await redeem(third);
       assert.equal(reused.json().error.code, 'CLV-021');
+    });
+
+    test('a request started before another one got its link still goes on, and its own link replaces that one', async () => {
+      const person = mailablePeople(8).find((candidate) => !people.some((p) => p.affiliate.cedula === candidate.affiliate.cedula))!;
+      clock.advance(2 * MINUTE);
+      const earlier = await startFlow(person.affiliate.cedula, 'generate');
+      clock.advance(1000);
+      const newer = await startFlow(person.affiliate.cedula, 'recover');
+      await identity(earlier.flowId, { ...birthOf(person), answers: await correctAnswers(clave, person, await epochOf(person)) });
+      const earlierLink = await mailedToken(clave, person.affiliate.correo!);
+      // Another tab, or the app: answered after the earlier request's link went out.
+      await identity(newer.flowId, { ...birthOf(person), answers: await correctAnswers(clave, person, await epochOf(person)) });
+      const newerLink = await mailedToken(clave, person.affiliate.correo!);
+      assert.notEqual(newerLink, earlierLink, 'the newer request got a link of its own');
+      assert.equal((await redeem(earlierLink)).json().error.code, 'CLV-021');
+      const redeemed = await redeem(newerLink);
+      assert.deepEqual(redeemed.json().flowId, newer.flowId);
     });
 
     test('every clave policy violation is reported with its code, all at once', async () => {

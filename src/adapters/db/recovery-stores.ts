@@ -174,9 +174,11 @@ function bind(db: Sql, secret: string): RecoveryStores {
         if (!won) return { lookup: await tokens.peek(tokenHash, purposes, now), flow: undefined };
         return { lookup: classify({ ...toTokenRow(won)!, used_at: null }, now), flow: won.id ? toFlow(won) : undefined };
       },
-      async supersedeOthers(cedula, keepId, now) {
+      async supersedeOlder(cedula, keepId, now) {
         await db.query(
-          "UPDATE recovery_flows SET state = 'superseded', updated_at = $3 WHERE cedula = $1 AND id <> $2 AND state IN ('identity', 'check_email', 'set_password')",
+          `UPDATE recovery_flows SET state = 'superseded', updated_at = $3
+           WHERE cedula = $1 AND id <> $2 AND state IN ('identity', 'check_email', 'set_password')
+             AND created_at < (SELECT created_at FROM recovery_flows WHERE id = $2)`,
           [cedula, keepId, now],
         );
       },

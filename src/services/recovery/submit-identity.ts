@@ -72,9 +72,11 @@ async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: Flow
   const link = new URL(`/clave/continuar?token=${token}`, ctx.publicUrl).href;
   const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, { category: 'recovery', recent: recentMail });
   if (queued) {
-    // A newer link replaces every older link and flow of the same cédula.
+    // A newer link replaces every older link of the same cédula, and the flows started
+    // before this one. A flow started after it (another tab, the app) goes on: the newest
+    // request wins, so its own link will replace this one.
     await stores.tokens.revokeLive(flow.cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
-    await stores.flows.supersedeOthers(flow.cedula, flow.id, now);
+    await stores.flows.supersedeOlder(flow.cedula, flow.id, now);
     await stores.tokens.insert(hash, { purpose, cedula: flow.cedula, flowId: flow.id, expiresAt }, now);
   }
   await stores.audit.record({ event: 'identity', outcome: 'verified', cedula: flow.cedula, flowId: flow.id, at: now, detail: { mail: queued ? 'queued' : 'daily_limit' } });
