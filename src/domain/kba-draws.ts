@@ -167,14 +167,26 @@ export function samplePoints(secret: string, cedula: string, epoch: number): big
   return [...decoy, ...distractors];
 }
 
+/**
+ * The employment row the registry holds at a sample point: its employer as the employers
+ * table names it ('' when that table lacks the RUC) and its dates; null when the registry
+ * holds no employment at all.
+ */
+export type RegistrySample = {
+  rucEmpleador: string;
+  empleador: string;
+  fechaInicio: string;
+  fechaFin: string | null;
+} | null;
+
 export interface EmployerSamples {
-  decoy: readonly string[];
-  distractors: readonly string[];
+  decoy: readonly RegistrySample[];
+  distractors: readonly RegistrySample[];
 }
 
-/** The names the registry gave for `samplePoints`, in the same order, split by use. */
-export function splitSamples(names: readonly string[]): EmployerSamples {
-  return { decoy: names.slice(0, DECOY_DRAWS), distractors: names.slice(DECOY_DRAWS, DECOY_DRAWS + DISTRACTOR_DRAWS) };
+/** The rows the registry gave for `samplePoints`, in the same order, split by use. */
+export function splitSamples(rows: readonly RegistrySample[]): EmployerSamples {
+  return { decoy: rows.slice(0, DECOY_DRAWS), distractors: rows.slice(DECOY_DRAWS, DECOY_DRAWS + DISTRACTOR_DRAWS) };
 }
 
 /**

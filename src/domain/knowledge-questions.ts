@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { cleanName, Draws, EmployerSource, keyed, nameKey } from './kba-draws.ts';
+import { cleanName, Draws, EmployerSource, keyed, nameKey, type RegistrySample } from './kba-draws.ts';
 
 /**
  * Knowledge questions built from the affiliate's employment history (DESIGN.md §2.2).
@@ -53,21 +53,22 @@ export interface QuestionInput {
   epoch: number;
   history: readonly EmploymentFact[];
   /**
-   * Employer names sampled from the registry at this cédula and epoch's points
-   * (`samplePoints`, the distractors' share), in draw order; repeats and the person's own
-   * employers are skipped.
+   * Employment rows sampled from the registry at this cédula and epoch's points
+   * (`samplePoints`, the distractors' share), in draw order: their employers are the
+   * distractors (repeats and the person's own employers skipped), their start years
+   * anchor the years shown when there is no true year.
    */
-  employerSamples: readonly string[];
+  registrySamples: readonly RegistrySample[];
   /** 0..5 */
   count: number;
-  /** The installation's fixed year (`referenceYear` in services): decoy and "none" years end there, whatever the date. */
+  /** The installation's fixed year (`referenceYear` in services): the years shown end there, whatever the date. */
   referenceYear: number;
 }
 
 const SHOWN = 4;
 /** Distractor years lie within this many years of the true one. */
 const YEAR_SPAN = 8;
-/** Decoys and no-history questions use years up to this far back. */
+/** With no sampled start year to follow, "none" years go this far back. */
 const CAREER_YEARS = 30;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -128,13 +129,25 @@ function yearWindow(draws: Draws, year: number, lastYear: number): number[] {
 }
 
 /**
+ * What a "none" window is built round: the start year of a sampled registry row, so these
+ * windows spread over the years as true years (real or decoy) do; a window that never
+ * reached back as far as real ones would say the answer is not "none". Years after the
+ * reference year are never true years (`showableYear`), so they are skipped.
+ */
+function pretendYear(draws: Draws, sampleYears: readonly number[], referenceYear: number): number {
+  const years = sampleYears.filter((year) => year <= referenceYear);
+  if (years.length === 0) return referenceYear - 1 - draws.below(CAREER_YEARS);
+  return years[draws.below(years.length)]!;
+}
+
+/**
  * The 4 years shown, the true one first; with no true year, 4 from a plausible window.
  * Windows end at the reference year, not today's: the calendar must not move anyone's
- * options, and decoys cannot know a later year than the one they were anchored to.
+ * options, and no year after it is ever a true year.
  */
-function yearTexts(draws: Draws, year: number | null, referenceYear: number): string[] {
+function yearTexts(draws: Draws, year: number | null, sampleYears: readonly number[], referenceYear: number): string[] {
   if (year === null) {
-    const pretend = referenceYear - 1 - draws.below(CAREER_YEARS);
+    const pretend = pretendYear(draws, sampleYears, referenceYear);
     return draws.pick(yearWindow(draws, pretend, referenceYear), SHOWN).map(String);
   }
   const others = yearWindow(draws, year, referenceYear).filter((y) => y !== year);
@@ -142,9 +155,10 @@ function yearTexts(draws: Draws, year: number | null, referenceYear: number): st
 }
 
 /**
- * The year a question may show as right. One after the reference year is never shown: no
- * decoy can have it, so it would mark the cédula as an affiliate's and be the latest option,
- * the answer. The true answer is then "Ninguno de los anteriores", as it is for a decoy.
+ * The year a question may show as right. One after the reference year is never shown: it
+ * would be the latest option, hence the answer, and the calendar would move decoys' options
+ * if windows reached past it. The true answer is then "Ninguno de los anteriores", for a
+ * real person and a decoy alike.
  */
 function showableYear(fact: EmploymentFact | undefined, referenceYear: number): number | null {
   if (fact === undefined) return null;
@@ -178,7 +192,9 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
   if (count === 0) return { questions, answerKey };
 
   const facts = summarise(input.history);
-  const employers = new EmployerSource(keyed(secret, 'employers', cedula, epoch), input.employerSamples, new Set(facts.keys));
+  const samples = input.registrySamples.filter((row) => row !== null);
+  const employers = new EmployerSource(keyed(secret, 'employers', cedula, epoch), samples.map((row) => row.empleador), new Set(facts.keys));
+  const sampleYears = samples.filter((row) => ISO_DATE.test(row.fechaInicio)).map(startYear);
   const employerSets = new Map<string, string[]>();
   const yearSets = new Map<string, string[]>();
 
@@ -196,7 +212,7 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
     const key = year === null ? 'none' : String(year);
     let texts = yearSets.get(key);
     if (texts === undefined) {
-      texts = yearTexts(new Draws(keyed(secret, 'years', cedula, key, epoch)), year, referenceYear);
+      texts = yearTexts(new Draws(keyed(secret, 'years', cedula, key, epoch)), year, sampleYears, referenceYear);
       yearSets.set(key, texts);
     }
     return texts;
@@ -248,49 +264,49 @@ function jobCount(draws: Draws): number {
   return 0;
 }
 
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-function dateIn(draws: Draws, year: number): string {
-  return `${year}-${pad2(1 + draws.below(12))}-${pad2(1 + draws.below(28))}`;
-}
-
-const RUC_COEFFICIENTS = [4, 3, 2, 7, 6, 5, 4, 3, 2] as const;
-
-/** A well-formed RUC of a private company (third digit 9, modulo-11 check), the same for a name on every call. */
-function decoyRuc(secret: string, employer: string): string {
-  const draws = new Draws(keyed(secret, 'decoy-ruc', nameKey(employer)));
-  for (;;) {
-    const digits = [...pad2(1 + draws.below(24))].map(Number).concat(9, Array.from({ length: 6 }, () => draws.below(10)));
-    const sum = digits.reduce((total, digit, i) => total + digit * RUC_COEFFICIENTS[i]!, 0);
-    const check = (11 - (sum % 11)) % 11;
-    if (check < 10) return `${digits.join('')}${check}001`;
+/**
+ * The sampled rows a decoy may take as jobs, in draw order: each names a registry employer
+ * not taken yet and starts on a date no other taken job starts on (so every job can end
+ * before the next starts without moving a start).
+ */
+function sampledJobs(samples: readonly RegistrySample[]): EmploymentFact[] {
+  const names = new Set<string>();
+  const starts = new Set<string>();
+  const jobs: EmploymentFact[] = [];
+  for (const row of samples) {
+    if (row === null || !ISO_DATE.test(row.fechaInicio)) continue;
+    const empleador = cleanName(row.empleador);
+    if (empleador === '' || names.has(nameKey(empleador)) || starts.has(row.fechaInicio)) continue;
+    names.add(nameKey(empleador));
+    starts.add(row.fechaInicio);
+    jobs.push({ ...row, empleador });
   }
+  return jobs;
+}
+
+function dayBefore(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A job's sampled end, moved back to the day before the next job starts if it ran on past it. */
+function endBefore(fechaFin: string | null, next: EmploymentFact | undefined): string | null {
+  if (next === undefined || (fechaFin !== null && fechaFin < next.fechaInicio)) return fechaFin;
+  return dayBefore(next.fechaInicio);
 }
 
 /**
- * A plausible history for a cédula that must not be told apart from a real one: 0–4 jobs
- * at employers sampled from the registry (`samplePoints`, the decoy's share; sampled as
- * often as real people work there), one after another, all started before `referenceYear`; the last one is
- * often still current. Seeded by the cédula alone and anchored to a year that never moves,
- * so it is the same on every visit, in December as in January.
+ * A plausible history for a cédula that must not be told apart from a real one: 0–4 of
+ * the employment rows sampled from the registry at the decoy's points (`samplePoints`),
+ * with their employers and start dates, one after another. Its employers and years
+ * therefore spread as real people's jobs do, however far back or recent (a fixed window
+ * of years would leave every year outside it to real people). Never a made-up employer:
+ * a registry with fewer distinct employers gives fewer jobs, an empty one none, as some
+ * real people have. Only the secret, the cédula and the registry decide it, so it is the
+ * same on every visit, whatever the date.
  */
-export function decoyHistory(secret: string, cedula: string, samples: readonly string[], referenceYear: number): EmploymentFact[] {
-  const draws = new Draws(keyed(secret, 'decoy', cedula));
-  const source = new EmployerSource(keyed(secret, 'decoy-employers', cedula), samples, new Set());
-  const jobs = jobCount(draws);
-  const starts = draws.pick(range(referenceYear - CAREER_YEARS, referenceYear - 1), jobs).sort((a, b) => a - b);
-  return starts.map((year, i) => {
-    const empleador = source.take();
-    const fechaInicio = dateIn(draws, year);
-    const nextStart = starts[i + 1];
-    let fechaFin: string | null;
-    if (nextStart !== undefined) fechaFin = dateIn(draws, year + draws.below(nextStart - year));
-    else fechaFin = draws.below(10) < 6 ? null : dateIn(draws, year + draws.below(referenceYear - year));
-    if (fechaFin !== null && fechaFin < fechaInicio) fechaFin = fechaInicio;
-    return { rucEmpleador: decoyRuc(secret, empleador), empleador, fechaInicio, fechaFin };
-  });
+export function decoyHistory(secret: string, cedula: string, samples: readonly RegistrySample[]): EmploymentFact[] {
+  const jobs = sampledJobs(samples).slice(0, jobCount(new Draws(keyed(secret, 'decoy', cedula)))).sort(compareFacts);
+  return jobs.map((job, i) => ({ ...job, fechaFin: endBefore(job.fechaFin, jobs[i + 1]) }));
 }
 
 function digest(text: string): Buffer {

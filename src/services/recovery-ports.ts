@@ -1,5 +1,6 @@
 import type { DummyLayout } from '../domain/dummy-layout.ts';
 import type { FlowKind, FlowState } from '../domain/flow.ts';
+import type { RegistrySample } from '../domain/kba-draws.ts';
 import type { EmploymentFact } from '../domain/knowledge-questions.ts';
 import type { PasswordCheck, PasswordPolicySettings, PersonalData } from '../domain/password-policy.ts';
 import type { AffiliateRecord } from '../domain/registry.ts';
@@ -160,11 +161,11 @@ export interface RecoveryStores {
   registry: {
     affiliate(cedula: string): Promise<AffiliateProfile | undefined>;
     /**
-     * For each point of the sample ring (0 ≤ point < 2^63), the employer of the employment
-     * row at or after it, named as the employers table names it; '' when the registry has
-     * no employment. Employers come up in proportion to their rows, as right answers do.
+     * For each point of the sample ring (0 ≤ point < 2^63), the employment row at or after
+     * it, its employer named as the employers table names it; null when the registry has no
+     * employment. Rows come up in proportion to their number, as right answers do.
      */
-    employerSamples(points: readonly bigint[]): Promise<string[]>;
+    employerSamples(points: readonly bigint[]): Promise<RegistrySample[]>;
   };
   accounts: {
     find(cedula: string): Promise<AccountRecord | undefined>;

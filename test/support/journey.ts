@@ -51,7 +51,7 @@ export async function correctAnswers(clave: Clave, person: DemoAffiliate, epoch 
     cedula,
     epoch,
     history: person.employment,
-    employerSamples: samples.distractors,
+    registrySamples: samples.distractors,
     count: clave.config.limits.kbaQuestions,
     referenceYear: await kbaReferenceYear(clave.settings, new Date()),
   }).answerKey;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cedulaCheckDigit } from '../../src/domain/cedula.ts';
-import { samplePoints, splitSamples, type EmployerSamples } from '../../src/domain/kba-draws.ts';
+import { samplePoints, splitSamples, type EmployerSamples, type RegistrySample } from '../../src/domain/kba-draws.ts';
 import {
   NONE_OPTION_ID,
   QUESTION_KINDS,
@@ -42,23 +42,39 @@ export const HISTORY: EmploymentFact[] = [
   job('Empresa 030 S.A.', '2016-09-01', '2019-01-15'),
 ];
 
-/** A name's place on the sample ring: one employment row per name, as a registry would hold it with a random key. */
-function ringKey(name: string): bigint {
-  return createHash('sha256').update(name).digest().readBigUInt64BE(0) >> 1n;
+/** One employment row of a test registry. */
+export type PoolRow = NonNullable<RegistrySample>;
+
+function digestOf(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
-/** What the registry's sample query answers for `samplePoints` over a registry with one employment row per name. */
-export function samplesFor(pool: readonly string[], c: string, epoch = 0, secret = SECRET): EmployerSamples {
-  const ring = pool.map((name) => ({ key: ringKey(name), name })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const at = (point: bigint) => (ring.find((row) => row.key >= point) ?? ring[0])?.name ?? '';
+/** The row a bare pool name stands for: a current job started in 1995–2024, the year derived from the name. */
+export function rowOf(name: string): PoolRow {
+  const digest = digestOf(name);
+  return { rucEmpleador: `17${String(digest.readUInt32BE(8)).padStart(8, '0').slice(0, 8)}001`, empleador: name, fechaInicio: `${1995 + (digest[12]! % 30)}-03-01`, fechaFin: null };
+}
+
+/** A row's place on the sample ring, as a registry would hold it with a random key; a bare name's depends on the name alone. */
+function ringKey(entry: string | PoolRow): bigint {
+  const text = typeof entry === 'string' ? entry : `${entry.empleador}/${entry.fechaInicio}`;
+  return digestOf(text).readBigUInt64BE(0) >> 1n;
+}
+
+/** What the registry's sample query answers for `samplePoints` over a registry holding these rows (a bare name: one row, `rowOf`). */
+export function samplesFor(pool: readonly (string | PoolRow)[], c: string, epoch = 0, secret = SECRET): EmployerSamples {
+  const ring = pool
+    .map((entry) => ({ key: ringKey(entry), row: typeof entry === 'string' ? rowOf(entry) : entry }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const at = (point: bigint): RegistrySample => (ring.find((row) => row.key >= point) ?? ring[0])?.row ?? null;
   return splitSamples(samplePoints(secret, c, epoch).map(at));
 }
 
 /** A question input; `pool` is the registry the distractors are sampled from. */
-export function input(overrides: Partial<QuestionInput> & { pool?: readonly string[] } = {}): QuestionInput {
+export function input(overrides: Partial<QuestionInput> & { pool?: readonly (string | PoolRow)[] } = {}): QuestionInput {
   const { pool = POOL, ...given } = overrides;
   const base = { secret: SECRET, cedula: CEDULAS[0]!, epoch: 0, history: HISTORY, count: 5, referenceYear: REFERENCE_YEAR, ...given };
-  return { employerSamples: samplesFor(pool, base.cedula, base.epoch, base.secret).distractors, ...base };
+  return { registrySamples: samplesFor(pool, base.cedula, base.epoch, base.secret).distractors, ...base };
 }
 
 export function question(set: QuestionSet, kind: string): KnowledgeQuestion {

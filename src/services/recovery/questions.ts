@@ -28,13 +28,13 @@ export async function identitySubject(ctx: RecoveryContext, identity: IdentityRe
   // questions, whoever asks, skips the query.
   const points = samplePoints(ctx.secret, cedula, identity.kbaEpoch);
   const samples = splitSamples(count === 0 ? [] : await ctx.storage.stores.registry.employerSamples(points));
-  const decoy = decoyHistory(ctx.secret, cedula, samples.decoy, ctx.kbaReferenceYear);
+  const decoy = decoyHistory(ctx.secret, cedula, samples.decoy);
   const questions = buildQuestions({
     secret: ctx.secret,
     cedula,
     epoch: identity.kbaEpoch,
     history: affiliate ? identity.history : decoy,
-    employerSamples: samples.distractors,
+    registrySamples: samples.distractors,
     count,
     referenceYear: ctx.kbaReferenceYear,
   });

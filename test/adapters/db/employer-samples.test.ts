@@ -49,10 +49,10 @@ for (const backend of backends()) {
       await opened.db.exec('DELETE FROM employment; DELETE FROM employers; DELETE FROM affiliates');
     });
 
-    test('a point draws the row at or after it, wrapping round, named as the employers table names it', async () => {
+    test('a point draws the row at or after it, wrapping round, named as the employers table names it, with its dates', async () => {
       const registry = createRegistryStore(opened.db);
       const sample = employerSamples(opened.db);
-      assert.deepEqual(await sample([0n, RING - 1n]), ['', ''], 'no employment: nothing to draw');
+      assert.deepEqual(await sample([0n, RING - 1n]), [null, null], 'no employment: nothing to draw');
       await registry.upsertAffiliates(CEDULAS.map(person));
       await registry.upsertEmployment([job(CEDULAS[0]!, '0000000001001', 'Alfa S.A.'), job(CEDULAS[1]!, '0000000002001', 'Beta S.A.')]);
       await registry.upsertEmployment([job(CEDULAS[1]!, '0000000001001', 'ALFA SOCIEDAD ANONIMA', '2010-01-01')]);
@@ -61,7 +61,13 @@ for (const backend of backends()) {
       // The later import renamed RUC 0000000001001 in employers; the first row still says "Alfa S.A.".
       const alfa = 'ALFA SOCIEDAD ANONIMA';
       const points = [0n, 10n, 11n, 1000n, 1001n, 5000n, 5001n, RING - 1n];
-      assert.deepEqual(await sample(points), [alfa, alfa, 'Beta S.A.', 'Beta S.A.', alfa, alfa, alfa, alfa]);
+      const drawn = await sample(points);
+      assert.deepEqual(drawn.map((row) => row?.empleador), [alfa, alfa, 'Beta S.A.', 'Beta S.A.', alfa, alfa, alfa, alfa]);
+      // Decoys take their jobs from these rows, so each comes with its own dates.
+      assert.deepEqual(drawn.map((row) => row?.fechaInicio), ['2001-03-01', '2001-03-01', '2001-03-01', '2001-03-01', '2010-01-01', '2010-01-01', '2001-03-01', '2001-03-01']);
+      assert.deepEqual(drawn[0], { rucEmpleador: '0000000001001', empleador: alfa, fechaInicio: '2001-03-01', fechaFin: null });
+      await opened.db.query(`UPDATE employment SET fecha_fin = '2004-12-31' WHERE sample_key = 10`);
+      assert.equal((await sample([10n]))[0]?.fechaFin, '2004-12-31');
     });
 
     test('imports keep every row its key, and give new rows keys of their own', async () => {
