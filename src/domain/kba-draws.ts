@@ -156,14 +156,15 @@ function samplePoint(secret: string, ...parts: (string | number)[]): bigint {
 }
 
 /**
- * Where the registry is sampled for one identity page: the decoy's points (the cédula's
- * alone, as the whole decoy is), then the distractors' (which move with the epoch). Only
- * the secret, cédula and epoch decide them, so the same rows, hence the same options,
- * come up on every attempt.
+ * Where the registry is sampled for one identity page: the decoy's points, then the
+ * distractors'. Only the secret and the cédula decide them, so the same rows, hence the
+ * same options, come up on every attempt, and before and after a new clave: distractors
+ * that changed with the epoch while the right answers stayed would leave the answers as
+ * the options the two views share.
  */
-export function samplePoints(secret: string, cedula: string, epoch: number): bigint[] {
+export function samplePoints(secret: string, cedula: string): bigint[] {
   const decoy = Array.from({ length: DECOY_DRAWS }, (_, i) => samplePoint(secret, 'decoy', cedula, i));
-  const distractors = Array.from({ length: DISTRACTOR_DRAWS }, (_, i) => samplePoint(secret, 'distractors', cedula, epoch, i));
+  const distractors = Array.from({ length: DISTRACTOR_DRAWS }, (_, i) => samplePoint(secret, 'distractors', cedula, i));
   return [...decoy, ...distractors];
 }
 

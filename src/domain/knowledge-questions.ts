@@ -193,7 +193,7 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
 
   const facts = summarise(input.history);
   const samples = input.registrySamples.filter((row) => row !== null);
-  const employers = new EmployerSource(keyed(secret, 'employers', cedula, epoch), samples.map((row) => row.empleador), new Set(facts.keys));
+  const employers = new EmployerSource(keyed(secret, 'employers', cedula), samples.map((row) => row.empleador), new Set(facts.keys));
   const sampleYears = samples.filter((row) => ISO_DATE.test(row.fechaInicio)).map(startYear);
   const employerSets = new Map<string, string[]>();
   const yearSets = new Map<string, string[]>();
@@ -212,7 +212,7 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
     const key = year === null ? 'none' : String(year);
     let texts = yearSets.get(key);
     if (texts === undefined) {
-      texts = yearTexts(new Draws(keyed(secret, 'years', cedula, key, epoch)), year, sampleYears, referenceYear);
+      texts = yearTexts(new Draws(keyed(secret, 'years', cedula, key)), year, sampleYears, referenceYear);
       yearSets.set(key, texts);
     }
     return texts;
@@ -220,12 +220,13 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
 
   for (let i = 0; i < count; i++) {
     const kind = QUESTION_KINDS[i]!;
+    // The epoch orders the options and renews their ids; what is shown never depends on it.
     const draws = new Draws(keyed(secret, 'question', cedula, kind, epoch));
     let correct: string | null;
     let texts: string[];
     switch (kind) {
       case 'employer_any':
-        correct = facts.employers.length === 0 ? null : facts.employers[draws.below(facts.employers.length)]!;
+        correct = facts.employers.length === 0 ? null : facts.employers[new Draws(keyed(secret, 'asked', cedula, kind)).below(facts.employers.length)]!;
         texts = employerTexts(correct);
         break;
       case 'last_employer':

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NONE_OPTION_ID, buildQuestions, decoyHistory } from '../../src/domain/knowledge-questions.ts';
-import { CEDULAS, REFERENCE_YEAR, HISTORY, POOL, SECRET, assertShape, cedula, correctText, historyFor, input, job, question, texts } from '../support/kba-fixtures.ts';
+import { CEDULAS, REFERENCE_YEAR, HISTORY, POOL, SECRET, assertShape, cedula, correctText, historyFor, input, job, question, samplesFor, texts } from '../support/kba-fixtures.ts';
 
 /**
  * Knowledge questions: the options shown. Distractors are never the person's, years are
@@ -58,14 +58,21 @@ test("the true year has no tell-tale position among the years shown", () => {
   for (const count of positions) assert.ok(count > people * 0.15 && count < people * 0.35, `positions ${positions.join(',')}`);
 });
 
-test('another epoch changes the choice or order for some people', () => {
-  let changed = 0;
+test('a new clave (another epoch) reorders the options and renews their ids, but shows the same ones', () => {
+  // Distractors drawn afresh while the right answers stayed would leave the answers as the
+  // options the views before and after the new clave share.
+  const shown = (set: ReturnType<typeof buildQuestions>) => set.questions.map((q) => [...texts(q)].sort());
+  let reordered = 0;
   CEDULAS.forEach((c, n) => {
-    const before = buildQuestions(input({ cedula: c, history: historyFor(n), epoch: 3 }));
-    const after = buildQuestions(input({ cedula: c, history: historyFor(n), epoch: 4 }));
-    if (before.questions.some((q, i) => JSON.stringify(texts(q)) !== JSON.stringify(texts(after.questions[i]!)))) changed++;
+    for (const history of [historyFor(n), decoyHistory(SECRET, c, samplesFor(POOL, c).decoy)]) {
+      const before = buildQuestions(input({ cedula: c, history, epoch: 3 }));
+      const after = buildQuestions(input({ cedula: c, history, epoch: 4 }));
+      assert.deepEqual(shown(after), shown(before), `${c}: the same options`);
+      assert.ok(after.questions.every((q, i) => q.options.filter((o) => o.id !== NONE_OPTION_ID).every((o) => !before.questions[i]!.options.some((old) => old.id === o.id))), 'new ids');
+      if (before.questions.some((q, i) => JSON.stringify(texts(q)) !== JSON.stringify(texts(after.questions[i]!)))) reordered++;
+    }
   });
-  assert.ok(changed > 0, 'no question changed');
+  assert.ok(reordered > 0, 'some options were reordered');
 });
 
 test('another secret gives other option ids', () => {

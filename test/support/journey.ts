@@ -45,7 +45,7 @@ export const UNKNOWN_CEDULA = '1710034065';
 export async function correctAnswers(clave: Clave, person: DemoAffiliate, epoch = 0): Promise<Record<string, string>> {
   const { cedula } = person.affiliate;
   const registry = createRecoveryStorage(clave.db, { secret: clave.secret }).stores.registry;
-  const samples = splitSamples(await registry.employerSamples(samplePoints(clave.secret, cedula, epoch)));
+  const samples = splitSamples(await registry.employerSamples(samplePoints(clave.secret, cedula)));
   return buildQuestions({
     secret: clave.secret,
     cedula,

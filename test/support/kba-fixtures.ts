@@ -62,19 +62,19 @@ function ringKey(entry: string | PoolRow): bigint {
 }
 
 /** What the registry's sample query answers for `samplePoints` over a registry holding these rows (a bare name: one row, `rowOf`). */
-export function samplesFor(pool: readonly (string | PoolRow)[], c: string, epoch = 0, secret = SECRET): EmployerSamples {
+export function samplesFor(pool: readonly (string | PoolRow)[], c: string, secret = SECRET): EmployerSamples {
   const ring = pool
     .map((entry) => ({ key: ringKey(entry), row: typeof entry === 'string' ? rowOf(entry) : entry }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const at = (point: bigint): RegistrySample => (ring.find((row) => row.key >= point) ?? ring[0])?.row ?? null;
-  return splitSamples(samplePoints(secret, c, epoch).map(at));
+  return splitSamples(samplePoints(secret, c).map(at));
 }
 
 /** A question input; `pool` is the registry the distractors are sampled from. */
 export function input(overrides: Partial<QuestionInput> & { pool?: readonly (string | PoolRow)[] } = {}): QuestionInput {
   const { pool = POOL, ...given } = overrides;
   const base = { secret: SECRET, cedula: CEDULAS[0]!, epoch: 0, history: HISTORY, count: 5, referenceYear: REFERENCE_YEAR, ...given };
-  return { registrySamples: samplesFor(pool, base.cedula, base.epoch, base.secret).distractors, ...base };
+  return { registrySamples: samplesFor(pool, base.cedula, base.secret).distractors, ...base };
 }
 
 export function question(set: QuestionSet, kind: string): KnowledgeQuestion {

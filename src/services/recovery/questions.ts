@@ -26,7 +26,7 @@ export async function identitySubject(ctx: RecoveryContext, identity: IdentityRe
   // Drawn and built for everyone, real or not: the same query, the same number of draws
   // and the same decoy, so the time taken does not tell them apart. Only a journey without
   // questions, whoever asks, skips the query.
-  const points = samplePoints(ctx.secret, cedula, identity.kbaEpoch);
+  const points = samplePoints(ctx.secret, cedula);
   const samples = splitSamples(count === 0 ? [] : await ctx.storage.stores.registry.employerSamples(points));
   const decoy = decoyHistory(ctx.secret, cedula, samples.decoy);
   const questions = buildQuestions({
