@@ -63,7 +63,7 @@ export async function benchIdentityTiming(): Promise<void> {
     // A distinct valid cédula outside the registry per round (demo cédulas are distinct
     // below 10⁷): one reused cédula would have each new flow supersede the previous one.
     for (const [round, person] of known.entries()) {
-      const answerKey = await correctAnswers(clave, person, 0);
+      const answerKey = await correctAnswers(clave, person);
       const k = await startFlow(clave, person.affiliate.cedula, await solvedCaptcha(clave));
       const wrong = Object.fromEntries(k.questions.map((q) => [q.id, q.options.find((o) => o.id !== answerKey[q.id])!.id]));
       const u = await startFlow(clave, demoAffiliate(REGISTRY + round).affiliate.cedula, await solvedCaptcha(clave));

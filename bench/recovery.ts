@@ -175,7 +175,7 @@ export async function benchRecoveryFlows(): Promise<void> {
     // Outside any timing: CAPTCHAs fetched and solved (valid for CAPTCHA_TTL = 10 min), right answers computed, claves given.
     const prepared: Prepared[] = [];
     for (const person of people.slice(0, needed)) {
-      prepared.push({ person, captcha: await solvedCaptcha(clave), answers: await correctAnswers(clave, person, 0) });
+      prepared.push({ person, captcha: await solvedCaptcha(clave), answers: await correctAnswers(clave, person) });
     }
     const groups = Object.fromEntries(
       populations.map((population, i) => {

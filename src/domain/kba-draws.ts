@@ -5,7 +5,7 @@ import { createCipheriv, createHash, createHmac } from 'node:crypto';
  * secret-keyed points at which employers are sampled from the registry, and the names
  * distractors are taken from.
  */
-/** HMAC of a JSON tuple: the encoding keeps a cédula from running into a kind or an epoch. */
+/** HMAC of a JSON tuple: the encoding keeps a cédula from running into a kind or an index. */
 export function keyed(secret: string, ...parts: (string | number)[]): Buffer {
   return createHmac('sha256', secret).update(JSON.stringify(['clave-kba', ...parts])).digest();
 }
@@ -158,9 +158,7 @@ function samplePoint(secret: string, ...parts: (string | number)[]): bigint {
 /**
  * Where the registry is sampled for one identity page: the decoy's points, then the
  * distractors'. Only the secret and the cédula decide them, so the same rows, hence the
- * same options, come up on every attempt, and before and after a new clave: distractors
- * that changed with the epoch while the right answers stayed would leave the answers as
- * the options the two views share.
+ * same options, come up on every attempt and after a new clave.
  */
 export function samplePoints(secret: string, cedula: string): bigint[] {
   const decoy = Array.from({ length: DECOY_DRAWS }, (_, i) => samplePoint(secret, 'decoy', cedula, i));

@@ -4,9 +4,10 @@ import { cleanName, Draws, EmployerSource, keyed, nameKey, type RegistrySample }
 /**
  * Knowledge questions built from the affiliate's employment history (DESIGN.md §2.2).
  *
- * Everything here is deterministic: the same secret, cédula, epoch, history and samples give
+ * Everything here is deterministic: the same secret, cédula, history and samples give
  * byte-identical questions, so reloading the page never shows new options (no elimination
- * attack). All randomness is HMAC-SHA256 keyed by the secret, so the choices cannot be
+ * attack), and neither does a new clave: a page that changed would tell an affiliate's
+ * from a decoy's, which never changes. All randomness is HMAC-SHA256 keyed by the secret, so the choices cannot be
  * predicted without it. Unknown or unverified cédulas go through the same code on a decoy
  * history (`decoyHistory`), so their page looks the same.
  */
@@ -49,11 +50,9 @@ export interface QuestionSet {
 export interface QuestionInput {
   secret: string;
   cedula: string;
-  /** Moves only after a successful recovery; until then the options stay the same. */
-  epoch: number;
   history: readonly EmploymentFact[];
   /**
-   * Employment rows sampled from the registry at this cédula and epoch's points
+   * Employment rows sampled from the registry at this cédula's points
    * (`samplePoints`, the distractors' share), in draw order: their employers are the
    * distractors (repeats and the person's own employers skipped), their start years
    * anchor the years shown when there is no true year.
@@ -166,9 +165,9 @@ function showableYear(fact: EmploymentFact | undefined, referenceYear: number): 
   return year <= referenceYear ? year : null;
 }
 
-/** Stable across attempts (same epoch), unguessable without the secret, and silent about which option is right. */
-function optionId(secret: string, cedula: string, kind: QuestionKind, epoch: number, text: string): string {
-  return keyed(secret, 'option', cedula, kind, epoch, text).toString('base64url').slice(0, 10);
+/** Stable across attempts, unguessable without the secret, and silent about which option is right. */
+function optionId(secret: string, cedula: string, kind: QuestionKind, text: string): string {
+  return keyed(secret, 'option', cedula, kind, text).toString('base64url').slice(0, 10);
 }
 
 function questionCount(count: number): number {
@@ -182,10 +181,10 @@ function questionCount(count: number): number {
  * (differently ordered), and otherwise share no name at all: if "último empleador" and
  * "empleador con aportes" had one name in common, it would be the answer to both; if they
  * differed by one name, those would be the answers. So distractor employers come from one
- * run of samples per cédula and epoch, not one per kind. Year questions do the same per true year.
+ * run of samples per cédula, not one per kind. Year questions do the same per true year.
  */
 export function buildQuestions(input: QuestionInput): QuestionSet {
-  const { secret, cedula, epoch, referenceYear } = input;
+  const { secret, cedula, referenceYear } = input;
   const count = questionCount(input.count);
   const questions: KnowledgeQuestion[] = [];
   const answerKey: Record<string, string> = {};
@@ -220,8 +219,7 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
 
   for (let i = 0; i < count; i++) {
     const kind = QUESTION_KINDS[i]!;
-    // The epoch orders the options and renews their ids; what is shown never depends on it.
-    const draws = new Draws(keyed(secret, 'question', cedula, kind, epoch));
+    const draws = new Draws(keyed(secret, 'question', cedula, kind));
     let correct: string | null;
     let texts: string[];
     switch (kind) {
@@ -245,10 +243,10 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
       }
     }
     const id = `q${i + 1}`;
-    const options = draws.pick(texts).map((text) => ({ id: optionId(secret, cedula, kind, epoch, text), text }));
+    const options = draws.pick(texts).map((text) => ({ id: optionId(secret, cedula, kind, text), text }));
     options.push({ id: NONE_OPTION_ID, text: '' });
     questions.push({ id, kind, options });
-    answerKey[id] = correct === null ? NONE_OPTION_ID : optionId(secret, cedula, kind, epoch, correct);
+    answerKey[id] = correct === null ? NONE_OPTION_ID : optionId(secret, cedula, kind, correct);
   }
   return { questions, answerKey };
 }

@@ -24,7 +24,6 @@ export interface AccountRecord {
   cedula: string;
   status: 'none' | 'active' | 'locked';
   passwordHash: string | null;
-  kbaEpoch: number;
   /** Moves with every new clave, never with a re-hash of the same one: "still the clave that was verified". */
   claveVersion: number;
 }
@@ -87,7 +86,6 @@ export interface IdentityOutcome {
 export interface IdentityRecord {
   affiliate: AffiliateProfile | undefined;
   history: EmploymentFact[];
-  kbaEpoch: number;
 }
 
 /** An identity verdict waiting for its follow-up, with the flow and affiliate it is about. */
@@ -171,11 +169,11 @@ export interface RecoveryStores {
     find(cedula: string): Promise<AccountRecord | undefined>;
     claveHistory(cedula: string, limit: number): Promise<ClaveHistory>;
     /**
-     * Sets the clave, records the old one in history (keeping the newest `historyKept`), activates and unlocks, resets counters, moves the KBA epoch.
+     * Sets the clave, records the old one in history (keeping the newest `historyKept`), activates and unlocks, resets counters, moves the clave version.
      * With `replacing` (the clave version just verified), only while the account is still active with that clave; false when it is not.
      */
     setPassword(cedula: string, hash: string, now: Date, historyKept: number, replacing?: number): Promise<boolean>;
-    /** Clears a lock and its counters; the clave and the question epoch stay (§2.2: the epoch moves only with a new clave). */
+    /** Clears a lock and its counters; the clave stays. */
     unlock(cedula: string, now: Date): Promise<void>;
     lock(cedula: string, now: Date): Promise<void>;
   };

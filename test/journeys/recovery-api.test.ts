@@ -38,13 +38,8 @@ for (const backend of backends()) {
 
     async function verifyIdentity(person: DemoAffiliate, kind = 'recover') {
       const flow = await startFlow(person.affiliate.cedula, kind);
-      await identity(flow.flowId, { ...birthOf(person), answers: await correctAnswers(clave, person, await epochOf(person)) });
+      await identity(flow.flowId, { ...birthOf(person), answers: await correctAnswers(clave, person) });
       return flow;
-    }
-
-    async function epochOf(person: DemoAffiliate): Promise<number> {
-      const [row] = await clave.db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [person.affiliate.cedula]);
-      return row?.kba_epoch ?? 0;
     }
 
     async function mailsTo(address: string) {
@@ -154,10 +149,10 @@ for (const backend of backends()) {
       const earlier = await startFlow(person.affiliate.cedula, 'generate');
       clock.advance(1000);
       const newer = await startFlow(person.affiliate.cedula, 'recover');
-      await identity(earlier.flowId, { ...birthOf(person), answers: await correctAnswers(clave, person, await epochOf(person)) });
+      await identity(earlier.flowId, { ...birthOf(person), answers: await correctAnswers(clave, person) });
       const earlierLink = await mailedToken(clave, person.affiliate.correo!);
       // Another tab, or the app: answered after the earlier request's link went out.
-      await identity(newer.flowId, { ...birthOf(person), answers: await correctAnswers(clave, person, await epochOf(person)) });
+      await identity(newer.flowId, { ...birthOf(person), answers: await correctAnswers(clave, person) });
       const newerLink = await mailedToken(clave, person.affiliate.correo!);
       assert.notEqual(newerLink, earlierLink, 'the newer request got a link of its own');
       assert.equal((await redeem(earlierLink)).json().error.code, 'CLV-021');
@@ -210,6 +205,17 @@ for (const backend of backends()) {
       const shape = (questions: { id: string; options: { id: string }[] }[]) =>
         questions.map((q) => ({ id: q.id, options: q.options.length, none: q.options.at(-1)!.id, ids: q.options.map((o) => /^[A-Za-z0-9_-]{10}$|^none$/.test(o.id)) }));
       assert.deepEqual(shape(decoy), shape(seen[0]!));
+    });
+
+    test('a new clave changes nothing on the question page: a page that changed would tell an affiliate from a decoy', async () => {
+      const person = mailablePeople(10).filter((candidate) => !people.some((p) => p.affiliate.cedula === candidate.affiliate.cedula))[1]!;
+      clock.advance(2 * MINUTE);
+      const before = (await startFlow(person.affiliate.cedula)).questions;
+      const flow = await verifyIdentity(person);
+      const { resetToken } = (await redeem(await mailedToken(clave, person.affiliate.correo!))).json();
+      assert.equal((await setPassword(flow.flowId, resetToken, 'nueva-Frase-77-larga')).statusCode, 200);
+      clock.advance(2 * MINUTE);
+      assert.deepEqual((await startFlow(person.affiliate.cedula)).questions, before, 'the same options, order and ids');
     });
 
     test('a malformed cédula is told at once; a bad or replayed CAPTCHA is refused', async () => {

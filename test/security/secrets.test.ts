@@ -22,7 +22,7 @@ describe('no secret reaches the logs or a third party during complete journeys',
   let stand: Awaited<ReturnType<typeof gateway>>;
   const clock = testClock();
   const { stream, logText } = logSink();
-  const { secrets, secret, person, post, captchaForApi, submit, pageCaptcha, epochOf, rightAnswers, wrongAnswers, noFuiYoToken } = secretJourneys(() => clave!);
+  const { secrets, secret, person, post, captchaForApi, submit, pageCaptcha, rightAnswers, wrongAnswers, noFuiYoToken } = secretJourneys(() => clave!);
   // The demo's three showcase people; Ana and Berta have a mobile number, so their security notices also go out by SMS.
   const [ana, berta, carla] = verifiedPeople() as [DemoAffiliate, DemoAffiliate, DemoAffiliate];
   const usedLinks: string[] = [];
@@ -48,7 +48,7 @@ describe('no secret reaches the logs or a third party during complete journeys',
     clock.advance(2 * MINUTE);
     const first = await post('/api/v1/flows', { kind: 'generate', cedula: ana.affiliate.cedula, captcha: await captchaForApi() });
     assert.equal(first.statusCode, 201, first.body);
-    const right = await correctAnswers(clave!, ana, await epochOf(ana));
+    const right = await correctAnswers(clave!, ana);
     const wrong = await post(`/api/v1/flows/${first.json().flowId}/identity`, { ...birthOf(ana), answers: wrongAnswers(first.json().questions, right) });
     assert.equal(wrong.statusCode, 202, wrong.body);
     await clave!.settle();

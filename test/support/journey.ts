@@ -42,14 +42,13 @@ export function unverifiedPerson(): DemoAffiliate {
 export const UNKNOWN_CEDULA = '1710034065';
 
 /** The right answers, computed the way the server does (tests hold the server secret). */
-export async function correctAnswers(clave: Clave, person: DemoAffiliate, epoch = 0): Promise<Record<string, string>> {
+export async function correctAnswers(clave: Clave, person: DemoAffiliate): Promise<Record<string, string>> {
   const { cedula } = person.affiliate;
   const registry = createRecoveryStorage(clave.db, { secret: clave.secret }).stores.registry;
   const samples = splitSamples(await registry.employerSamples(samplePoints(clave.secret, cedula)));
   return buildQuestions({
     secret: clave.secret,
     cedula,
-    epoch,
     history: person.employment,
     registrySamples: samples.distractors,
     count: clave.config.limits.kbaQuestions,
@@ -89,10 +88,7 @@ async function answerIdentity(clave: Clave, person: DemoAffiliate, kind: 'genera
 
 /** A flow whose identity step is answered right; returns its id. */
 export function verifyIdentity(clave: Clave, person: DemoAffiliate, kind: 'generate' | 'recover' = 'recover'): Promise<string> {
-  return answerIdentity(clave, person, kind, async () => {
-    const [account] = await clave.db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [person.affiliate.cedula]);
-    return { ...birthOf(person), answers: await correctAnswers(clave, person, account?.kba_epoch ?? 0) };
-  });
+  return answerIdentity(clave, person, kind, async () => ({ ...birthOf(person), answers: await correctAnswers(clave, person) }));
 }
 
 /** A Recuperar flow whose identity step is answered wrong (the birth month is off by one); returns its id. */

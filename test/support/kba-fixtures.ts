@@ -73,7 +73,7 @@ export function samplesFor(pool: readonly (string | PoolRow)[], c: string, secre
 /** A question input; `pool` is the registry the distractors are sampled from. */
 export function input(overrides: Partial<QuestionInput> & { pool?: readonly (string | PoolRow)[] } = {}): QuestionInput {
   const { pool = POOL, ...given } = overrides;
-  const base = { secret: SECRET, cedula: CEDULAS[0]!, epoch: 0, history: HISTORY, count: 5, referenceYear: REFERENCE_YEAR, ...given };
+  const base = { secret: SECRET, cedula: CEDULAS[0]!, history: HISTORY, count: 5, referenceYear: REFERENCE_YEAR, ...given };
   return { registrySamples: samplesFor(pool, base.cedula, base.secret).distractors, ...base };
 }
 

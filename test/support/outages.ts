@@ -35,9 +35,8 @@ function answerKeyHolder(db: Database): Clave {
   return { db, secret: SECRET_KEY, settings: createSettingsStore(db), config: { limits: { kbaQuestions: KBA_QUESTIONS } } } as unknown as Clave;
 }
 
-export async function rightAnswers(db: Database, person: DemoAffiliate): Promise<Record<string, string>> {
-  const [account] = await db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [person.affiliate.cedula]);
-  return correctAnswers(answerKeyHolder(db), person, account?.kba_epoch ?? 0);
+export function rightAnswers(db: Database, person: DemoAffiliate): Promise<Record<string, string>> {
+  return correctAnswers(answerKeyHolder(db), person);
 }
 
 export async function startFlow(base: string, person: DemoAffiliate, kind: 'recover' | 'generate' = 'recover'): Promise<{ flowId: string; answers: Answer[] }> {

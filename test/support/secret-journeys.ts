@@ -85,14 +85,9 @@ export function secretJourneys(app: () => TestClave) {
     return secret('ALTCHA payload (page)', await browser.captcha());
   }
 
-  async function epochOf(p: DemoAffiliate): Promise<number> {
-    const [row] = await app().db.query<{ kba_epoch: number }>('SELECT kba_epoch FROM accounts WHERE cedula = $1', [p.affiliate.cedula]);
-    return row?.kba_epoch ?? 0;
-  }
-
   /** The right answers, remembered option by option and as the JSON a client sends. */
   async function rightAnswers(p: DemoAffiliate): Promise<Record<string, string>> {
-    const answers = await correctAnswers(app(), p, await epochOf(p));
+    const answers = await correctAnswers(app(), p);
     rememberAnswers(answers);
     return answers;
   }
@@ -114,5 +109,5 @@ export function secretJourneys(app: () => TestClave) {
     return /no-fui-yo\?token=([A-Za-z0-9_-]{43})/.exec(notice?.text ?? '')?.[1] ?? '';
   }
 
-  return { secrets, secret, person, post, captchaForApi, submit, pageCaptcha, epochOf, rightAnswers, wrongAnswers, noFuiYoToken };
+  return { secrets, secret, person, post, captchaForApi, submit, pageCaptcha, rightAnswers, wrongAnswers, noFuiYoToken };
 }

@@ -19,11 +19,11 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
   const clearFailures = (cedula: string) => db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [cedulaRef(secret, cedula)]);
   return {
     async find(cedula) {
-      const [row] = await db.query<{ cedula: string; status: AccountRecord['status']; password_hash: string | null; kba_epoch: number; clave_version: number }>(
-        'SELECT cedula, status, password_hash, kba_epoch, clave_version FROM accounts WHERE cedula = $1',
+      const [row] = await db.query<{ cedula: string; status: AccountRecord['status']; password_hash: string | null; clave_version: number }>(
+        'SELECT cedula, status, password_hash, clave_version FROM accounts WHERE cedula = $1',
         [cedula],
       );
-      return row && { cedula: row.cedula, status: row.status, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch, claveVersion: row.clave_version };
+      return row && { cedula: row.cedula, status: row.status, passwordHash: row.password_hash, claveVersion: row.clave_version };
     },
     async claveHistory(cedula, limit) {
       const [row] = await db.query<ClaveRow>(`SELECT ${claveColumns('s.cedula', '$2')} FROM (SELECT $1::text AS cedula) s LEFT JOIN accounts acc ON acc.cedula = s.cedula`, [cedula, limit]);
@@ -45,10 +45,10 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
       // RETURNING: sent alone, so it waits for a sign-in that holds the account row, and the
       // revocation of sessions that follows (a later statement) sees that session.
       const set = await db.query(
-        `INSERT INTO accounts (cedula, status, password_hash, failed_logins, locked_at, kba_epoch, password_changed_at, created_at, updated_at)
-         VALUES ($1, 'active', $2, 0, NULL, 1, $3, $3, $3)
+        `INSERT INTO accounts (cedula, status, password_hash, failed_logins, locked_at, password_changed_at, created_at, updated_at)
+         VALUES ($1, 'active', $2, 0, NULL, $3, $3, $3)
          ON CONFLICT (cedula) DO UPDATE SET status = 'active', password_hash = excluded.password_hash, failed_logins = 0,
-           locked_at = NULL, kba_epoch = accounts.kba_epoch + 1, clave_version = accounts.clave_version + 1, password_changed_at = $3, updated_at = $3
+           locked_at = NULL, clave_version = accounts.clave_version + 1, password_changed_at = $3, updated_at = $3
          WHERE $4::int IS NULL OR (accounts.status = 'active' AND accounts.clave_version = $4)
          RETURNING cedula`,
         [cedula, hash, now, replacing ?? null],

@@ -7,7 +7,6 @@ interface ClaimRow {
   cedula: string | null;
   status: AccountRecord['status'] | null;
   password_hash: string | null;
-  kba_epoch: number | null;
   clave_version: number | null;
   attempts: number;
 }
@@ -31,11 +30,11 @@ export function loginStore(db: Sql): LoginStore {
            INSERT INTO login_failures (cedula_ref, failures, last_failed_at) VALUES ($2, 1, $3)
            ON CONFLICT (cedula_ref) DO UPDATE SET failures = login_failures.failures + 1, last_failed_at = $3
            RETURNING failures)
-         SELECT a.cedula, a.status, a.password_hash, a.kba_epoch, a.clave_version, (SELECT failures FROM counted) AS attempts
+         SELECT a.cedula, a.status, a.password_hash, a.clave_version, (SELECT failures FROM counted) AS attempts
          FROM no_wait LEFT JOIN accounts a ON a.cedula = $1`,
         [cedula, ref, now],
       );
-      const account = row?.cedula ? { cedula: row.cedula, status: row.status!, passwordHash: row.password_hash, kbaEpoch: row.kba_epoch!, claveVersion: row.clave_version! } : undefined;
+      const account = row?.cedula ? { cedula: row.cedula, status: row.status!, passwordHash: row.password_hash, claveVersion: row.clave_version! } : undefined;
       return { account, attempts: row!.attempts };
     },
     async unclaim(ref) {

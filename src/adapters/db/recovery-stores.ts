@@ -56,7 +56,6 @@ const toAffiliate = (row: AffiliateRow): AffiliateProfile | undefined =>
       };
 
 interface IdentityRow extends AffiliateRow {
-  kba_epoch: number;
   history: EmploymentFact[];
 }
 
@@ -67,14 +66,14 @@ interface IdentityRow extends AffiliateRow {
  */
 function identitySql(cedula: string): { columns: string; joins: string } {
   return {
-    columns: `${AFFILIATE_COLUMNS}, COALESCE(acc.kba_epoch, 0) AS kba_epoch,
+    columns: `${AFFILIATE_COLUMNS},
       COALESCE((SELECT json_agg(json_build_object('rucEmpleador', e.ruc_empleador, 'empleador', COALESCE(emp.empleador, e.empleador), 'fechaInicio', e.fecha_inicio, 'fechaFin', e.fecha_fin) ORDER BY e.fecha_inicio)
                 FROM employment e LEFT JOIN employers emp ON emp.ruc_empleador = e.ruc_empleador WHERE e.cedula = ${cedula}), '[]'::json) AS history`,
-    joins: `LEFT JOIN affiliates a ON a.cedula = ${cedula} LEFT JOIN accounts acc ON acc.cedula = ${cedula}`,
+    joins: `LEFT JOIN affiliates a ON a.cedula = ${cedula}`,
   };
 }
 
-const toIdentity = (row: IdentityRow): IdentityRecord => ({ affiliate: toAffiliate(row), history: row.history, kbaEpoch: row.kba_epoch });
+const toIdentity = (row: IdentityRow): IdentityRecord => ({ affiliate: toAffiliate(row), history: row.history });
 
 /** A token row's columns under names that cannot clash with a joined flow's. */
 const tokenAliases = (table: string) =>

@@ -32,7 +32,6 @@ export async function identitySubject(ctx: RecoveryContext, identity: IdentityRe
   const questions = buildQuestions({
     secret: ctx.secret,
     cedula,
-    epoch: identity.kbaEpoch,
     history: affiliate ? identity.history : decoy,
     registrySamples: samples.distractors,
     count,
