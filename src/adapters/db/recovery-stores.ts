@@ -177,7 +177,7 @@ function bind(db: Sql, secret: string): RecoveryStores {
         await db.query(
           `UPDATE recovery_flows SET state = 'superseded', updated_at = $3
            WHERE cedula = $1 AND id <> $2 AND state IN ('identity', 'check_email', 'set_password')
-             AND created_at < (SELECT created_at FROM recovery_flows WHERE id = $2)`,
+             AND (created_at, id) < (SELECT created_at, id FROM recovery_flows WHERE id = $2)`,
           [cedula, keepId, now],
         );
       },

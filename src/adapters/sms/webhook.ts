@@ -21,14 +21,15 @@ function gatewayOf(url: string): Gateway {
 
 /**
  * A failure that names no URL: its message is stored in outbox.last_error and may be
- * logged, and the URL's path or query may hold a key. It carries the network error's code
- * (fetch keeps it on `cause`), so the outbox worker sees a gateway that is down as such
- * and tries again within seconds of its return rather than after a long back-off.
+ * logged, and the URL's path or query may hold a key. Whatever kept the request from an
+ * answer (refused, reset, DNS, no route, the timeout of a firewall that drops packets) is
+ * the gateway being away, so the outbox worker tries again within seconds of its return
+ * rather than after a long back-off.
  */
 function unreachable(error: unknown): Error {
   const cause = (error as { cause?: { code?: unknown } }).cause;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  return Object.assign(new Error(`SMS gateway could not be reached (${code ?? (error as Error).name})`), { code });
+  const reason = typeof cause?.code === 'string' ? cause.code : (error as Error).name;
+  return Object.assign(new Error(`SMS gateway could not be reached (${reason})`), { code: 'ECONNECTION' });
 }
 
 /**
