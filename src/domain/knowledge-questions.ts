@@ -7,9 +7,10 @@ import { cleanName, Draws, EmployerSource, keyed, nameKey, type RegistrySample }
  * Everything here is deterministic: the same secret, cédula, history and samples give
  * byte-identical questions, so reloading the page never shows new options (no elimination
  * attack), and neither does a new clave: a page that changed would tell an affiliate's
- * from a decoy's, which never changes. All randomness is HMAC-SHA256 keyed by the secret, so the choices cannot be
- * predicted without it. Unknown or unverified cédulas go through the same code on a decoy
- * history (`decoyHistory`), so their page looks the same.
+ * from a decoy's, which never changes. All randomness is HMAC-SHA256 keyed by the secret,
+ * so the choices cannot be predicted without it. Unknown or unverified cédulas go through
+ * the same code on a decoy history (`decoyHistory`, decoy-history.ts), so their page
+ * looks the same.
  */
 
 /** One employment period; `fechaFin` null means the job is current. */
@@ -69,7 +70,7 @@ const SHOWN = 4;
 const YEAR_SPAN = 8;
 /** With no sampled start year to follow, "none" years go this far back. */
 const CAREER_YEARS = 30;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 interface HistorySummary {
   /** Keys of every employer in the history: none of them may be a distractor. */
@@ -81,7 +82,7 @@ interface HistorySummary {
 }
 
 /** Start, then end (a current job counts as ending last), then RUC and name: a total order, so ties break the same way on every call. */
-function compareFacts(a: EmploymentFact, b: EmploymentFact): number {
+export function compareFacts(a: EmploymentFact, b: EmploymentFact): number {
   const fields = (f: EmploymentFact): string[] => [f.fechaInicio, f.fechaFin ?? '9999-12-31', f.rucEmpleador, cleanName(f.empleador)];
   const [x, y] = [fields(a), fields(b)];
   for (let i = 0; i < x.length; i++) {
@@ -249,63 +250,6 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
     answerKey[id] = correct === null ? NONE_OPTION_ID : optionId(secret, cedula, kind, correct);
   }
   return { questions, answerKey };
-}
-
-/** Roughly how many jobs people in the registry have: 0 to 4, sometimes none. */
-const JOB_COUNT_WEIGHTS = [15, 30, 25, 18, 12] as const;
-
-function jobCount(draws: Draws): number {
-  let roll = draws.below(JOB_COUNT_WEIGHTS.reduce((a, b) => a + b, 0));
-  for (let jobs = 0; jobs < JOB_COUNT_WEIGHTS.length; jobs++) {
-    roll -= JOB_COUNT_WEIGHTS[jobs]!;
-    if (roll < 0) return jobs;
-  }
-  return 0;
-}
-
-/**
- * The sampled rows a decoy may take as jobs, in draw order: each names a registry employer
- * not taken yet and starts on a date no other taken job starts on (so every job can end
- * before the next starts without moving a start).
- */
-function sampledJobs(samples: readonly RegistrySample[]): EmploymentFact[] {
-  const names = new Set<string>();
-  const starts = new Set<string>();
-  const jobs: EmploymentFact[] = [];
-  for (const row of samples) {
-    if (row === null || !ISO_DATE.test(row.fechaInicio)) continue;
-    const empleador = cleanName(row.empleador);
-    if (empleador === '' || names.has(nameKey(empleador)) || starts.has(row.fechaInicio)) continue;
-    names.add(nameKey(empleador));
-    starts.add(row.fechaInicio);
-    jobs.push({ ...row, empleador });
-  }
-  return jobs;
-}
-
-function dayBefore(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
-
-/** A job's sampled end, moved back to the day before the next job starts if it ran on past it. */
-function endBefore(fechaFin: string | null, next: EmploymentFact | undefined): string | null {
-  if (next === undefined || (fechaFin !== null && fechaFin < next.fechaInicio)) return fechaFin;
-  return dayBefore(next.fechaInicio);
-}
-
-/**
- * A plausible history for a cédula that must not be told apart from a real one: 0–4 of
- * the employment rows sampled from the registry at the decoy's points (`samplePoints`),
- * with their employers and start dates, one after another. Its employers and years
- * therefore spread as real people's jobs do, however far back or recent (a fixed window
- * of years would leave every year outside it to real people). Never a made-up employer:
- * a registry with fewer distinct employers gives fewer jobs, an empty one none, as some
- * real people have. Only the secret, the cédula and the registry decide it, so it is the
- * same on every visit, whatever the date.
- */
-export function decoyHistory(secret: string, cedula: string, samples: readonly RegistrySample[]): EmploymentFact[] {
-  const jobs = sampledJobs(samples).slice(0, jobCount(new Draws(keyed(secret, 'decoy', cedula)))).sort(compareFacts);
-  return jobs.map((job, i) => ({ ...job, fechaFin: endBefore(job.fechaFin, jobs[i + 1]) }));
 }
 
 function digest(text: string): Buffer {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NONE_OPTION_ID, buildQuestions, decoyHistory, type QuestionSet } from '../../src/domain/knowledge-questions.ts';
+import { decoyHistory } from '../../src/domain/decoy-history.ts';
+import { NONE_OPTION_ID, buildQuestions, type QuestionSet } from '../../src/domain/knowledge-questions.ts';
 import {
   CEDULAS,
   REFERENCE_YEAR,

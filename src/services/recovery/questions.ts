@@ -1,5 +1,6 @@
 import { samplePoints, splitSamples } from '../../domain/kba-draws.ts';
-import { buildQuestions, decoyHistory, type QuestionSet } from '../../domain/knowledge-questions.ts';
+import { decoyHistory } from '../../domain/decoy-history.ts';
+import { buildQuestions, type QuestionSet } from '../../domain/knowledge-questions.ts';
 import type { FlowKind } from '../../domain/flow.ts';
 import type { AffiliateProfile, IdentityRecord } from '../recovery-ports.ts';
 import type { RecoveryContext } from './context.ts';
@@ -26,8 +27,7 @@ export async function identitySubject(ctx: RecoveryContext, identity: IdentityRe
   // Drawn and built for everyone, real or not: the same query, the same number of draws
   // and the same decoy, so the time taken does not tell them apart. Only a journey without
   // questions, whoever asks, skips the query.
-  const points = samplePoints(ctx.secret, cedula);
-  const samples = splitSamples(count === 0 ? [] : await ctx.storage.stores.registry.employerSamples(points));
+  const samples = splitSamples(count === 0 ? [] : await ctx.storage.stores.registry.employerSamples(samplePoints(ctx.secret, cedula)));
   const decoy = decoyHistory(ctx.secret, cedula, samples.decoy);
   const questions = buildQuestions({
     secret: ctx.secret,
