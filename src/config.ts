@@ -190,16 +190,16 @@ function timeZone(env: Env): string {
 }
 
 function secretKey(env: Env, production: boolean): string | undefined {
-  const secret = read(env, 'SECRET_KEY');
+  const secret = longSecret(env, 'SECRET_KEY');
   if (secret === undefined && production) throw new ConfigError('SECRET_KEY', 'es obligatoria con NODE_ENV=production');
-  if (secret !== undefined && secret.length < 32) throw new ConfigError('SECRET_KEY', 'debe tener al menos 32 caracteres');
   return secret;
 }
 
-function metricsToken(env: Env): string | undefined {
-  const token = read(env, 'METRICS_TOKEN');
-  if (token !== undefined && token.length < 32) throw new ConfigError('METRICS_TOKEN', 'debe tener al menos 32 caracteres');
-  return token;
+/** A secret value, when set, long enough not to be guessed; the value itself is never echoed. */
+function longSecret(env: Env, name: string): string | undefined {
+  const value = read(env, name);
+  if (value !== undefined && value.length < 32) throw new ConfigError(name, 'debe tener al menos 32 caracteres');
+  return value;
 }
 
 function publicUrl(env: Env, port: number, production: boolean): URL {
@@ -290,7 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: read(env, 'MAIL_FROM') ?? `"${instituteName}" <no-responder@clave.localhost>`,
     secretKey: secretKey(env, production),
     trustProxy: trustProxy(env),
-    metricsToken: metricsToken(env),
+    metricsToken: longSecret(env, 'METRICS_TOKEN'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     timeZone: timeZone(env),
     instituteName,
