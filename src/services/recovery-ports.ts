@@ -1,7 +1,7 @@
 import type { DummyLayout } from '../domain/dummy-layout.ts';
 import type { FlowKind, FlowState } from '../domain/flow.ts';
 import type { RegistrySample } from '../domain/kba-draws.ts';
-import type { EmploymentFact } from '../domain/knowledge-questions.ts';
+import type { EmploymentFact, QuestionSet } from '../domain/knowledge-questions.ts';
 import type { PasswordCheck, PasswordPolicySettings, PersonalData } from '../domain/password-policy.ts';
 import type { AffiliateRecord } from '../domain/registry.ts';
 
@@ -82,10 +82,19 @@ export interface IdentityOutcome {
   userAgent?: string;
 }
 
-/** What the identity step knows of a cédula: read in one go, the same way whether it is registered or not. */
+/** What the questions are built from: read in one go, the same way whether the cédula is registered or not. */
 export interface IdentityRecord {
   affiliate: AffiliateProfile | undefined;
   history: EmploymentFact[];
+  /** The registry's employment rows at the cédula's sample points, in their order. */
+  samples: RegistrySample[];
+}
+
+/** A flow at its identity step as stored: what it asked, and whom. */
+export interface IdentityStepRecord {
+  flow: FlowRecord;
+  questions: QuestionSet | null;
+  affiliate: AffiliateProfile | undefined;
 }
 
 /** An identity verdict waiting for its follow-up, with the flow and affiliate it is about. */
@@ -132,11 +141,12 @@ export interface AuditEvent {
 export interface RecoveryStores {
   flows: {
     /**
-     * Accepts a solved CAPTCHA once and, if it was not used before, creates the flow; audits
-     * `started` or `replayed` accordingly. One statement, which also reads the cédula's identity record.
+     * Accepts a solved CAPTCHA once and, if it was not used before, creates the flow with the
+     * questions it asks; audits `started` or `replayed` accordingly. One statement.
      */
-    open(flow: FlowRecord, captcha: { hash: Buffer; expiresAt: Date }, audit: { started: AuditEvent; replayed: AuditEvent }): Promise<{ opened: boolean; identity: IdentityRecord }>;
-    findWithIdentity(id: string): Promise<{ flow: FlowRecord; identity: IdentityRecord } | undefined>;
+    open(flow: FlowRecord, questions: QuestionSet, captcha: { hash: Buffer; expiresAt: Date }, audit: { started: AuditEvent; replayed: AuditEvent }): Promise<{ opened: boolean }>;
+    /** The flow with the questions it asked (null for a flow opened by a release that kept none) and its affiliate, if any. */
+    findAtIdentity(id: string): Promise<IdentityStepRecord | undefined>;
     /** The flow with a reset session token (as `tokens.peek` would classify it), the flow's affiliate and their last `historyLimit` claves. */
     findForPassword(id: string, tokenHash: Buffer, now: Date, historyLimit: number): Promise<PasswordStepRecord | undefined>;
     /** Moves the flow only if it is still in `from`, for a caller that need not know whether it did: it may wait for the commit. */
@@ -145,7 +155,6 @@ export interface RecoveryStores {
     findConsuming(tokenHash: Buffer, purposes: readonly TokenPurpose[], now: Date): Promise<{ lookup: TokenLookup; flow: FlowRecord | undefined }>;
     /** Consumes a live token of `purpose` and only then moves the flow, in one statement; false when either failed. */
     moveConsuming(tokenHash: Buffer, purpose: TokenPurpose, id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
-    /** Ends every live flow of the cédula except one. */
     /** Ends the cédula's live flows started before `keepId`'s; a newer one goes on, and its own link will end this one. */
     supersedeOlder(cedula: string, keepId: string, now: Date): Promise<void>;
   };
@@ -159,11 +168,12 @@ export interface RecoveryStores {
   registry: {
     affiliate(cedula: string): Promise<AffiliateProfile | undefined>;
     /**
-     * For each point of the sample ring (0 ≤ point < 2^63), the employment row at or after
-     * it, its employer named as the employers table names it; null when the registry has no
-     * employment. Rows come up in proportion to their number, as right answers do.
+     * The cédula's affiliate and employment history, and for each point of the sample ring
+     * (0 ≤ point < 2^63) the employment row at or after it, its employer named as the
+     * employers table names it (null when the registry has no employment): rows come up in
+     * proportion to their number, as right answers do. One statement.
      */
-    employerSamples(points: readonly bigint[]): Promise<RegistrySample[]>;
+    identity(cedula: string, points: readonly bigint[]): Promise<IdentityRecord>;
   };
   accounts: {
     find(cedula: string): Promise<AccountRecord | undefined>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { demoAffiliate, showcaseAffiliates, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
-import { createRecoveryStorage } from '../../src/adapters/db/recovery-stores.ts';
+import { employerSamples } from '../../src/adapters/db/employer-samples.ts';
 import { samplePoints, splitSamples } from '../../src/domain/kba-draws.ts';
 import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
 import { kbaReferenceYear } from '../../src/services/recovery/reference-year.ts';
@@ -44,8 +44,7 @@ export const UNKNOWN_CEDULA = '1710034065';
 /** The right answers, computed the way the server does (tests hold the server secret). */
 export async function correctAnswers(clave: Clave, person: DemoAffiliate): Promise<Record<string, string>> {
   const { cedula } = person.affiliate;
-  const registry = createRecoveryStorage(clave.db, { secret: clave.secret }).stores.registry;
-  const samples = splitSamples(await registry.employerSamples(samplePoints(clave.secret, cedula)));
+  const samples = splitSamples(await employerSamples(clave.db)(samplePoints(clave.secret, cedula)));
   return buildQuestions({
     secret: clave.secret,
     cedula,

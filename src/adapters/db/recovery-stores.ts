@@ -1,10 +1,10 @@
 import { cedulaRef } from '../../domain/tokens.ts';
-import type { EmploymentFact } from '../../domain/knowledge-questions.ts';
+import type { EmploymentFact, QuestionSet } from '../../domain/knowledge-questions.ts';
 import type { AffiliateProfile, AuditEvent, FlowRecord, IdentityOutcome, IdentityRecord, RecoveryStores } from '../../services/recovery-ports.ts';
 import type { Sql } from './database.ts';
 import { AUDIT_INSERT, auditValues, Params } from './audit-row.ts';
 import { deferringWrites } from './deferred-writes.ts';
-import { employerSamples } from './employer-samples.ts';
+import { samplesColumn, toSamples, type SampleRow } from './employer-samples.ts';
 import { accountStore, claveColumns, toClaves, type ClaveRow } from './account-store.ts';
 import { sessionStore } from './session-store.ts';
 import { classify, consumeTokenSql, TOKEN_COLUMNS, tokenStore, type TokenRow } from './token-store.ts';
@@ -57,23 +57,21 @@ const toAffiliate = (row: AffiliateRow): AffiliateProfile | undefined =>
 
 interface IdentityRow extends AffiliateRow {
   history: EmploymentFact[];
+  samples: SampleRow[] | null;
 }
 
 /**
- * Everything the identity step needs about the cédula in `cedula` (an SQL expression), as
- * extra columns and joins. Employers are named as the employers table spells them, like
- * every distractor: a spelling of the employment row's own would only ever be a right answer.
+ * Everything the questions are built from, for the cédula in $1 and the sample points in
+ * $2. Employers are named as the employers table spells them, like every distractor: a
+ * spelling of the employment row's own would only ever be a right answer.
  */
-function identitySql(cedula: string): { columns: string; joins: string } {
-  return {
-    columns: `${AFFILIATE_COLUMNS},
-      COALESCE((SELECT json_agg(json_build_object('rucEmpleador', e.ruc_empleador, 'empleador', COALESCE(emp.empleador, e.empleador), 'fechaInicio', e.fecha_inicio, 'fechaFin', e.fecha_fin) ORDER BY e.fecha_inicio)
-                FROM employment e LEFT JOIN employers emp ON emp.ruc_empleador = e.ruc_empleador WHERE e.cedula = ${cedula}), '[]'::json) AS history`,
-    joins: `LEFT JOIN affiliates a ON a.cedula = ${cedula}`,
-  };
-}
+const IDENTITY_SQL = `SELECT ${AFFILIATE_COLUMNS},
+    COALESCE((SELECT json_agg(json_build_object('rucEmpleador', e.ruc_empleador, 'empleador', COALESCE(emp.empleador, e.empleador), 'fechaInicio', e.fecha_inicio, 'fechaFin', e.fecha_fin) ORDER BY e.fecha_inicio)
+              FROM employment e LEFT JOIN employers emp ON emp.ruc_empleador = e.ruc_empleador WHERE e.cedula = s.cedula), '[]'::json) AS history,
+    ${samplesColumn('$2')} AS samples
+  FROM (SELECT $1::text AS cedula) s LEFT JOIN affiliates a ON a.cedula = s.cedula`;
 
-const toIdentity = (row: IdentityRow): IdentityRecord => ({ affiliate: toAffiliate(row), history: row.history });
+const toIdentity = (row: IdentityRow): IdentityRecord => ({ affiliate: toAffiliate(row), history: row.history, samples: toSamples(row.samples) });
 
 /** A token row's columns under names that cannot clash with a joined flow's. */
 const tokenAliases = (table: string) =>
@@ -107,7 +105,10 @@ function registryReader(db: Sql): RecoveryStores['registry'] {
       const [row] = await db.query<AffiliateRow>(`SELECT ${AFFILIATE_COLUMNS} FROM affiliates a WHERE a.cedula = $1`, [cedula]);
       return row && toAffiliate(row);
     },
-    employerSamples: employerSamples(db),
+    async identity(cedula, points) {
+      const [row] = await db.query<IdentityRow>(IDENTITY_SQL, [cedula, points.map(String)]);
+      return toIdentity(row!);
+    },
   };
 }
 
@@ -115,31 +116,31 @@ function bind(db: Sql, secret: string): RecoveryStores {
   const tokens = tokenStore(db);
   return {
     flows: {
-      async open(flow, captcha, audit) {
+      async open(flow, questions, captcha, audit) {
         const params = new Params();
         const at = params.add(flow.createdAt);
-        const { columns, joins } = identitySql('s.cedula');
         // Expired uses are purged here, in the same statement, rather than in a round trip of their own.
-        const [row] = await db.query<IdentityRow & { opened: boolean }>(
-          `WITH s AS (SELECT ${params.add(flow.cedula)}::text AS cedula),
-           purged AS (DELETE FROM captcha_uses WHERE expires_at < ${at}),
+        const [row] = await db.query<{ opened: boolean }>(
+          `WITH purged AS (DELETE FROM captcha_uses WHERE expires_at < ${at}),
            claimed AS (INSERT INTO captcha_uses (challenge_hash, expires_at) VALUES (${params.add(captcha.hash)}, ${params.add(captcha.expiresAt)}) ON CONFLICT DO NOTHING RETURNING 1),
            opened AS (SELECT EXISTS (SELECT 1 FROM claimed) AS opened),
            flow AS (
-             INSERT INTO recovery_flows (id, kind, cedula, state, locale, created_at, updated_at, expires_at)
-             SELECT ${params.add(flow.id)}, ${params.add(flow.kind)}, s.cedula, ${params.add(flow.state)}, ${params.add(flow.locale)}, ${at}, ${at}, ${params.add(flow.expiresAt)}
-             FROM s, opened WHERE opened.opened),
+             INSERT INTO recovery_flows (id, kind, cedula, state, locale, created_at, updated_at, expires_at, questions)
+             SELECT ${params.add(flow.id)}, ${params.add(flow.kind)}, ${params.add(flow.cedula)}, ${params.add(flow.state)}, ${params.add(flow.locale)}, ${at}, ${at}, ${params.add(flow.expiresAt)}, ${params.add(JSON.stringify(questions))}::jsonb
+             FROM opened WHERE opened.opened),
            started AS (${AUDIT_INSERT} SELECT ${auditOf(params, secret, audit.started)} FROM opened WHERE opened.opened),
            replayed AS (${AUDIT_INSERT} SELECT ${auditOf(params, secret, audit.replayed)} FROM opened WHERE NOT opened.opened)
-           SELECT opened.opened, ${columns} FROM opened, s ${joins}`,
+           SELECT opened.opened FROM opened`,
           params.values,
         );
-        return { opened: row!.opened, identity: toIdentity(row!) };
+        return { opened: row!.opened };
       },
-      async findWithIdentity(id) {
-        const { columns, joins } = identitySql('f.cedula');
-        const [row] = await db.query<FlowRow & IdentityRow>(`SELECT ${FLOW_COLUMNS}, ${columns} FROM recovery_flows f ${joins} WHERE f.id = $1`, [id]);
-        return row && { flow: toFlow(row), identity: toIdentity(row) };
+      async findAtIdentity(id) {
+        const [row] = await db.query<FlowRow & AffiliateRow & { questions: QuestionSet | null }>(
+          `SELECT ${FLOW_COLUMNS}, f.questions, ${AFFILIATE_COLUMNS} FROM recovery_flows f LEFT JOIN affiliates a ON a.cedula = f.cedula WHERE f.id = $1`,
+          [id],
+        );
+        return row && { flow: toFlow(row), questions: row.questions, affiliate: toAffiliate(row) };
       },
       async findForPassword(id, tokenHash, now, historyLimit) {
         const [row] = await db.query<FlowRow & AffiliateRow & ClaveRow & TokenAliasRow>(

@@ -1,9 +1,9 @@
 import { stepOf, type FlowState } from '../../domain/flow.ts';
-import type { KnowledgeQuestion } from '../../domain/knowledge-questions.ts';
-import type { FlowRecord } from '../recovery-ports.ts';
+import type { KnowledgeQuestion, QuestionSet } from '../../domain/knowledge-questions.ts';
+import type { AffiliateProfile, FlowRecord } from '../recovery-ports.ts';
 import type { RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
-import { identitySubject, type IdentitySubject } from './questions.ts';
+import { canReceive } from './questions.ts';
 
 const FLOW_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,11 +16,20 @@ export function liveFlow(ctx: RecoveryContext, flow: FlowRecord | undefined, sta
   return flow;
 }
 
-/** A flow at its identity step, with its questions: one read. */
+export interface IdentitySubject {
+  /** Present only when the cédula is registered with verified contact data: the only case anything is sent. */
+  affiliate: AffiliateProfile | undefined;
+  /** What the flow asked when it started. */
+  questions: QuestionSet;
+}
+
+/** A flow at its identity step, with the questions it asked and whom: one read. */
 export async function identityStep(ctx: RecoveryContext, flowId: string): Promise<{ flow: FlowRecord; subject: IdentitySubject }> {
-  const found = isFlowId(flowId) ? await ctx.storage.stores.flows.findWithIdentity(flowId) : undefined;
+  const found = isFlowId(flowId) ? await ctx.storage.stores.flows.findAtIdentity(flowId) : undefined;
   const flow = liveFlow(ctx, found?.flow, 'identity');
-  return { flow, subject: await identitySubject(ctx, found!.identity, flow.cedula, flow.kind) };
+  // Opened by an earlier release, which kept no questions: started again, as an expired flow is.
+  if (!found!.questions) throw new JourneyError('CLV-050');
+  return { flow, subject: { affiliate: canReceive(found!.affiliate) ? found!.affiliate : undefined, questions: found!.questions } };
 }
 
 /** What the identity page shows for a flow: the same questions on every visit. */

@@ -5,7 +5,7 @@ import type { KnowledgeQuestion } from '../../domain/knowledge-questions.ts';
 import type { FlowRecord, Locale } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
-import { identitySubject } from './questions.ts';
+import { questionsFor } from './questions.ts';
 import { throttled } from './throttled.ts';
 
 export interface StartFlowInput {
@@ -36,7 +36,8 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
   // Spent only after a solved CAPTCHA (and refunded below for a replayed one), so junk requests cannot block someone else's recovery.
   await throttled(ctx, 'flow_start_cedula', cedula);
   const flow: FlowRecord = { id: randomUUID(), kind: input.kind, cedula, state: 'identity', locale: input.locale, createdAt: now, expiresAt: later(now, ctx.limits.flowTtlMs) };
-  const { opened, identity } = await ctx.storage.stores.flows.open(flow, { hash: captcha.challengeHash, expiresAt: captcha.expiresAt }, {
+  const questions = await questionsFor(ctx, cedula, flow.kind);
+  const { opened } = await ctx.storage.stores.flows.open(flow, questions, { hash: captcha.challengeHash, expiresAt: captcha.expiresAt }, {
     started: { ...audit, event: 'flow_started', outcome: 'ok', flowId: flow.id, detail: { kind: flow.kind } },
     replayed: { ...audit, event: 'captcha', outcome: 'replayed' },
   });
@@ -44,6 +45,5 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
     await ctx.throttle.refund('flow_start_cedula', cedula);
     throw new JourneyError('CLV-003');
   }
-  const { questions } = await identitySubject(ctx, identity, cedula, flow.kind);
   return { flow, questions: questions.questions };
 }
