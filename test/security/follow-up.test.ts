@@ -9,6 +9,7 @@ import { answerWrongly, apiCaptcha, loadDemoRegistry, mailedToken, verifiedPeopl
 import { cedulaRef } from '../../src/domain/tokens.ts';
 import type { DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 import { eventually } from '../support/outages.ts';
+import { testClock, MINUTE } from '../support/clock.ts';
 
 for (const backend of backends()) {
   describe(`a verdict left behind by a crashed instance is followed up by another, on ${backend.name}`, () => {
@@ -174,6 +175,45 @@ describe('an older verdict whose follow-up waits for the lock while a newer one 
     assert.equal(redeemed.json().flowId, flows.newer);
   });
 });
+
+// The gate holds one follow-up while nothing else runs, so PGlite can take part too.
+for (const backend of backends()) {
+  describe(`a right answer followed up only after its flow's deadline, on ${backend.name}`, () => {
+    const clock = testClock();
+    let opened: OpenedDatabase;
+    let clave: Clave;
+    let gate: ReturnType<typeof withLockGate>;
+    before(async () => {
+      opened = await backend.open();
+      gate = withLockGate(opened.db);
+      clave = await createClave(loadConfig({ ...TEST_ENV, CAPTCHA_MAX_NUMBER: '1000' }), { database: gate.db, clock: clock.now });
+      await loadDemoRegistry(clave);
+    });
+    after(async () => {
+      await clave.close();
+      await opened.dispose();
+    });
+
+    test('gets no link: nothing queued or mailed, no token, audited as expired', async () => {
+      const person = verifiedPeople()[0]!;
+      const followUp = gate.holdNext();
+      const flowId = await verifyIdentity(clave, person);
+      await followUp.held;
+      // A stalled instance or an outage holds the follow-up past the link's whole lifetime.
+      clock.advance(clave.config.limits.recoveryLinkTtlMs + MINUTE);
+      followUp.release();
+      await clave.settle();
+      const [audit] = await opened.db.query<{ outcome: string }>("SELECT outcome FROM audit_events WHERE event = 'identity' AND flow_id = $1", [flowId]);
+      assert.equal(audit?.outcome, 'expired');
+      const [stored] = await opened.db.query<{ tokens: number; queued: number }>(
+        'SELECT (SELECT count(*) FROM tokens WHERE flow_id = $1)::int AS tokens, (SELECT count(*) FROM outbox WHERE cedula_ref = $2)::int AS queued',
+        [flowId, cedulaRef(clave.secret, person.affiliate.cedula)],
+      );
+      assert.deepEqual(stored, { tokens: 0, queued: 0 });
+      assert.deepEqual(clave.catcher!.list().filter((m) => m.to.includes(person.affiliate.correo!)), [], 'no mail');
+    });
+  });
+}
 
 describe('the outbox keeps no token once a message is delivered', () => {
   test('sent rows hold only the message id and subject', async () => {
