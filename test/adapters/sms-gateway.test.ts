@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock } from '../support/clock.ts';
@@ -115,6 +116,54 @@ describe('a gateway that wants user:password (Basic authentication)', () => {
       assert.ok(retry!.in_seconds <= 31, `tried again in ${retry!.in_seconds} s`);
     } finally {
       await clave.dispose();
+    }
+  });
+});
+
+/**
+ * Sends the clave-changed SMS through a gateway at `url` once, as its 8th try (a single
+ * try: one that hangs costs the adapter's whole 5 s timeout, which is not configurable).
+ * Returns the error stored and how soon the next try is due: within 30 s while the
+ * gateway is away, against 640 s for a gateway that refused the message.
+ */
+async function eighthTry(url: string): Promise<{ lastError: string | null; inSeconds: number }> {
+  const clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000', SMS_WEBHOOK_URL: url });
+  try {
+    await loadDemoRegistry(clave);
+    await giveClave(clave, verifiedPeople().find((p) => p.affiliate.celular)!, 'mar-Calmo-64-lancha');
+    // Queued, not tried yet: the test Clave's worker sends only when told to settle.
+    await clave.db.query("UPDATE outbox SET attempts = 7 WHERE channel = 'sms'");
+    await clave.settle();
+    const [row] = await clave.db.query<{ attempts: number; last_error: string | null; in_seconds: number }>(
+      "SELECT attempts, last_error, extract(epoch FROM available_at - now())::float AS in_seconds FROM outbox WHERE channel = 'sms'",
+    );
+    assert.equal(row!.attempts, 8, 'tried once');
+    return { lastError: row!.last_error, inSeconds: row!.in_seconds };
+  } finally {
+    await clave.dispose();
+  }
+}
+
+describe('a gateway that gives no answer at all is away, as one that refuses the connection is', () => {
+  test('a host name that does not resolve: tried again within 30 s', async () => {
+    // .invalid never resolves (RFC 6761), with or without a network.
+    const { lastError, inSeconds } = await eighthTry('http://sms.invalid:8080/sms');
+    assert.match(lastError ?? '', /^SMS gateway could not be reached \((ENOTFOUND|EAI_AGAIN)\)$/);
+    assert.ok(inSeconds <= 31, `tried again in ${inSeconds} s`);
+  });
+
+  test('a gateway that takes the connection and never answers: given up on after the timeout, tried again within 30 s', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createTcpServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { lastError, inSeconds } = await eighthTry(`http://127.0.0.1:${(silent.address() as { port: number }).port}/sms`);
+      assert.equal(lastError, 'SMS gateway could not be reached (TimeoutError)');
+      assert.ok(sockets.size > 0, 'the gateway took the connection');
+      assert.ok(inSeconds <= 31, `tried again in ${inSeconds} s`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 });
