@@ -160,6 +160,47 @@ for (const backend of backends()) {
       assert.deepEqual(redeemed.json().flowId, newer.flowId);
     });
 
+    /**
+     * Two requests of one cédula started in the same millisecond (the clock stands still),
+     * as the database ranks them: created_at, then id. A link supersedes the flows ranked
+     * before its own, so exactly one of the two can be superseded.
+     */
+    async function sameMillisecond(person: DemoAffiliate) {
+      clock.advance(2 * MINUTE);
+      const started = [await startFlow(person.affiliate.cedula), await startFlow(person.affiliate.cedula)];
+      const ranked = await clave.db.query<{ id: string; created_at: Date }>('SELECT id, created_at FROM recovery_flows WHERE id = ANY($1::uuid[]) ORDER BY created_at, id', [started.map((flow) => flow.flowId)]);
+      assert.equal(ranked[0]!.created_at.getTime(), ranked[1]!.created_at.getTime(), 'started in the same millisecond');
+      const stateOf = async (flowId: string) => (await clave.db.query<{ state: string }>('SELECT state FROM recovery_flows WHERE id = $1', [flowId]))[0]!.state;
+      const answerRight = async (flowId: string) => post(`/api/v1/flows/${flowId}/identity`, { ...birthOf(person), answers: await correctAnswers(clave, person) });
+      return { first: ranked[0]!.id, second: ranked[1]!.id, stateOf, answerRight };
+    }
+
+    const sameMillisecondPeople = mailablePeople(12).filter((candidate) => !people.some((p) => p.affiliate.cedula === candidate.affiliate.cedula)).slice(2, 4);
+
+    test('two requests started in the same millisecond: a link for the one ranked second supersedes the first, whose answer then comes too late', async () => {
+      const person = sameMillisecondPeople[0]!;
+      const { first, second, stateOf, answerRight } = await sameMillisecond(person);
+      assert.equal((await answerRight(second)).statusCode, 202);
+      const link = await mailedToken(clave, person.affiliate.correo!);
+      assert.deepEqual([await stateOf(first), await stateOf(second)], ['superseded', 'check_email']);
+      const late = await answerRight(first);
+      assert.equal(late.json().error?.code, 'CLV-050', late.body);
+      assert.equal((await redeem(link)).json().flowId, second);
+    });
+
+    test('two requests started in the same millisecond: a link for the one ranked first leaves the second live, and its own link replaces that one', async () => {
+      const person = sameMillisecondPeople[1]!;
+      const { first, second, stateOf, answerRight } = await sameMillisecond(person);
+      assert.equal((await answerRight(first)).statusCode, 202);
+      const firstLink = await mailedToken(clave, person.affiliate.correo!);
+      assert.deepEqual([await stateOf(first), await stateOf(second)], ['check_email', 'identity']);
+      assert.equal((await answerRight(second)).statusCode, 202);
+      const secondLink = await mailedToken(clave, person.affiliate.correo!);
+      assert.deepEqual([await stateOf(first), await stateOf(second)], ['superseded', 'check_email']);
+      assert.equal((await redeem(firstLink)).json().error.code, 'CLV-021');
+      assert.equal((await redeem(secondLink)).json().flowId, second);
+    });
+
     test('every clave policy violation is reported with its code, all at once', async () => {
       const person = people[2]!;
       clock.advance(25 * 60 * MINUTE);
