@@ -2,7 +2,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { createThrottle } from '../../src/adapters/throttle.ts';
 import { backends } from '../support/backends.ts';
 import { startTestClave } from '../support/clave.ts';
@@ -14,6 +14,29 @@ const stores: { name: string; redis: () => Redis | undefined }[] = [{ name: 'in-
 const clients: Redis[] = [];
 if (url) stores.push({ name: 'Redis', redis: () => { const client = connectRedis(url); clients.push(client); return client; } });
 after(() => clients.forEach((client) => client.disconnect()));
+
+/** A local port nothing listens on: a Redis that is away. */
+async function closedPort(): Promise<number> {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  return port;
+}
+
+/**
+ * Ends the window (deletes the count) as soon as Redis answers the client's next command,
+ * before the client can send another: the moment a refund that reads, then writes, loses its check.
+ */
+function endWindowAfterNextReply(client: Redis, key: string): void {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (command, stream) => {
+    client.sendCommand = send;
+    const endWindow = () => void client.del(key);
+    command.promise.then(endWindow, endWindow);
+    return send(command, stream);
+  };
+}
 
 /** A fresh address per test, so counts left in Redis by earlier runs never interfere. */
 const freshIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
@@ -37,7 +60,9 @@ for (const store of stores) {
       assert.equal((await throttle.consume(bucket, 'a')).allowed, true);
       assert.equal((await throttle.consume(bucket, 'b')).allowed, true);
       await throttle.refund(bucket, 'a');
+      await throttle.refund(bucket, 'a');
       assert.equal((await throttle.consume(bucket, 'a')).allowed, true);
+      assert.equal((await throttle.consume(bucket, 'a')).allowed, false, 'a second refund has no spent unit to give back');
       assert.equal((await throttle.consume(bucket, 'b')).allowed, false);
       await throttle.refund('no_such_bucket', 'a');
     });
@@ -115,12 +140,37 @@ for (const store of stores) {
   });
 }
 
+test('in-process: a refund once the window has ended, before the count\'s timer has removed it, gives the next window nothing extra', async (t) => {
+  // Only the clock moves: the count's removal timer (real, 60 s) has not run, as between a window's end and that timer.
+  t.mock.timers.enable({ apis: ['Date'] });
+  const bucket = `test_${randomBytes(4).toString('hex')}`;
+  const throttle = createThrottle({ [bucket]: { points: 2, durationSeconds: 60 } }, { keySecret: 'k', ipv6PrefixBits: 64 });
+  await throttle.consume(bucket, 'a');
+  await throttle.consume(bucket, 'a');
+  t.mock.timers.tick(60_000);
+  await throttle.refund(bucket, 'a');
+  const results = [];
+  for (let i = 0; i < 3; i++) results.push((await throttle.consume(bucket, 'a')).allowed);
+  assert.deepEqual(results, [true, true, false]);
+});
+
+test('a refund while Redis is away gives the unit back on the instance\'s own count, and does not fail', async () => {
+  const client = new Redis(`redis://127.0.0.1:${await closedPort()}`, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  client.on('error', () => undefined); // away on purpose
+  try {
+    const bucket = `test_${randomBytes(4).toString('hex')}`;
+    const throttle = createThrottle({ [bucket]: { points: 1, durationSeconds: 60 } }, { redis: client, keySecret: 'k', ipv6PrefixBits: 64 });
+    assert.equal((await throttle.consume(bucket, 'a')).allowed, true);
+    await throttle.refund(bucket, 'a');
+    assert.equal((await throttle.consume(bucket, 'a')).allowed, true);
+    assert.equal((await throttle.consume(bucket, 'a')).allowed, false);
+  } finally {
+    client.disconnect();
+  }
+});
+
 test('with Redis down at start, the instance serves and counts on its own', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const { port } = closed.address() as AddressInfo;
-  await new Promise((resolve) => closed.close(resolve));
-  const clave = await startTestClave(backends()[0]!, { LOGIN_ATTEMPTS_PER_IP: '2', REDIS_URL: `redis://127.0.0.1:${port}` });
+  const clave = await startTestClave(backends()[0]!, { LOGIN_ATTEMPTS_PER_IP: '2', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
   try {
     const remoteAddress = freshIp();
     const login = () => clave.web.inject({ method: 'POST', url: '/api/v1/sessions', remoteAddress, payload: { cedula: UNKNOWN_CEDULA, password: 'x' } });
@@ -143,6 +193,25 @@ if (url) {
       const stored = await client.keys(`clave:${bucket}*`);
       assert.equal(stored.length, keys.length);
       for (const key of [...keys, '2001', '0db8', 'correo']) assert.ok(stored.every((name) => !name.includes(key)), `${key} in ${stored.join(', ')}`);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('Redis: a refund whose window ends while it runs gives the next window nothing extra', async () => {
+    const client = connectRedis(url);
+    try {
+      const bucket = `test_${randomBytes(4).toString('hex')}`;
+      const throttle = createThrottle({ [bucket]: { points: 2, durationSeconds: 60 } }, { redis: client, keySecret: 'k', ipv6PrefixBits: 64 });
+      await throttle.consume(bucket, 'a');
+      await throttle.consume(bucket, 'a');
+      const [key] = await client.keys(`clave:${bucket}:*`);
+      endWindowAfterNextReply(client, key!);
+      await throttle.refund(bucket, 'a');
+      assert.equal(await client.exists(key!), 0, 'the refund left no count behind');
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push((await throttle.consume(bucket, 'a')).allowed);
+      assert.deepEqual(results, [true, true, false]);
     } finally {
       client.disconnect();
     }
