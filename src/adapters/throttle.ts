@@ -58,8 +58,7 @@ export function createThrottle(rules: Record<string, ThrottleRule>, { redis, key
 
 function memoryBucket(bucket: string, rule: ThrottleRule): Bucket {
   const limiter = memoryLimiter(bucket, rule);
-  const refund = memoryRefund(limiter);
-  return { limiter, refund: async (storedKey) => refund(storedKey) };
+  return { limiter, refund: memoryRefund(limiter) };
 }
 
 function redisBucket(bucket: string, rule: ThrottleRule, redis: Redis): Bucket {
@@ -75,7 +74,7 @@ function redisBucket(bucket: string, rule: ThrottleRule, redis: Redis): Bucket {
       } catch {
         // Redis away: consume() falls back to the instance's own count on any Redis error, so the
         // unit was most likely spent there. A refund never fails the request it serves.
-        refundInsurance(storedKey);
+        await refundInsurance(storedKey);
       }
     },
   };
@@ -95,29 +94,18 @@ local spent = tonumber(redis.call('get', KEYS[1]))
 if spent and spent > 0 then redis.call('decr', KEYS[1]) end
 `;
 
-type MemoryCounts = Map<string, { value: number; expiresAt: number | null }>;
-
 /**
- * RateLimiterMemory reads and writes through separate promises, so it has no public way to
- * check and change in one step; its count is changed here directly, synchronously: nothing
- * else runs in between, and the clock is read once. A record past `expiresAt` is an ended
- * window whose removal timer has not run yet; the next consume replaces it (MemoryStorage.incrby).
+ * A window this close to its end gets no refund in process. RateLimiterMemory has no public
+ * check-and-change: between get() and reward() only other promise callbacks run, never a
+ * timer, but the clock moves on, and a reward() that lands after the window's end opens the
+ * next one at -1. A refund lost in a window's last second leaves the cédula one start
+ * short for that second only.
  */
-function memoryRefund(limiter: RateLimiterMemory): (storedKey: string) => void {
-  const counts = memoryCounts(limiter);
-  return (storedKey) => {
-    const count = counts.get(limiter.getKey(storedKey));
-    if (count && count.value > 0 && (!count.expiresAt || count.expiresAt > Date.now())) count.value -= 1;
+const MEMORY_REFUND_MARGIN_MS = 1000;
+
+function memoryRefund(limiter: RateLimiterMemory): (storedKey: string) => Promise<void> {
+  return async (storedKey) => {
+    const spent = await limiter.get(storedKey);
+    if (spent && spent.consumedPoints > 0 && spent.msBeforeNext > MEMORY_REFUND_MARGIN_MS) await limiter.reward(storedKey);
   };
-}
-
-/**
- * Where RateLimiterMemory keeps its counts: rate-limiter-flexible 11's MemoryStorage, not
- * public API. Looked up when the throttle is built, so a library that moved them stops the
- * start-up rather than a request.
- */
-function memoryCounts(limiter: RateLimiterMemory): MemoryCounts {
-  const counts = (limiter as unknown as { _memoryStorage?: { _storage?: unknown } })._memoryStorage?._storage;
-  if (!(counts instanceof Map)) throw new Error('rate-limiter-flexible no longer keeps RateLimiterMemory counts in _memoryStorage._storage: review memoryRefund');
-  return counts as MemoryCounts;
 }
