@@ -11,7 +11,7 @@ const NOTICES = new Map([
 ]);
 
 function changeForm(request: FastifyRequest, reply: FastifyReply, limits: Limits, violations: string[]) {
-  const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, { min: limits.passwordMinLength, history: limits.passwordHistory }));
+  const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, { min: limits.passwordMinLength, history: limits.passwordHistory, below: limits.passwordClassesBelow }));
   const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' ? 'confirmation' : 'password');
   const errors: FieldError[] = violations.map((code) => ({ href: `#${fieldOf(code)}`, text: text(code) }));
   const fieldErrors: Record<string, string> = {};

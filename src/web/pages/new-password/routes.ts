@@ -12,7 +12,7 @@ interface PasswordForm {
 const MAX_ECHO = 256;
 
 function render(request: FastifyRequest, reply: FastifyReply, limits: Limits, values: Record<string, string>, violations: string[]) {
-  const text = (code: string) => request.t(`newPassword.violations.${code}`, { min: limits.passwordMinLength, history: limits.passwordHistory });
+  const text = (code: string) => request.t(`newPassword.violations.${code}`, { min: limits.passwordMinLength, history: limits.passwordHistory, below: limits.passwordClassesBelow });
   const errors: FieldError[] = violations.map((code) => ({ href: code === 'CLV-035' ? '#confirmation' : '#password', text: text(code) }));
   const fieldErrors = {
     password: violations.filter((c) => c !== 'CLV-035').map(text).join('. '),

@@ -1,0 +1,47 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+import { birthOf, correctAnswers, loadDemoRegistry, mailedToken, verifiedPeople } from '../support/journey.ts';
+import { PageClient, visibleText } from '../support/browserless.ts';
+
+// The clave rules the page states are the ones configured, not the defaults written into the copy.
+describe('the new-clave page words the configured policy', () => {
+  let clave: TestClave;
+  const [person] = verifiedPeople();
+
+  before(async () => {
+    clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000', PASSWORD_CLASSES_BELOW: '12', PASSWORD_MIN_LENGTH: '9' });
+    await loadDemoRegistry(clave);
+  });
+  after(async () => clave.dispose());
+
+  async function resetSession(browser: PageClient): Promise<void> {
+    await browser.get('/clave/recuperar');
+    const started = await browser.submit('/clave/recuperar', { cedula: person!.affiliate.cedula, altcha: await browser.captcha() });
+    const identityUrl = started.headers.location as string;
+    await browser.get(identityUrl);
+    const { birthDay, birthMonth } = birthOf(person!);
+    await browser.submit(identityUrl, { birthDay: String(birthDay), birthMonth: String(birthMonth), ...(await correctAnswers(clave, person!)) });
+    const token = await mailedToken(clave, person!.affiliate.correo!);
+    await browser.get(`/clave/continuar?token=${token}`);
+    const continued = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
+    assert.equal(continued.headers.location, '/clave/nueva');
+  }
+
+  test('the checklist and CLV-030/031 name PASSWORD_MIN_LENGTH and PASSWORD_CLASSES_BELOW', async () => {
+    const browser = new PageClient(clave.web);
+    await resetSession(browser);
+    const page = visibleText((await browser.get('/clave/nueva')).body);
+    assert.match(page, /no hace falta desde 12 caracteres/);
+    const short = await browser.submit('/clave/nueva', { password: 'abcdefgh', confirmation: 'abcdefgh' });
+    assert.equal(short.statusCode, 422);
+    assert.match(visibleText(short.body), /entre 9 y 128 caracteres/);
+    // Kept from being accepted by a confirmation that differs: only CLV-035 may be told.
+    const plain = await browser.submit('/clave/nueva', { password: 'tigrenubecalle', confirmation: 'tigrenubecallx' });
+    assert.match(visibleText(plain.body), /CLV-035/);
+    assert.doesNotMatch(visibleText(plain.body), /CLV-031/, '14 characters are past 12: one kind of character is enough');
+    const uniform = await browser.submit('/clave/nueva', { password: 'tigrenubeca', confirmation: 'tigrenubeca' });
+    assert.match(visibleText(uniform.body), /Con menos de 12 caracteres, use al menos 3 de/);
+  });
+});
