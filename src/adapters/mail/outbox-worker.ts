@@ -110,26 +110,24 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   }
 
   /**
-   * Marks delivered messages sent, in one statement with bringing forward whatever of
-   * their channels waits out a back-off (the server answers again). Once delivered, the
-   * body (which holds the link's token in clear) is not kept: only what identifies the
-   * message. Marked only while still this worker's claim, so a send that outlived its
-   * lease is not recorded twice; the sent rows themselves are left out of the second part.
-   * True when something was brought forward: it is due now, and the pass goes on to it.
+   * Marks a delivered message sent, in one statement with bringing forward whatever of its
+   * channel waits out a back-off (the server answers again). Once delivered, the body
+   * (which holds the link's token in clear) is not kept: only what identifies the message.
+   * Marked only while still this worker's claim, so a send that outlived its lease is not
+   * recorded twice; the sent row itself is left out of the second part. True when
+   * something was brought forward: it is due now, and the pass goes on to it.
    */
-  async function markSent(items: readonly Claimed[]): Promise<boolean> {
-    if (items.length === 0) return false;
+  async function markSent(item: Claimed): Promise<boolean> {
     const [row] = await db.query<{ brought: number }>(
       `WITH sent AS (
          UPDATE outbox o SET sent_at = $1, last_error = NULL, message = ${KEPT_OF_MESSAGE}
-         FROM unnest($2::bigint[], $3::int[]) AS d(id, attempts)
-         WHERE o.id = d.id AND o.attempts = d.attempts AND o.sent_at IS NULL),
+         WHERE o.id = $2 AND o.attempts = $3 AND o.sent_at IS NULL),
        forward AS (
          UPDATE outbox SET available_at = $1
-         WHERE channel = ANY($4::text[]) AND ${PENDING} AND last_error IS NOT NULL AND available_at > $1 AND id <> ALL($2::bigint[])
+         WHERE channel = $4 AND ${PENDING} AND last_error IS NOT NULL AND available_at > $1 AND id <> $2
          RETURNING 1)
        SELECT count(*)::int AS brought FROM forward`,
-      [clock(), items.map((item) => item.id), items.map((item) => item.attempts), [...new Set(items.map((item) => item.channel))]],
+      [clock(), item.id, item.attempts, item.channel],
     );
     return (row?.brought ?? 0) > 0;
   }
@@ -143,7 +141,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
   async function recordSent(item: Claimed): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await markSent([item]);
+        return await markSent(item);
       } catch (error) {
         const wait = closing.signal.aborted ? undefined : MARK_SENT_RETRY_MS[attempt];
         if (wait === undefined) {
