@@ -104,8 +104,15 @@ if spent and spent > 0 then redis.call('decr', KEYS[1]) end
 const MEMORY_REFUND_MARGIN_MS = 1000;
 
 function memoryRefund(limiter: RateLimiterMemory): (storedKey: string) => Promise<void> {
-  return async (storedKey) => {
-    const spent = await limiter.get(storedKey);
-    if (spent && spent.consumedPoints > 0 && spent.msBeforeNext > MEMORY_REFUND_MARGIN_MS) await limiter.reward(storedKey);
+  // One at a time: two refunds of one spent unit, each checked before the other's change,
+  // would both give it back and open the window below zero.
+  let queue: Promise<void> = Promise.resolve();
+  return (storedKey) => {
+    const refunded = queue.then(async () => {
+      const spent = await limiter.get(storedKey);
+      if (spent && spent.consumedPoints > 0 && spent.msBeforeNext > MEMORY_REFUND_MARGIN_MS) await limiter.reward(storedKey);
+    });
+    queue = refunded.catch(() => undefined);
+    return refunded;
   };
 }

@@ -59,8 +59,8 @@ for (const store of stores) {
       const throttle = createThrottle({ [bucket]: { points: 1, durationSeconds: 60 } }, { redis: store.redis(), keySecret: 'k', ipv6PrefixBits: 64 });
       assert.equal((await throttle.consume(bucket, 'a')).allowed, true);
       assert.equal((await throttle.consume(bucket, 'b')).allowed, true);
-      await throttle.refund(bucket, 'a');
-      await throttle.refund(bucket, 'a');
+      // At once, as two replays refused together would ask: one spent unit comes back once.
+      await Promise.all([throttle.refund(bucket, 'a'), throttle.refund(bucket, 'a')]);
       assert.equal((await throttle.consume(bucket, 'a')).allowed, true);
       assert.equal((await throttle.consume(bucket, 'a')).allowed, false, 'a second refund has no spent unit to give back');
       assert.equal((await throttle.consume(bucket, 'b')).allowed, false);
