@@ -63,12 +63,16 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && CODE_SET.has(value);
 }
 
+const PLACEHOLDERS = /\{(\w+)\}/g;
+
+// Own properties only, so `{constructor}` in a text is never filled from the prototype.
+const given = (params: Record<string, string | number>, name: string) => Object.prototype.hasOwnProperty.call(params, name);
+
 function fill(template: string, params: Record<string, string | number>): string {
-  // Own properties only, so `{constructor}` in a text is never filled from the prototype.
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+  return template.replace(PLACEHOLDERS, (whole, name: string) => (given(params, name) ? String(params[name]) : whole));
 }
+
+const fillsWhole = (template: string, params: Record<string, string | number>) => [...template.matchAll(PLACEHOLDERS)].every(([, name]) => given(params, name!));
 
 function rawEntry(code: ErrorCode, locale: CatalogueLocale): RawEntry {
   const raw = catalogues[locale]?.[code] ?? catalogues.es[code];
@@ -76,7 +80,11 @@ function rawEntry(code: ErrorCode, locale: CatalogueLocale): RawEntry {
   return raw;
 }
 
-/** A fresh copy of the entry in `locale`, with `{placeholders}` filled from `params`. */
+/**
+ * A fresh copy of the entry in `locale`, with `{placeholders}` filled from `params`. The
+ * detail is a figure of one case (attempts left, a link's minutes, the policy's numbers):
+ * it is left out unless `params` fills it whole, so nobody ever reads "{min}".
+ */
 export function errorEntry(
   code: ErrorCode,
   locale: CatalogueLocale,
@@ -89,7 +97,7 @@ export function errorEntry(
     cause: fill(raw.cause, params),
     action: fill(raw.action, params),
   };
-  if (raw.detail !== undefined) entry.detail = fill(raw.detail, params);
+  if (raw.detail !== undefined && fillsWhole(raw.detail, params)) entry.detail = fill(raw.detail, params);
   return entry;
 }
 

@@ -141,18 +141,18 @@ test('errorEntry returns the entry in the requested language with the code', () 
   assert.equal('keywords' in esEntry, false);
 });
 
-test('errorEntry fills placeholders from params and leaves unknown ones as they are', () => {
+test('errorEntry fills placeholders from params and leaves unknown ones as they are; a detail it cannot fill whole is left out', () => {
   const entry = errorEntry('CLV-010', 'es', { remaining: 2, institute: 'IESS' });
   assert.equal(entry.detail, 'Le quedan 2 intentos.');
   assert.match(entry.action, /agencia del IESS/);
   assert.doesNotMatch(`${entry.title} ${entry.cause} ${entry.action}`, /\{/);
 
+  // A detail is a figure of one case: without all of its numbers it is left out, never shown with a "{min}".
   const unfilled = errorEntry('CLV-010', 'en');
-  assert.equal(unfilled.detail, 'You have {remaining} attempts left.');
+  assert.equal(unfilled.detail, undefined);
   assert.match(unfilled.action, /\{institute\}/);
-
-  const partly = errorEntry('CLV-030', 'es', { min: 8 });
-  assert.equal(partly.detail, 'Debe tener entre 8 y {max} caracteres.');
+  assert.equal(errorEntry('CLV-030', 'es', { min: 8 }).detail, undefined);
+  assert.equal(errorEntry('CLV-030', 'es', { min: 8, max: 128 }).detail, 'Debe tener entre 8 y 128 caracteres.');
 
   // Values are inserted literally: no `$&` expansion, no second pass, no prototype lookups.
   assert.equal(errorEntry('CLV-010', 'es', { remaining: '$& {institute}' }).detail, 'Le quedan $& {institute} intentos.');

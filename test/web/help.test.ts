@@ -7,7 +7,7 @@ import { ERROR_CODES } from '../../src/domain/errors.ts';
 describe('¿Qué significa este error? (/ayuda/errores and the API)', () => {
   let clave: TestClave;
   before(async () => {
-    clave = await startTestClave(backends()[0]!);
+    clave = await startTestClave(backends()[0]!, { PASSWORD_CLASSES_BELOW: '12', PASSWORD_HISTORY: '3' });
   });
   after(async () => clave.dispose());
 
@@ -37,5 +37,21 @@ describe('¿Qué significa este error? (/ayuda/errores and the API)', () => {
     assert.equal((await clave.web.inject('/api/v1/errors/CLV-999')).statusCode, 404);
     const search = await clave.web.inject(`/api/v1/errors?q=${encodeURIComponent('captcha no funciona')}`);
     assert.equal(search.json().entries[0].code, 'CLV-002');
+  });
+
+  test('an API entry names the policy as configured and never shows a figure it does not know', async () => {
+    assert.equal((await clave.web.inject('/api/v1/errors/CLV-031')).json().detail, 'Esta regla se aplica a claves de menos de 12 caracteres.');
+    assert.equal((await clave.web.inject('/api/v1/errors/CLV-034')).json().detail, 'No puede repetir su clave actual ni sus últimas 3 claves.');
+    assert.equal((await clave.web.inject('/api/v1/errors/CLV-030')).json().detail, 'Debe tener entre 8 y 128 caracteres.');
+    // Attempts left and a link's minutes belong to one person's case, not to the catalogue.
+    assert.equal('detail' in (await clave.web.inject('/api/v1/errors/CLV-010')).json(), false);
+    for (const code of ERROR_CODES) {
+      for (const language of ['es', 'en']) {
+        const entry = await clave.web.inject({ url: `/api/v1/errors/${code}`, headers: { 'accept-language': language } });
+        assert.doesNotMatch(entry.body, /\{\w+\}/, `${code} (${language})`);
+      }
+    }
+    const search = await clave.web.inject(`/api/v1/errors?q=${encodeURIComponent('clave')}`);
+    assert.doesNotMatch(search.body, /\{\w+\}/);
   });
 });

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isFlowKind } from '../../../domain/flow.ts';
 import { errorEntry, isErrorCode, searchErrors } from '../../../domain/errors.ts';
 import { NONE_OPTION_ID, type KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
+import { PASSWORD_MAX_LENGTH } from '../../../domain/password-policy.ts';
+import type { Limits } from '../../../config.ts';
 import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
 import type { AccountService } from '../../../services/account/index.ts';
 import { clientInfo, clientInfoUntilHangUp } from '../../journey.ts';
@@ -19,6 +21,11 @@ function questionsFor(request: FastifyRequest, questions: KnowledgeQuestion[]) {
   }));
 }
 
+/** What a catalogue entry may name in general: the institute and the clave policy's figures (never one person's, such as attempts left). */
+function catalogueFigures(request: FastifyRequest, limits: Limits) {
+  return { institute: request.instituteName, min: limits.passwordMinLength, max: PASSWORD_MAX_LENGTH, length: limits.passwordClassesBelow, history: limits.passwordHistory };
+}
+
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(header) : null;
@@ -33,7 +40,7 @@ function badRequest(request: FastifyRequest, reply: FastifyReply, fields: string
  * JSON API v1 for the institute's mobile app: the same services as the pages. It takes
  * only JSON bodies and bearer tokens, never cookies, so no other site can drive it.
  */
-export function apiRoutes(recovery: RecoveryService, account: AccountService) {
+export function apiRoutes(recovery: RecoveryService, account: AccountService, limits: Limits) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (request) => useApiLocale(request));
     app.addHook('preValidation', async (request, reply) => {
@@ -93,11 +100,11 @@ export function apiRoutes(recovery: RecoveryService, account: AccountService) {
     app.get<{ Params: { code: string } }>('/errors/:code', async (request, reply) => {
       const code = request.params.code.toUpperCase();
       if (!isErrorCode(code)) return apiError(request, reply, 404, 'not_found');
-      return errorEntry(code, request.locale, { institute: request.instituteName });
+      return errorEntry(code, request.locale, catalogueFigures(request, limits));
     });
 
     app.get<{ Querystring: { q?: string } }>('/errors', async (request) => ({
-      entries: searchErrors(typeof request.query.q === 'string' ? request.query.q : '', request.locale, 5).map((entry) => errorEntry(entry.code, request.locale, { institute: request.instituteName })),
+      entries: searchErrors(typeof request.query.q === 'string' ? request.query.q : '', request.locale, 5).map((entry) => errorEntry(entry.code, request.locale, catalogueFigures(request, limits))),
     }));
   };
 }
