@@ -171,9 +171,10 @@ export interface RecoveryStores {
      * The cédula's affiliate and employment history, and for each point of the sample ring
      * (0 ≤ point < 2^63) the employment row at or after it, its employer named as the
      * employers table names it (null when the registry has no employment): rows come up in
-     * proportion to their number, as right answers do. One statement.
+     * proportion to their number, as right answers do. One statement. Undefined, without
+     * that work, when the CAPTCHA of `captchaHash` was used already.
      */
-    identity(cedula: string, points: readonly bigint[]): Promise<IdentityRecord>;
+    identity(cedula: string, points: readonly bigint[], captchaHash: Buffer): Promise<IdentityRecord | undefined>;
   };
   accounts: {
     find(cedula: string): Promise<AccountRecord | undefined>;

@@ -62,14 +62,18 @@ interface IdentityRow extends AffiliateRow {
 
 /**
  * Everything the questions are built from, for the cédula in $1 and the sample points in
- * $2. Employers are named as the employers table spells them, like every distractor: a
- * spelling of the employment row's own would only ever be a right answer.
+ * $2, unless the CAPTCHA of hash $3 was used already: a replay then costs no more than an
+ * index probe (a CASE branch not taken is not run). Employers are named as the employers
+ * table spells them, like every distractor: a spelling of the employment row's own would
+ * only ever be a right answer.
  */
-const IDENTITY_SQL = `SELECT ${AFFILIATE_COLUMNS},
-    COALESCE((SELECT json_agg(json_build_object('rucEmpleador', e.ruc_empleador, 'empleador', COALESCE(emp.empleador, e.empleador), 'fechaInicio', e.fecha_inicio, 'fechaFin', e.fecha_fin) ORDER BY e.fecha_inicio)
-              FROM employment e LEFT JOIN employers emp ON emp.ruc_empleador = e.ruc_empleador WHERE e.cedula = s.cedula), '[]'::json) AS history,
-    ${samplesColumn('$2')} AS samples
-  FROM (SELECT $1::text AS cedula) s LEFT JOIN affiliates a ON a.cedula = s.cedula`;
+const IDENTITY_SQL = `SELECT s.replayed, ${AFFILIATE_COLUMNS},
+    CASE WHEN NOT s.replayed THEN
+      COALESCE((SELECT json_agg(json_build_object('rucEmpleador', e.ruc_empleador, 'empleador', COALESCE(emp.empleador, e.empleador), 'fechaInicio', e.fecha_inicio, 'fechaFin', e.fecha_fin) ORDER BY e.fecha_inicio)
+                FROM employment e LEFT JOIN employers emp ON emp.ruc_empleador = e.ruc_empleador WHERE e.cedula = s.cedula), '[]'::json) END AS history,
+    CASE WHEN NOT s.replayed THEN ${samplesColumn('$2')} END AS samples
+  FROM (SELECT $1::text AS cedula, EXISTS (SELECT 1 FROM captcha_uses WHERE challenge_hash = $3) AS replayed) s
+  LEFT JOIN affiliates a ON a.cedula = s.cedula`;
 
 const toIdentity = (row: IdentityRow): IdentityRecord => ({ affiliate: toAffiliate(row), history: row.history, samples: toSamples(row.samples) });
 
@@ -94,7 +98,9 @@ const toTokenRow = (row: TokenAliasRow): TokenRow | undefined =>
 
 const FLOW_COLUMNS = 'f.id, f.kind, f.cedula, f.state, f.locale, f.created_at, f.expires_at';
 
-const MOVE_SQL = 'UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5 WHERE id = $1 AND state = $2';
+// A flow that moves on, or is superseded, has no more use for the questions it asked: their
+// answer key (a person's employers and years) is not kept longer than the step that needs it.
+const MOVE_SQL = 'UPDATE recovery_flows SET state = $3, expires_at = $4, updated_at = $5, questions = NULL WHERE id = $1 AND state = $2';
 
 /** An audit row of the recovery stores: the cédula's reference made here, from the secret. */
 const auditOf = (params: Params, secret: string, event: AuditEvent) => auditValues(params, event, event.cedula ? cedulaRef(secret, event.cedula) : null);
@@ -105,9 +111,9 @@ function registryReader(db: Sql): RecoveryStores['registry'] {
       const [row] = await db.query<AffiliateRow>(`SELECT ${AFFILIATE_COLUMNS} FROM affiliates a WHERE a.cedula = $1`, [cedula]);
       return row && toAffiliate(row);
     },
-    async identity(cedula, points) {
-      const [row] = await db.query<IdentityRow>(IDENTITY_SQL, [cedula, points.map(String)]);
-      return toIdentity(row!);
+    async identity(cedula, points, captchaHash) {
+      const [row] = await db.query<IdentityRow & { replayed: boolean }>(IDENTITY_SQL, [cedula, points.map(String), captchaHash]);
+      return row!.replayed ? undefined : toIdentity(row!);
     },
   };
 }
@@ -176,7 +182,7 @@ function bind(db: Sql, secret: string): RecoveryStores {
       },
       async supersedeOlder(cedula, keepId, now) {
         await db.query(
-          `UPDATE recovery_flows SET state = 'superseded', updated_at = $3
+          `UPDATE recovery_flows SET state = 'superseded', updated_at = $3, questions = NULL
            WHERE cedula = $1 AND id <> $2 AND state IN ('identity', 'check_email', 'set_password')
              AND (created_at, id) < (SELECT created_at, id FROM recovery_flows WHERE id = $2)`,
           [cedula, keepId, now],

@@ -15,14 +15,16 @@ const NO_QUESTIONS: QuestionSet = { questions: [], answerKey: {} };
 /**
  * The questions a new flow asks about a cédula, with their answer key, from one read of
  * the registry. Unknown and unverified cédulas get the same generator run on a decoy
- * history, so the page looks the same and takes the same work.
+ * history, so the page looks the same and takes the same work. Undefined when the flow's
+ * CAPTCHA was used already: a replay is refused before that work.
  */
-export async function questionsFor(ctx: RecoveryContext, cedula: string, kind: FlowKind): Promise<QuestionSet> {
+export async function questionsFor(ctx: RecoveryContext, cedula: string, kind: FlowKind, captchaHash: Buffer): Promise<QuestionSet | undefined> {
   // Only a journey without questions, whoever asks, skips the read.
   if (kind === 'unlock' || ctx.limits.kbaQuestions === 0) return NO_QUESTIONS;
   // Read, drawn and built for everyone, real or not: the same statement, the same number
   // of draws and the same decoy, so the time taken does not tell them apart.
-  const identity = await ctx.storage.stores.registry.identity(cedula, samplePoints(ctx.secret, cedula));
+  const identity = await ctx.storage.stores.registry.identity(cedula, samplePoints(ctx.secret, cedula), captchaHash);
+  if (!identity) return undefined;
   const samples = splitSamples(identity.samples);
   const decoy = decoyHistory(ctx.secret, cedula, samples.decoy);
   return buildQuestions({

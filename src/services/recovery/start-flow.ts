@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkCedula, normaliseCedulaInput } from '../../domain/cedula.ts';
 import type { FlowKind } from '../../domain/flow.ts';
 import type { KnowledgeQuestion } from '../../domain/knowledge-questions.ts';
-import type { FlowRecord, Locale } from '../recovery-ports.ts';
+import type { AuditEvent, FlowRecord, Locale } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { questionsFor } from './questions.ts';
@@ -36,14 +36,23 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
   // Spent only after a solved CAPTCHA (and refunded below for a replayed one), so junk requests cannot block someone else's recovery.
   await throttled(ctx, 'flow_start_cedula', cedula);
   const flow: FlowRecord = { id: randomUUID(), kind: input.kind, cedula, state: 'identity', locale: input.locale, createdAt: now, expiresAt: later(now, ctx.limits.flowTtlMs) };
-  const questions = await questionsFor(ctx, cedula, flow.kind);
+  const replayed: AuditEvent = { ...audit, event: 'captcha', outcome: 'replayed' };
+  const questions = await questionsFor(ctx, cedula, flow.kind, captcha.challengeHash);
+  if (!questions) {
+    await ctx.storage.stores.audit.record(replayed);
+    return refuseReplay(ctx, cedula);
+  }
+  // The CAPTCHA is claimed here, atomically: of two requests using one at the same moment, one opens a flow.
   const { opened } = await ctx.storage.stores.flows.open(flow, questions, { hash: captcha.challengeHash, expiresAt: captcha.expiresAt }, {
     started: { ...audit, event: 'flow_started', outcome: 'ok', flowId: flow.id, detail: { kind: flow.kind } },
-    replayed: { ...audit, event: 'captcha', outcome: 'replayed' },
+    replayed,
   });
-  if (!opened) {
-    await ctx.throttle.refund('flow_start_cedula', cedula);
-    throw new JourneyError('CLV-003');
-  }
+  if (!opened) return refuseReplay(ctx, cedula);
   return { flow, questions: questions.questions };
+}
+
+/** The unit the replay spent is given back: replays must not use up someone else's flow starts. */
+async function refuseReplay(ctx: RecoveryContext, cedula: string): Promise<never> {
+  await ctx.throttle.refund('flow_start_cedula', cedula);
+  throw new JourneyError('CLV-003');
 }
