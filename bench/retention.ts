@@ -10,7 +10,7 @@ import { purgeExpired, type PurgeCounts } from '../src/adapters/db/retention.ts'
 import { elapsedMs, ms, positiveInteger, POSTGRES_URL, summary } from './support.ts';
 
 const DAY_MS = 24 * 3_600_000;
-const RULES = { keepMs: 30 * DAY_MS, identityFailureWindowMs: DAY_MS, mailCapWindowMs: DAY_MS };
+const RULES = { keepMs: 30 * DAY_MS, identityFailureWindowMs: DAY_MS, mailCapWindowMs: DAY_MS, loginMaxFailures: 5 };
 
 /**
  * `dead` of each kind 40 days old (a flow with a link, a reset session and its verdict; a

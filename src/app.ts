@@ -190,7 +190,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     db,
     clock,
     logger,
-    rules: { keepMs: config.limits.retentionMs, identityFailureWindowMs: config.limits.identityFailureWindowMs, mailCapWindowMs: RECOVERY_MAIL_CAP_WINDOW_MS },
+    rules: { keepMs: config.limits.retentionMs, identityFailureWindowMs: config.limits.identityFailureWindowMs, mailCapWindowMs: RECOVERY_MAIL_CAP_WINDOW_MS, loginMaxFailures: config.limits.loginMaxFailures },
     everyMs: config.limits.retentionPurgeEveryMs,
   });
   const recovery = createRecoveryService(context);

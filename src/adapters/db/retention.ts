@@ -13,15 +13,19 @@ export interface RetentionRules {
   identityFailureWindowMs: number;
   /** The daily cap on recovery mail counts what was queued over the last day. */
   mailCapWindowMs: number;
+  /** LOGIN_MAX_FAILURES: a count of wrong sign-ins that has reached it is a lock, never deleted. */
+  loginMaxFailures: number;
 }
 
 interface Purge {
   /** The table, and the key its batches are picked by. */
   table: string;
   key: string;
-  /** Rows no rule reads any more, given `$1`, the cutoff. */
+  /** Rows no rule reads any more, given `$1`, the cutoff, and `$2` on, what `more` gives. */
   dead: string;
   cutoff: (now: Date, rules: RetentionRules) => Date;
+  /** Any further parameters `dead` reads. */
+  more?: (rules: RetentionRules) => unknown[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -33,7 +37,8 @@ const keptPast = (windowMs: number, now: Date, rules: RetentionRules) => before(
 /**
  * What is deleted, and when. Never the audit trail (append-only, its retention is the
  * institute's to decide), accounts or their clave history, the registry, unsent mail, or
- * login failure counts (a lock, even of an unknown cédula, lasts until it is undone).
+ * a login failure count at the lock limit (a lock, even of an unknown cédula, lasts until
+ * it is undone).
  */
 const PURGES = {
   // Its links and identity verdict go with it (ON DELETE CASCADE; tokens_by_flow finds
@@ -56,6 +61,18 @@ const PURGES = {
   givenUpMail: { table: 'outbox', key: 'id', dead: 'given_up_at < $1', cutoff: (now, rules) => keptPast(rules.mailCapWindowMs, now, rules) },
   // Accepted CAPTCHA challenges matter only until they expire; each new flow also clears some.
   captchaUses: { table: 'captcha_uses', key: 'challenge_hash', dead: 'expires_at < $1', cutoff: (now) => now },
+  // Counts of wrong sign-ins below the lock limit, with no attempt for RETENTION: a zero
+  // means what no row means, and a higher count lapses. Read off the row alone, the same
+  // for every cédula: a rule that looked at the account would tell affiliates apart, and
+  // none is needed, as only the count decides the answer (docs/security.md, departure 6).
+  // Not indexed: both columns change with every claim, which would then not be HOT.
+  loginFailures: {
+    table: 'login_failures',
+    key: 'cedula_ref',
+    dead: 'last_failed_at < $1 AND failures < $2',
+    cutoff: afterKeeping,
+    more: (rules) => [rules.loginMaxFailures],
+  },
 } satisfies Record<string, Purge>;
 
 export type PurgeCounts = Record<keyof typeof PURGES, number>;
@@ -69,13 +86,13 @@ export interface PurgeOptions {
 
 /**
  * Deletes one kind of dead row, a batch at a time, until none is left or `stopping()`.
- * Rows another instance is deleting are skipped.
+ * Rows another instance is deleting are skipped. `params`: the cutoff, then `more`'s.
  */
-async function purgeTable(db: Database, { table, key, dead }: Purge, cutoff: Date, { stopping = () => false, batchRows = BATCH }: PurgeOptions): Promise<number> {
+async function purgeTable(db: Database, { table, key, dead }: Purge, params: unknown[], { stopping = () => false, batchRows = BATCH }: PurgeOptions): Promise<number> {
   const statement = `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${dead} LIMIT ${batchRows} FOR UPDATE SKIP LOCKED)`;
   let deleted = 0;
   while (!stopping()) {
-    const [row] = await db.query<{ count: number }>(`WITH gone AS (${statement} RETURNING 1) SELECT count(*)::int AS count FROM gone`, [cutoff]);
+    const [row] = await db.query<{ count: number }>(`WITH gone AS (${statement} RETURNING 1) SELECT count(*)::int AS count FROM gone`, params);
     deleted += row?.count ?? 0;
     if ((row?.count ?? 0) < batchRows) break;
   }
@@ -86,7 +103,7 @@ async function purgeTable(db: Database, { table, key, dead }: Purge, cutoff: Dat
 export async function purgeExpired(db: Database, now: Date, rules: RetentionRules, options: PurgeOptions = {}): Promise<PurgeCounts> {
   const counts = {} as PurgeCounts;
   for (const [kind, purge] of Object.entries(PURGES) as [keyof PurgeCounts, Purge][]) {
-    counts[kind] = await purgeTable(db, purge, purge.cutoff(now, rules), options);
+    counts[kind] = await purgeTable(db, purge, [purge.cutoff(now, rules), ...(purge.more?.(rules) ?? [])], options);
   }
   return counts;
 }

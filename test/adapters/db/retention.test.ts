@@ -4,30 +4,47 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { backends } from '../../support/backends.ts';
 import { startTestClave, type TestClave } from '../../support/clave.ts';
 import { testClock, MINUTE } from '../../support/clock.ts';
-import { apiCaptcha, birthOf, correctAnswers, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../../support/journey.ts';
+import { apiCaptcha, birthOf, correctAnswers, giveClave, loadDemoRegistry, mailablePeople, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../../support/journey.ts';
 import { pino } from 'pino';
 import { createRetention } from '../../../src/adapters/db/retention.ts';
 import type { DemoAffiliate } from '../../../src/adapters/registry/demo-registry.ts';
+import { cedulaCheckDigit } from '../../../src/domain/cedula.ts';
+import { cedulaRef } from '../../../src/domain/tokens.ts';
 
 const CLAVE = 'rio-Azul-58-puente';
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 // Kept two days; failed identity checks count over three, so they must outlive the rest.
 const ENV = { CAPTCHA_MAX_NUMBER: '1000', RETENTION: '2d', IDENTITY_FAILURE_WINDOW: '3d' };
-const RULES = { keepMs: 2 * DAY, identityFailureWindowMs: 3 * DAY, mailCapWindowMs: DAY };
-const PURGED_TABLES = ['recovery_flows', 'tokens', 'sessions', 'identity_failures', 'outbox', 'captcha_uses'];
+const RULES = { keepMs: 2 * DAY, identityFailureWindowMs: 3 * DAY, mailCapWindowMs: DAY, loginMaxFailures: 5 };
+const PURGED_TABLES = ['recovery_flows', 'tokens', 'sessions', 'identity_failures', 'outbox', 'captcha_uses', 'login_failures'];
+
+/** A valid cédula that no demo person has (province 17; the demo's bodies stay below 1,710,000). */
+function strangerCedula(n: number): string {
+  const nine = `17${9_800_000 + n}`;
+  return `${nine}${cedulaCheckDigit(nine)}`;
+}
 
 for (const backend of backends()) {
   describe(`retention purge on ${backend.name}`, () => {
     let clave: TestClave;
     const clock = testClock();
     const [ana, berta, carla] = verifiedPeople() as [DemoAffiliate, DemoAffiliate, DemoAffiliate];
+    // Two more with an account, for the login failure counts: none of the three above.
+    const [holder, lockedHolder] = mailablePeople(6).filter((person) => ![ana, berta, carla].some((showcase) => showcase.affiliate.cedula === person.affiliate.cedula)) as [DemoAffiliate, DemoAffiliate];
     let auditEvents: number;
     let bertasFlow: string;
 
     const post = (url: string, payload: object, headers: Record<string, string> = {}) => clave.web.inject({ method: 'POST', url, payload, headers });
     const login = (cedula: string, password: string) => post('/api/v1/sessions', { cedula, password });
     const count = async (table: string, where = 'true') => (await clave.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`))[0]!.n;
+    const failuresOf = async (cedula: string) =>
+      (await clave.db.query<{ failures: number }>('SELECT failures FROM login_failures WHERE cedula_ref = $1', [cedulaRef(clave.secret, cedula)]))[0]?.failures;
+    const errorCodes = async (cedula: string, password: string, attempts: number) => {
+      const codes: string[] = [];
+      for (let i = 0; i < attempts; i++) codes.push((await login(cedula, password)).json().error.code);
+      return codes;
+    };
 
     async function startFlow(person: DemoAffiliate): Promise<string> {
       const response = await post('/api/v1/flows', { kind: 'recover', cedula: person.affiliate.cedula, captcha: await apiCaptcha(clave) });
@@ -57,7 +74,11 @@ for (const backend of backends()) {
     test('within the retention nothing is deleted', async () => {
       clock.advance(HOUR);
       const counts = await clave.retention.purge();
-      assert.deepEqual(counts, { flows: 0, tokens: 0, sessions: 0, identityFailures: 0, sentMail: 0, givenUpMail: 0, captchaUses: 2 }, 'only the two CAPTCHA uses, expired after 10 minutes');
+      assert.deepEqual(
+        counts,
+        { flows: 0, tokens: 0, sessions: 0, identityFailures: 0, sentMail: 0, givenUpMail: 0, captchaUses: 2, loginFailures: 0 },
+        'only the two CAPTCHA uses, expired after 10 minutes',
+      );
     });
 
     test('past it, ended flows, links, sessions, delivered mail go; live links, counts, locks, unsent mail and the audit trail stay', async () => {
@@ -73,6 +94,9 @@ for (const backend of backends()) {
       assert.equal(counts.sessions, 1);
       assert.ok(counts.sentMail >= 3, `the link, the notice of the change, the failure notice (${counts.sentMail})`);
       assert.equal(counts.givenUpMail, 1);
+      assert.equal(counts.loginFailures, 1, "ana's count, zero since she signed in: the same as none");
+      assert.equal(await failuresOf(ana.affiliate.cedula), undefined);
+      assert.equal(await failuresOf(UNKNOWN_CEDULA), 5, 'a lock, even of an unknown cédula, is never purged');
       assert.equal(counts.identityFailures, 0, 'still inside the 3-day window');
       assert.deepEqual(await clave.db.query('SELECT purpose FROM tokens'), [{ purpose: 'disavow' }], 'the "No fui yo" link is valid for a week');
       assert.deepEqual(await clave.db.query('SELECT id FROM recovery_flows ORDER BY created_at'), [{ id: bertasFlow }, { id: flowId }], "berta's, waiting, and carla's, just started");
@@ -103,6 +127,31 @@ for (const backend of backends()) {
       clock.advance(DAY);
       await clave.retention.purge();
       assert.equal(await count('tokens', "purpose = 'disavow'"), 0);
+    });
+
+    test('wrong claves below the limit are forgotten after RETENTION without attempts, with an account or without alike; a lock stays', async () => {
+      for (const person of [holder, lockedHolder]) await giveClave(clave, person, CLAVE);
+      const [stranger, lockedStranger] = [strangerCedula(1), strangerCedula(2)];
+      const counted = [holder.affiliate.cedula, stranger];
+      const locked = [lockedHolder.affiliate.cedula, lockedStranger];
+      // The same history for a cédula with an account and one without.
+      for (const cedula of counted) assert.deepEqual(await errorCodes(cedula, 'no-es-la-clave-1', 4), Array(4).fill('CLV-041'));
+      for (const cedula of locked) assert.deepEqual(await errorCodes(cedula, 'no-es-la-clave-1', 5), [...Array(4).fill('CLV-041'), 'CLV-040']);
+      await clave.settle();
+      const failures = () => Promise.all([...counted, ...locked].map(failuresOf));
+
+      clock.advance(2 * DAY - MINUTE);
+      await clave.retention.purge();
+      assert.deepEqual(await failures(), [4, 4, 5, 5], 'a minute short of RETENTION: every count is kept');
+
+      clock.advance(2 * MINUTE);
+      await clave.retention.purge();
+      assert.deepEqual(await failures(), [undefined, undefined, 5, 5], 'below the limit, both go; at it, both stay');
+      // Kept, the next wrong clave would have been the fifth and locked; purged, it is the first.
+      for (const cedula of counted) assert.deepEqual(await errorCodes(cedula, 'no-es-la-clave-2', 1), ['CLV-041'], cedula);
+      for (const cedula of locked) assert.deepEqual(await errorCodes(cedula, CLAVE, 1), ['CLV-040'], `${cedula}: still locked, even to the right clave`);
+      assert.equal((await login(holder.affiliate.cedula, CLAVE)).statusCode, 201, 'the account whose count was purged signs in');
+      await clave.settle();
     });
 
     test('more rows than one batch are all deleted', async () => {
