@@ -45,9 +45,9 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
       // RETURNING: sent alone, so it waits for a sign-in that holds the account row, and the
       // revocation of sessions that follows (a later statement) sees that session.
       const set = await db.query(
-        `INSERT INTO accounts (cedula, status, password_hash, failed_logins, locked_at, password_changed_at, created_at, updated_at)
-         VALUES ($1, 'active', $2, 0, NULL, $3, $3, $3)
-         ON CONFLICT (cedula) DO UPDATE SET status = 'active', password_hash = excluded.password_hash, failed_logins = 0,
+        `INSERT INTO accounts (cedula, status, password_hash, locked_at, password_changed_at, created_at, updated_at)
+         VALUES ($1, 'active', $2, NULL, $3, $3, $3)
+         ON CONFLICT (cedula) DO UPDATE SET status = 'active', password_hash = excluded.password_hash,
            locked_at = NULL, clave_version = accounts.clave_version + 1, password_changed_at = $3, updated_at = $3
          WHERE $4::int IS NULL OR (accounts.status = 'active' AND accounts.clave_version = $4)
          RETURNING cedula`,
@@ -59,7 +59,7 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
     },
     async unlock(cedula, now) {
       await db.query(
-        `UPDATE accounts SET status = CASE WHEN password_hash IS NULL THEN 'none' ELSE 'active' END, failed_logins = 0, locked_at = NULL,
+        `UPDATE accounts SET status = CASE WHEN password_hash IS NULL THEN 'none' ELSE 'active' END, locked_at = NULL,
            updated_at = $2 WHERE cedula = $1`,
         [cedula, now],
       );
