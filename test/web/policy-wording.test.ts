@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
@@ -6,34 +6,32 @@ import { birthOf, correctAnswers, loadDemoRegistry, mailedToken, verifiedPeople 
 import { PageClient, visibleText } from '../support/browserless.ts';
 
 // The clave rules the page states are the ones configured, not the defaults written into the copy.
-describe('the new-clave page words the configured policy', () => {
-  let clave: TestClave;
-  const [person] = verifiedPeople();
 
-  before(async () => {
-    clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000', PASSWORD_CLASSES_BELOW: '12', PASSWORD_MIN_LENGTH: '9' });
+const [person] = verifiedPeople();
+
+/** A Clave with the given policy, and a browser on its new-clave page after a whole Recuperar. */
+async function atNewClave(policy: Record<string, string>, use: (browser: PageClient) => Promise<void>): Promise<void> {
+  const clave: TestClave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000', ...policy });
+  try {
     await loadDemoRegistry(clave);
-  });
-  after(async () => clave.dispose());
-
-  async function resetSession(browser: PageClient): Promise<void> {
+    const browser = new PageClient(clave.web);
     await browser.get('/clave/recuperar');
     const started = await browser.submit('/clave/recuperar', { cedula: person!.affiliate.cedula, altcha: await browser.captcha() });
     const identityUrl = started.headers.location as string;
-    await browser.get(identityUrl);
     const { birthDay, birthMonth } = birthOf(person!);
     await browser.submit(identityUrl, { birthDay: String(birthDay), birthMonth: String(birthMonth), ...(await correctAnswers(clave, person!)) });
     const token = await mailedToken(clave, person!.affiliate.correo!);
-    await browser.get(`/clave/continuar?token=${token}`);
     const continued = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
     assert.equal(continued.headers.location, '/clave/nueva');
+    await use(browser);
+  } finally {
+    await clave.dispose();
   }
+}
 
-  test('the checklist and CLV-030/031 name PASSWORD_MIN_LENGTH and PASSWORD_CLASSES_BELOW', async () => {
-    const browser = new PageClient(clave.web);
-    await resetSession(browser);
-    const page = visibleText((await browser.get('/clave/nueva')).body);
-    assert.match(page, /no hace falta desde 12 caracteres/);
+test('the checklist and CLV-030/031 name PASSWORD_MIN_LENGTH and PASSWORD_CLASSES_BELOW', async () => {
+  await atNewClave({ PASSWORD_CLASSES_BELOW: '12', PASSWORD_MIN_LENGTH: '9' }, async (browser) => {
+    assert.match(visibleText((await browser.get('/clave/nueva')).body), /no hace falta desde 12 caracteres/);
     const short = await browser.submit('/clave/nueva', { password: 'abcdefgh', confirmation: 'abcdefgh' });
     assert.equal(short.statusCode, 422);
     assert.match(visibleText(short.body), /entre 9 y 128 caracteres/);
@@ -43,5 +41,13 @@ describe('the new-clave page words the configured policy', () => {
     assert.doesNotMatch(visibleText(plain.body), /CLV-031/, '14 characters are past 12: one kind of character is enough');
     const uniform = await browser.submit('/clave/nueva', { password: 'tigrenubeca', confirmation: 'tigrenubeca' });
     assert.match(visibleText(uniform.body), /Con menos de 12 caracteres, use al menos 3 de/);
+  });
+});
+
+test('with PASSWORD_CLASSES_BELOW=0 the checklist does not ask for a mix', async () => {
+  await atNewClave({ PASSWORD_CLASSES_BELOW: '0' }, async (browser) => {
+    const page = visibleText((await browser.get('/clave/nueva')).body);
+    assert.match(page, /tiene al menos 8 caracteres/);
+    assert.doesNotMatch(page, /mezcla mayúsculas/);
   });
 });
