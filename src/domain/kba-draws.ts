@@ -57,9 +57,19 @@ export function cleanName(name: string): string {
   return name.normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 
-/** Names equal under this key are the same employer: "ACME S.A." must never be a distractor for "Acme S.A.". */
+/** Legal forms at the end of a company's name, once accents, case and punctuation are gone. */
+const LEGAL_FORM = / (s a s|sas|s a|sa|c a|ca|cia ltda|cia|ltda|c ltda|e p|ep|sociedad anonima|compania limitada|compania anonima)$/;
+
+/**
+ * Names equal under this key are the same employer to the person asked: "ACME S.A." must
+ * never be a distractor for "Acme S.A.", nor "Acme C.A." for "Acmé Cía. Ltda.", as nobody
+ * remembers a former employer's legal form. Accents, case, punctuation and the legal form
+ * at the end do not count.
+ */
 export function nameKey(name: string): string {
-  return cleanName(name).toLowerCase();
+  let key = cleanName(name).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  for (let bare = key.replace(LEGAL_FORM, ''); bare !== key && bare !== ''; bare = key.replace(LEGAL_FORM, '')) key = bare;
+  return key;
 }
 
 const digestCache = new WeakMap<readonly string[], Buffer>();

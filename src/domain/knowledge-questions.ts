@@ -244,7 +244,9 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
       }
     }
     const id = `q${i + 1}`;
-    const options = draws.pick(texts).map((text) => ({ id: optionId(secret, cedula, kind, text), text }));
+    // Years in order, easier to read; the true year's place among them is already random (yearTexts).
+    const shown = kind === 'first_year' || kind === 'last_start_year' ? draws.pick(texts).sort((a, b) => Number(a) - Number(b)) : draws.pick(texts);
+    const options = shown.map((text) => ({ id: optionId(secret, cedula, kind, text), text }));
     options.push({ id: NONE_OPTION_ID, text: '' });
     questions.push({ id, kind, options });
     answerKey[id] = correct === null ? NONE_OPTION_ID : optionId(secret, cedula, kind, correct);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createHash } from 'node:crypto';
-import { DECOY_DRAWS, DISTRACTOR_DRAWS, EmployerSource, KeyedOrder, SYNTHETIC_EMPLOYERS, samplePoints } from '../../src/domain/kba-draws.ts';
+import { DECOY_DRAWS, DISTRACTOR_DRAWS, EmployerSource, KeyedOrder, SYNTHETIC_EMPLOYERS, nameKey, samplePoints } from '../../src/domain/kba-draws.ts';
 
 /**
  * The keyed order the synthetic padding is taken in. What people have been shown must not
@@ -67,7 +67,8 @@ test('sample points: on the ring, the same on every call, a secret and a cédula
 });
 
 test('employer sources take samples in draw order, skipping blanks, repeats and excluded names, then padding', () => {
-  const source = new EmployerSource(keyFor('pad'), ['', 'Beta S.A.', ' beta  s.a.', 'Alfa S.A.', 'Gamma S.A.'], new Set(['alfa s.a.']));
+  // A legal form, accents or capitals do not make another employer: nobody remembers them.
+  const source = new EmployerSource(keyFor('pad'), ['', 'Beta S.A.', ' beta  s.a.', 'BETA C.A.', 'Alfa S.A.', 'ALFÁ C.A.', 'Gamma S.A.'], new Set([nameKey('Alfa Cía. Ltda.')]));
   assert.deepEqual([source.take(), source.take()], ['Beta S.A.', 'Gamma S.A.']);
   assert.ok(SYNTHETIC_EMPLOYERS.includes(source.take()));
 });

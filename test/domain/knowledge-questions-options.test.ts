@@ -27,6 +27,32 @@ test('distractor employers are never in the history, even spelt differently', ()
   });
 });
 
+test('no distractor shares a name with an employer of the history once accents, capitals and the legal form are set aside', () => {
+  const history = [job('Plásticos del Guayas Cía. Ltda.', '1999-02-01', '2004-12-31'), job('Agrícola San Gabriel S.A.', '2005-01-01', null)];
+  const pool = ['PLASTICOS DEL GUAYAS C.A.', 'Agricola San Gabriel C.A.', 'Plásticos del Guayas S.A.', 'Agrícola San Gabriel Cía. Ltda.', ...POOL];
+  const bare = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  CEDULAS.forEach((c) => {
+    const set = buildQuestions(input({ cedula: c, history, pool }));
+    for (const kind of ['employer_any', 'last_employer', 'first_employer'] as const) {
+      const q = question(set, kind);
+      const correct = correctText(set, q);
+      for (const text of texts(q)) {
+        if (text !== correct) assert.doesNotMatch(bare(text), /^(plasticos del guayas|agricola san gabriel) /, `${text} would read as the person's own employer`);
+      }
+    }
+  });
+});
+
+test('year options are shown in order', () => {
+  for (let n = 0; n < 50; n++) {
+    const set = buildQuestions(input({ cedula: cedula(7000 + n), history: [job('Empresa 001 S.A.', `${1990 + (n % 20)}-06-01`, null)], count: 5 }));
+    for (const kind of ['first_year', 'last_start_year'] as const) {
+      const years = texts(question(set, kind)).map(Number);
+      assert.deepEqual(years, [...years].sort((a, b) => a - b));
+    }
+  }
+});
+
 test('year options are distinct, plausible and never in the future', () => {
   const recent = [job('Empresa 001 S.A.', '2024-05-01', null)];
   CEDULAS.forEach((c, n) => {
