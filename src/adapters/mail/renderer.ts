@@ -32,7 +32,7 @@ function formatsFor(locale: Locale, timeZone: string): DateFormats {
     const tag = locale === 'es' ? 'es-EC' : 'en-GB';
     found = {
       date: new Intl.DateTimeFormat(tag, { timeZone, day: 'numeric', month: 'long', year: 'numeric' }),
-      time: new Intl.DateTimeFormat(tag, { timeZone, hour: '2-digit', minute: '2-digit', hour12: false }),
+      time: new Intl.DateTimeFormat(tag, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
     };
     formats.set(key, found);
   }

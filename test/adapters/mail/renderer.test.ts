@@ -24,3 +24,10 @@ test('the lock notice escapes the institute name in HTML and has an SMS form in 
   assert.match(renderer.renderSms(lock, 'es'), /^Instituto <de> Prueba: su cuenta fue bloqueada el 24 de noviembre de 2026 a las 10:04 .*\(CLV-040\)/);
   assert.match(renderer.renderSms(lock, 'en'), /your account was locked on 24 November 2026 at 10:04 .*\(CLV-040\)/);
 });
+
+test('times just after midnight read 00:xx, not 24:xx, in both languages', () => {
+  // 05:11 UTC is 00:11 in Ecuador: with hour12 false, es-EC and en-GB wrote 24:11.
+  const lockedAtMidnight = { ...lock, at: new Date('2026-11-25T05:11:00Z') };
+  assert.match(renderer.render(lockedAtMidnight, { firstName: 'Berta', locale: 'es' }).text, /el 25 de noviembre de 2026 a las 00:11 \(hora de Ecuador\)/);
+  assert.match(renderer.render(lockedAtMidnight, { firstName: 'Berta', locale: 'en' }).text, /on 25 November 2026 at 00:11 \(Ecuador time\)/);
+});
