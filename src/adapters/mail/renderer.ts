@@ -44,6 +44,9 @@ function when(at: Date, locale: Locale, timeZone: string): { date: string; time:
   return { date: date.format(at), time: time.format(at) };
 }
 
+/** Where each journey starts again. */
+const JOURNEY_PATHS = { generate: '/clave/generar', recover: '/clave/recuperar', unlock: '/clave/desbloquear' } as const;
+
 function compose(n: Notification, t: Translate, locale: Locale, options: RendererOptions): Composed {
   const url = (path: string) => new URL(path, options.publicUrl).href;
   switch (n.type) {
@@ -60,7 +63,13 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
     case 'identity_failed':
       return {
         subject: t('identityFailed.subject'),
-        blocks: [{ paragraph: t('identityFailed.intro', { journey: t(`journey.${n.kind}`) }) }, { paragraph: t('identityFailed.remaining', { remaining: n.remaining }) }, { paragraph: t('ignore') }],
+        blocks: [
+          { paragraph: t('identityFailed.intro', { journey: t(`journey.${n.kind}`) }) },
+          { paragraph: t(n.remaining === 1 ? 'identityFailed.remainingOne' : 'identityFailed.remaining', { remaining: n.remaining }) },
+          // Desbloquear asks only for the birth date; the other journeys ask about work too.
+          { paragraph: t(n.kind === 'unlock' ? 'identityFailed.retryUnlock' : 'identityFailed.retry', { startUrl: url(JOURNEY_PATHS[n.kind]) }) },
+          { paragraph: t('identityFailed.ignore') },
+        ],
       };
     case 'identity_blocked':
       return { subject: t('identityBlocked.subject'), blocks: [{ paragraph: t('identityBlocked.intro') }, { paragraph: t('identityBlocked.wait') }] };

@@ -31,3 +31,14 @@ test('times just after midnight read 00:xx, not 24:xx, in both languages', () =>
   assert.match(renderer.render(lockedAtMidnight, { firstName: 'Berta', locale: 'es' }).text, /el 25 de noviembre de 2026 a las 00:11 \(hora de Ecuador\)/);
   assert.match(renderer.render(lockedAtMidnight, { firstName: 'Berta', locale: 'en' }).text, /on 25 November 2026 at 00:11 \(Ecuador time\)/);
 });
+
+test('the CLV-010 notice counts attempts in good Spanish, says where to start again, and speaks of no link it does not hold', () => {
+  const second = renderer.render({ type: 'identity_failed', kind: 'unlock', remaining: 1 }, { firstName: 'Berta', locale: 'es' }).text;
+  assert.match(second, /Le queda 1 intento en las próximas 24 horas\./);
+  assert.match(second, /revise su día y mes de nacimiento y vuelva a empezar en https:\/\/clave\.example\/clave\/desbloquear/);
+  assert.doesNotMatch(second, /enlace|datos laborales/);
+  const first = renderer.render({ type: 'identity_failed', kind: 'recover', remaining: 2 }, { firstName: 'Berta', locale: 'es' }).text;
+  assert.match(first, /Le quedan 2 intentos en las próximas 24 horas\./);
+  assert.match(first, /datos laborales y vuelva a empezar en https:\/\/clave\.example\/clave\/recuperar/);
+  assert.match(renderer.render({ type: 'identity_failed', kind: 'generate', remaining: 1 }, { firstName: 'Berta', locale: 'en' }).text, /You have 1 attempt left.*\n*[^]*start again at https:\/\/clave\.example\/clave\/generar/);
+});
