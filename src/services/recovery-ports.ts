@@ -185,7 +185,8 @@ export interface RecoveryStores {
      */
     setPassword(cedula: string, hash: string, now: Date, historyKept: number, replacing?: number): Promise<boolean>;
     /** Clears a lock and its counters; the clave stays. */
-    unlock(cedula: string, now: Date): Promise<void>;
+    /** Clears a lock and the failure count; true when the account has a clave to sign in with. */
+    unlock(cedula: string, now: Date): Promise<boolean>;
     lock(cedula: string, now: Date): Promise<void>;
   };
   sessions: {
@@ -278,7 +279,7 @@ export type Notification =
   | { type: 'identity_failed'; kind: FlowKind; remaining: number }
   | { type: 'identity_blocked' }
   | { type: 'clave_changed'; generated: boolean; at: Date; disavowLink: string }
-  | { type: 'account_unlocked'; at: Date; disavowLink: string }
+  | { type: 'account_unlocked'; at: Date; disavowLink: string; hasClave: boolean }
   | { type: 'account_locked'; at: Date; attempts: number };
 
 export interface RenderedMail {

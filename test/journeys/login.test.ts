@@ -131,7 +131,7 @@ for (const backend of backends()) {
 
       const token = await unlockOnce();
       const redeemed = await post('/api/v1/tokens/redeem', { token });
-      assert.deepEqual(redeemed.json(), { flowId: redeemed.json().flowId, step: 'unlocked' });
+      assert.deepEqual(redeemed.json(), { flowId: redeemed.json().flowId, step: 'unlocked', hasClave: true });
       assert.equal((await post('/api/v1/tokens/redeem', { token })).json().error.code, 'CLV-021');
       assert.equal((await login(person.affiliate.cedula, CLAVE)).statusCode, 201, 'the same clave works again');
     });

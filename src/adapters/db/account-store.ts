@@ -58,12 +58,13 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
       return true;
     },
     async unlock(cedula, now) {
-      await db.query(
+      const [account] = await db.query<{ has_clave: boolean }>(
         `UPDATE accounts SET status = CASE WHEN password_hash IS NULL THEN 'none' ELSE 'active' END, locked_at = NULL,
-           updated_at = $2 WHERE cedula = $1`,
+           updated_at = $2 WHERE cedula = $1 RETURNING password_hash IS NOT NULL AS has_clave`,
         [cedula, now],
       );
       await clearFailures(cedula);
+      return account?.has_clave ?? false;
     },
     async lock(cedula, now) {
       // RETURNING: sent alone, not held back with the session revocation that follows (see setPassword).

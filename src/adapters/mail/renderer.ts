@@ -87,8 +87,8 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
       return {
         subject: t('unlocked.subject'),
         blocks: [
-          { paragraph: t('unlocked.intro', when(n.at, locale, options.timeZone)) },
-          { paragraph: t('unlocked.login', { loginUrl: url('/ingresar') }) },
+          { paragraph: t(n.hasClave ? 'unlocked.intro' : 'unlocked.introNoClave', when(n.at, locale, options.timeZone)) },
+          { paragraph: n.hasClave ? t('unlocked.login', { loginUrl: url('/ingresar') }) : t('unlocked.generate', { generateUrl: url('/clave/generar') }) },
           { paragraph: t('changed.notMe') },
           { button: { label: t('changed.notMeButton'), url: n.disavowLink } },
         ],

@@ -9,7 +9,8 @@ import { throttled } from './throttled.ts';
 
 const LINK_PURPOSES = ['recovery_link', 'unlock_link'] as const;
 
-export type Redeemed = { flowId: string; step: 'set_password'; resetToken: string; resetExpiresAt: Date } | { flowId: string; step: 'unlocked' };
+/** `hasClave`: whether the unlocked account has a clave to sign in with; someone who never made one is sent to Generar. */
+export type Redeemed = { flowId: string; step: 'set_password'; resetToken: string; resetExpiresAt: Date } | { flowId: string; step: 'unlocked'; hasClave: boolean };
 
 function refusal(lookup: Exclude<TokenLookup, { status: 'live' }>): JourneyError {
   if (lookup.status === 'expired') return new JourneyError('CLV-020');
@@ -24,13 +25,14 @@ export async function checkLink(ctx: RecoveryContext, token: unknown): Promise<v
   if (lookup.status !== 'live') throw refusal(lookup);
 }
 
-async function unlockAccount(ctx: RecoveryContext, stores: RecoveryStores, cedula: string, flowId: string, locale: 'es' | 'en'): Promise<void> {
+async function unlockAccount(ctx: RecoveryContext, stores: RecoveryStores, cedula: string, flowId: string, locale: 'es' | 'en'): Promise<boolean> {
   const now = ctx.clock();
-  await stores.accounts.unlock(cedula, now);
+  const hasClave = await stores.accounts.unlock(cedula, now);
   const affiliate = await stores.registry.affiliate(cedula);
   const disavowLink = await issueDisavowLink(ctx, stores, cedula);
-  if (affiliate) await queueMail(ctx, stores, affiliate, { type: 'account_unlocked', at: now, disavowLink }, locale, { category: 'security' });
+  if (affiliate) await queueMail(ctx, stores, affiliate, { type: 'account_unlocked', at: now, disavowLink, hasClave }, locale, { category: 'security' });
   await stores.audit.record({ event: 'account_unlocked', outcome: 'ok', cedula, flowId, at: now });
+  return hasClave;
 }
 
 /** POST of a link: consumes it atomically; exactly one request can ever succeed. */
@@ -52,8 +54,8 @@ export async function redeemLink(ctx: RecoveryContext, token: unknown, client: C
     await stores.flows.advance(flow.id, 'check_email', to, to === 'done' ? now : resetExpiresAt, now);
     await stores.audit.record({ ...audit, outcome: 'ok', cedula, flowId: flow.id });
     if (to === 'done') {
-      await unlockAccount(ctx, stores, cedula, flow.id, flow.locale);
-      return { flowId: flow.id, step: 'unlocked' };
+      const hasClave = await unlockAccount(ctx, stores, cedula, flow.id, flow.locale);
+      return { flowId: flow.id, step: 'unlocked', hasClave };
     }
     const reset = issueToken();
     await stores.tokens.insert(reset.hash, { purpose: 'reset_session', cedula, flowId: flow.id, expiresAt: resetExpiresAt }, now);

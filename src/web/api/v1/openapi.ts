@@ -67,7 +67,7 @@ export function openApiDocument() {
           summary: 'Usa el enlace del correo (una sola vez)',
           requestBody: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
           responses: {
-            200: answer('Enlace usado', { type: 'object', properties: { flowId: { type: 'string' }, step: { enum: ['set_password', 'unlocked'] }, resetToken: { type: 'string' } } }),
+            200: answer('Enlace usado', { type: 'object', properties: { flowId: { type: 'string' }, step: { enum: ['set_password', 'unlocked'] }, resetToken: { type: 'string' }, hasClave: { type: 'boolean', description: 'unlocked: false when the account has no clave yet (offer Generar clave)' } } }),
             400: failure('CLV-022'),
             409: failure('CLV-021'),
             410: failure('CLV-020'),

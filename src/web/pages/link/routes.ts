@@ -17,7 +17,7 @@ export function linkRoutes(recovery: RecoveryService, secureCookies: boolean) {
     app.post<{ Body: { token?: unknown } }>('/clave/continuar', { preValidation: app.csrfProtection }, async (request, reply) => {
       const redeemed = await recovery.redeemLink(request.body?.token, clientInfo(request));
       privatePage(reply);
-      if (redeemed.step === 'unlocked') return reply.page('link/unlocked.njk');
+      if (redeemed.step === 'unlocked') return reply.page('link/unlocked.njk', { hasClave: redeemed.hasClave });
       setResetCookie(reply, redeemed.flowId, redeemed.resetToken, redeemed.resetExpiresAt, secureCookies);
       return reply.redirect('/clave/nueva', 303);
     });

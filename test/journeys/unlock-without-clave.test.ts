@@ -1,0 +1,52 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends } from '../support/backends.ts';
+import { startTestClave, type TestClave } from '../support/clave.ts';
+import { testClock, MINUTE } from '../support/clock.ts';
+import { apiCaptcha, birthOf, loadDemoRegistry, mailablePeople, mailedToken } from '../support/journey.ts';
+import { PageClient, visibleText } from '../support/browserless.ts';
+
+// Someone who never made a clave can still be "locked" (failures count for every cédula)
+// and use Desbloquear: the answer must lead them to Generar, not to a sign-in that cannot work.
+for (const backend of backends()) {
+  describe(`Desbloquear for someone with no clave yet, on ${backend.name}`, () => {
+    let clave: TestClave;
+    const clock = testClock();
+    const person = mailablePeople(15)[14]!;
+
+    before(async () => {
+      clave = await startTestClave(backend, { CAPTCHA_MAX_NUMBER: '1000' }, { clock: clock.now });
+      await loadDemoRegistry(clave);
+    });
+    after(async () => clave.dispose());
+
+    const post = (url: string, payload: object) => clave.web.inject({ method: 'POST', url, payload });
+
+    async function unlockLink(): Promise<string> {
+      clock.advance(2 * MINUTE);
+      const started = await post('/api/v1/flows', { kind: 'unlock', cedula: person.affiliate.cedula, captcha: await apiCaptcha(clave) });
+      assert.equal((await post(`/api/v1/flows/${started.json().flowId}/identity`, { ...birthOf(person), answers: {} })).statusCode, 202);
+      return mailedToken(clave, person.affiliate.correo!);
+    }
+
+    test('the API says there is no clave, the page and the notice send them to Generar clave', async () => {
+      for (let attempt = 1; attempt <= 5; attempt++) await post('/api/v1/sessions', { cedula: person.affiliate.cedula, clave: `no-tengo-clave-${attempt}` });
+      assert.equal((await post('/api/v1/sessions', { cedula: person.affiliate.cedula, clave: 'no-tengo-clave-6' })).json().error.code, 'CLV-040');
+
+      const redeemed = await post('/api/v1/tokens/redeem', { token: await unlockLink() });
+      assert.deepEqual(redeemed.json(), { flowId: redeemed.json().flowId, step: 'unlocked', hasClave: false });
+      await clave.settle();
+      const notice = clave.catcher!.list().find((mail) => mail.to.includes(person.affiliate.correo!) && /desbloqueada/.test(mail.subject))!;
+      assert.match(notice.text, /Todavía no tiene clave personal\. Para ingresar, créela primero en http:\/\/[^/]+\/clave\/generar/);
+      assert.doesNotMatch(notice.text, /Su clave no cambió|Ya puede ingresar/);
+
+      const browser = new PageClient(clave.web);
+      const token = await unlockLink();
+      await browser.get(`/clave/continuar?token=${token}`);
+      const page = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
+      assert.match(visibleText(page.body), /Todavía no tiene clave personal/);
+      assert.match(page.body, /href="\/clave\/generar"/);
+      assert.doesNotMatch(visibleText(page.body), /Ya puede ingresar con ella/);
+    });
+  });
+}
