@@ -7,7 +7,7 @@ import { cedulaRef } from '../../src/domain/tokens.ts';
 import { backends } from '../support/backends.ts';
 import { listenOnLoopback, startTestClave } from '../support/clave.ts';
 import { giveClave, loadDemoRegistry, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
-import { PageClient } from '../support/browserless.ts';
+import { PageClient, visibleText } from '../support/browserless.ts';
 
 const CLAVE = 'rio-Azul-58-puente';
 
@@ -28,6 +28,19 @@ describe('per-IP login throttle', () => {
       const page = await new PageClient(clave.web).submit('/ingresar', { cedula: UNKNOWN_CEDULA, clave: 'x' });
       assert.equal(page.statusCode, 429);
       assert.match(page.body, /CLV-043/);
+    } finally {
+      await clave.dispose();
+    }
+  });
+});
+
+describe('the wrong-clave answer on the page', () => {
+  test('warns, before it happens, after how many failures the account locks (LOGIN_MAX_FAILURES) and what to do instead', async () => {
+    const clave = await startTestClave(backends()[0]!, { LOGIN_MAX_FAILURES: '4' });
+    try {
+      const page = await new PageClient(clave.web).submit('/ingresar', { cedula: UNKNOWN_CEDULA, clave: 'x' });
+      assert.equal(page.statusCode, 401);
+      assert.match(visibleText(page.body), /CLV-041\)\. Revise las mayúsculas\. Después de 4 intentos fallidos seguidos la cuenta se bloquea: si no recuerda su clave, use Recuperar clave/);
     } finally {
       await clave.dispose();
     }

@@ -12,7 +12,7 @@ function render(reply: FastifyReply, cedula: string, fieldErrors: Record<string,
 }
 
 /** Ingresar: cédula and clave; wrong clave and unknown cédula look the same. */
-export function loginRoutes(account: AccountService, secureCookies: boolean) {
+export function loginRoutes(account: AccountService, secureCookies: boolean, maxFailures: number) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/ingresar', async (request, reply) => render(reply, '', {}));
     app.post<{ Body: { cedula?: unknown; clave?: unknown } }>('/ingresar', { preValidation: app.csrfProtection }, async (request, reply) => {
@@ -32,7 +32,7 @@ export function loginRoutes(account: AccountService, secureCookies: boolean) {
       } catch (error) {
         if (!(error instanceof JourneyError) || !FIELD_OF[error.code]) throw error;
         if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-        return render(reply, cedula, { [FIELD_OF[error.code]!]: request.t(`login.errors.${error.code}`) }, statusFor(error.code));
+        return render(reply, cedula, { [FIELD_OF[error.code]!]: request.t(`login.errors.${error.code}`, { max: maxFailures }) }, statusFor(error.code));
       }
     });
   };
