@@ -40,6 +40,7 @@ for (const backend of backends()) {
       assert.equal(sent.statusCode, 303);
       const checkEmail = await browser.get(sent.headers.location as string);
       assert.match(visibleText(checkEmail.body), /si sus datos coinciden, recibirá un correo en su correo registrado/i);
+      assert.match(visibleText(checkEmail.body), /El correo puede tardar unos minutos\. Espere antes de pedir otro enlace/);
 
       const token = await mailedToken(clave, ana!.affiliate.correo!);
       const opened = await browser.get(`/clave/continuar?token=${token}`);
@@ -80,6 +81,7 @@ for (const backend of backends()) {
       assert.match(confirm.body, /¿No hizo usted este cambio\?/);
       const locked = await browser.submit(`/clave/no-fui-yo?token=${token}`, { token }, '/clave/no-fui-yo');
       assert.match(locked.body, /Bloqueamos su cuenta/);
+      assert.match(locked.body, /class="govuk-button" href="\/clave\/recuperar"/, 'the next step is offered');
       const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [ana!.affiliate.cedula]);
       assert.equal(account?.status, 'locked');
       const [audit] = await clave.db.query<{ outcome: string }>("SELECT outcome FROM audit_events WHERE event = 'disavowed'");

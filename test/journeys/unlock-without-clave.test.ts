@@ -29,6 +29,15 @@ for (const backend of backends()) {
       return mailedToken(clave, person.affiliate.correo!);
     }
 
+    test('its identity page asks for the birth date alone, in words that fit (no questions to "answer the same")', async () => {
+      const browser = new PageClient(clave.web);
+      await browser.get('/clave/desbloquear');
+      const started = await browser.submit('/clave/desbloquear', { cedula: person.affiliate.cedula, altcha: await browser.captcha() });
+      const page = visibleText((await browser.get(started.headers.location as string)).body);
+      assert.match(page, /Escriba su día y mes de nacimiento tal como están registrados en el Instituto/);
+      assert.doesNotMatch(page, /Las respuestas no cambian/);
+    });
+
     test('the API says there is no clave, the page and the notice send them to Generar clave', async () => {
       for (let attempt = 1; attempt <= 5; attempt++) await post('/api/v1/sessions', { cedula: person.affiliate.cedula, clave: `no-tengo-clave-${attempt}` });
       assert.equal((await post('/api/v1/sessions', { cedula: person.affiliate.cedula, clave: 'no-tengo-clave-6' })).json().error.code, 'CLV-040');
