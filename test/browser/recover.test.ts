@@ -115,6 +115,17 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     assert.ok(await verify(account!.password_hash!, NEW_CLAVE), 'the stored hash verifies the new clave');
   });
 
+  test('Continuar pressed before the CAPTCHA is ticked waits for the check and goes on, instead of CLV-002', async () => {
+    const { context, page, problems } = await phone(browser);
+    await page.goto(base + '/clave/recuperar');
+    await tabTo(page, 'the cédula field', byId('cedula'));
+    await page.keyboard.type(verifiedPeople()[1]!.affiliate.cedula);
+    await submitWith(page, 'Continuar');
+    assert.equal((await page.locator('h1').innerText()).trim(), 'Confirme su identidad');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('an incomplete identity form shows a linked error summary, focused, and keeps what was typed', async () => {
     const person = verifiedPeople()[1]!;
     const answers = Object.entries(await correctAnswers(clave, person));

@@ -7,3 +7,20 @@ if (widget?.dataset.strings) {
   globalThis.$altcha.i18n.set(widget.getAttribute('language'), JSON.parse(widget.dataset.strings));
 }
 globalThis.$altcha.algorithms.set('SHA-256', () => new Worker('/assets/altcha/workers/sha.js'));
+
+// The form is novalidate (our own error summary), which also switches off the widget's
+// required checkbox: Continuar pressed before the check is done, or while it runs, would
+// send no solution and get CLV-002. Such a press waits for the check (starting it if need
+// be) and sends the form once it is done. A failed or expired check is left to the server.
+const form = widget?.closest('form');
+let waitingForCheck = false;
+form?.addEventListener('submit', (event) => {
+  const state = widget.getState();
+  if (state !== 'unverified' && state !== 'verifying') return;
+  event.preventDefault();
+  if (waitingForCheck) return;
+  waitingForCheck = true;
+  const submitter = event.submitter;
+  widget.addEventListener('verified', () => form.requestSubmit(submitter), { once: true });
+  if (state === 'unverified') widget.verify();
+});
