@@ -52,6 +52,16 @@ describe('the portal shell in a real browser', { skip: unavailable }, () => {
     });
   }
 
+  test('without JavaScript the CAPTCHA step says why it is needed and how to turn it on, and asks no one to tick a box they cannot see', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(base + '/clave/recuperar');
+    const text = await page.locator('main').innerText();
+    assert.match(text, /Esta comprobación necesita JavaScript, una función de su navegador que ahora está desactivada\. Actívela/);
+    assert.doesNotMatch(text, /Marque la casilla/);
+    await context.close();
+  });
+
   test('the language toggle and the skip link work from the keyboard', async () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
     await page.goto(base + '/');

@@ -14,7 +14,7 @@ describe('¿Qué significa este error? (/ayuda/errores and the API)', () => {
   const firstCode = (html: string) => /<h3 class="govuk-summary-card__title" id="(CLV-\d{3})"/.exec(html)?.[1];
 
   test('a code or the words people use find the right entry', async () => {
-    const cases: [string, string][] = [['CLV-020', 'CLV-020'], ['clv 10', 'CLV-010'], ['no me llega el correo', 'CLV-012'], ['cuenta bloqueada', 'CLV-040'], ['the link expired', 'CLV-020']];
+    const cases: [string, string][] = [['CLV-020', 'CLV-020'], ['clv 10', 'CLV-010'], ['no me llega el correo', 'CLV-012'], ['cuenta bloqueada', 'CLV-040'], ['the link expired', 'CLV-020'], ['javascript desactivado', 'CLV-002']];
     for (const [query, code] of cases) {
       const page = await clave.web.inject(`/ayuda/errores?q=${encodeURIComponent(query)}`);
       assert.equal(page.statusCode, 200);
