@@ -49,6 +49,8 @@ async function startRecovery(page: Page, base: string, cedula: string): Promise<
   await tabTo(page, 'the CAPTCHA checkbox', (f) => f.type === 'checkbox');
   await page.keyboard.press('Space');
   await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('input[name="altcha"]')?.value ?? '') !== '', null, { timeout: 20_000 });
+  // Told to a screen reader, which sees no tick.
+  await page.waitForFunction(() => document.querySelector('[role="status"]#captcha-status')?.textContent === 'Comprobación completada. Ya puede pulsar Continuar.', null, { timeout: 5_000 });
 }
 
 describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip: browserUnavailable() }, () => {

@@ -24,3 +24,9 @@ form?.addEventListener('submit', (event) => {
   widget.addEventListener('verified', () => form.requestSubmit(submitter), { once: true });
   if (state === 'unverified') widget.verify();
 });
+
+// The widget announces nothing itself: a screen reader is told when the check runs and when it is done.
+const status = document.getElementById('captcha-status');
+widget?.addEventListener('statechange', (change) => {
+  if (status) status.textContent = status.dataset[change.detail.state] ?? '';
+});
