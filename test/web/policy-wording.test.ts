@@ -31,7 +31,10 @@ async function atNewClave(policy: Record<string, string>, use: (browser: PageCli
 
 test('the checklist and CLV-030/031 name PASSWORD_MIN_LENGTH and PASSWORD_CLASSES_BELOW', async () => {
   await atNewClave({ PASSWORD_CLASSES_BELOW: '12', PASSWORD_MIN_LENGTH: '9' }, async (browser) => {
-    assert.match(visibleText((await browser.get('/clave/nueva')).body), /no hace falta desde 12 caracteres/);
+    const page = (await browser.get('/clave/nueva')).body;
+    assert.match(visibleText(page), /no hace falta desde 12 caracteres/);
+    // A change of state is read with its rule ("tiene al menos 9 caracteres (cumple)"), not as a bare "(cumple)".
+    assert.match(page, /<li data-practice="length" aria-atomic="true">/);
     const short = await browser.submit('/clave/nueva', { password: 'abcdefgh', confirmation: 'abcdefgh' });
     assert.equal(short.statusCode, 422);
     assert.match(visibleText(short.body), /entre 9 y 128 caracteres/);
