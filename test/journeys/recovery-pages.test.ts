@@ -38,6 +38,9 @@ for (const backend of backends()) {
       const answers = await correctAnswers(clave, ana!);
       const sent = await browser.submit(identityUrl, { birthDay: String(birthOf(ana!).birthDay), birthMonth: String(birthOf(ana!).birthMonth), ...answers });
       assert.equal(sent.statusCode, 303);
+      const back = await browser.get(identityUrl);
+      assert.equal(back.statusCode, 303, 'Back to the answered page: on to the mail, not "expired"');
+      assert.equal(back.headers.location, sent.headers.location);
       const checkEmail = await browser.get(sent.headers.location as string);
       assert.match(visibleText(checkEmail.body), /si sus datos coinciden, recibirá un correo en su correo registrado/i);
       assert.match(visibleText(checkEmail.body), /El correo puede tardar unos minutos\. Espere antes de pedir otro enlace/);

@@ -1,6 +1,6 @@
-import { stepOf, type FlowState } from '../../domain/flow.ts';
+import { stepOf, type FlowKind, type FlowState } from '../../domain/flow.ts';
 import type { KnowledgeQuestion, QuestionSet } from '../../domain/knowledge-questions.ts';
-import type { AffiliateProfile, FlowRecord } from '../recovery-ports.ts';
+import type { AffiliateProfile, FlowRecord, IdentityStepRecord } from '../recovery-ports.ts';
 import type { RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { canReceive } from './questions.ts';
@@ -23,9 +23,14 @@ export interface IdentitySubject {
   questions: QuestionSet;
 }
 
+const readAtIdentity = async (ctx: RecoveryContext, flowId: string) => (isFlowId(flowId) ? ctx.storage.stores.flows.findAtIdentity(flowId) : undefined);
+
 /** A flow at its identity step, with the questions it asked and whom: one read. */
 export async function identityStep(ctx: RecoveryContext, flowId: string): Promise<{ flow: FlowRecord; subject: IdentitySubject }> {
-  const found = isFlowId(flowId) ? await ctx.storage.stores.flows.findAtIdentity(flowId) : undefined;
+  return atIdentity(ctx, await readAtIdentity(ctx, flowId));
+}
+
+function atIdentity(ctx: RecoveryContext, found: IdentityStepRecord | undefined): { flow: FlowRecord; subject: IdentitySubject } {
   const flow = liveFlow(ctx, found?.flow, 'identity');
   // Opened by an earlier release, which kept no questions: started again, as an expired flow is.
   if (!found!.questions) throw new JourneyError('CLV-050');
@@ -36,4 +41,16 @@ export async function identityStep(ctx: RecoveryContext, flowId: string): Promis
 export async function identityQuestions(ctx: RecoveryContext, flowId: string): Promise<{ flow: FlowRecord; questions: KnowledgeQuestion[] }> {
   const { flow, subject } = await identityStep(ctx, flowId);
   return { flow, questions: subject.questions.questions };
+}
+
+/**
+ * The identity page visited again (the browser's Back) once it was answered: the person
+ * is sent on to "revise su correo" rather than told the process expired, which would
+ * have them start again and replace the link already on its way.
+ */
+export async function identityPage(ctx: RecoveryContext, flowId: string): Promise<{ answered: false; flow: FlowRecord; questions: KnowledgeQuestion[] } | { answered: true; kind: FlowKind }> {
+  const found = await readAtIdentity(ctx, flowId);
+  if (found && stepOf(found.flow, ctx.clock()) === 'check_email') return { answered: true, kind: found.flow.kind };
+  const { flow, subject } = atIdentity(ctx, found);
+  return { answered: false, flow, questions: subject.questions.questions };
 }

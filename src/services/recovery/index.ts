@@ -1,6 +1,6 @@
 import type { RecoveryContext } from './context.ts';
 import { checkDisavowLink, disavowChange } from './disavow.ts';
-import { identityQuestions } from './flow-view.ts';
+import { identityPage, identityQuestions } from './flow-view.ts';
 import { checkLink, redeemLink } from './links.ts';
 import { setNewPassword } from './set-password.ts';
 import { startFlow } from './start-flow.ts';
@@ -16,6 +16,7 @@ export function createRecoveryService(ctx: RecoveryContext) {
     captchaChallenge: () => ctx.captcha.challenge(),
     startFlow: (input: Parameters<typeof startFlow>[1]) => startFlow(ctx, input),
     identityQuestions: (flowId: string) => identityQuestions(ctx, flowId),
+    identityPage: (flowId: string) => identityPage(ctx, flowId),
     submitIdentity: (...args: Parameters<typeof submitIdentity> extends [unknown, ...infer Rest] ? Rest : never) => submitIdentity(ctx, ...args),
     checkLink: (token: unknown) => checkLink(ctx, token),
     redeemLink: (token: unknown, client: Parameters<typeof redeemLink>[2]) => redeemLink(ctx, token, client),

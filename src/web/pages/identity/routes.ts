@@ -48,8 +48,9 @@ function render(reply: FastifyReply, flow: FlowRecord, questions: KnowledgeQuest
 export function identityRoutes(recovery: RecoveryService) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { flowId: string } }>('/clave/flujo/:flowId/identidad', async (request, reply) => {
-      const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
-      return render(reply, flow, questions, {}, {});
+      const page = await recovery.identityPage(request.params.flowId);
+      if (page.answered) return reply.redirect(`/clave/revise-su-correo?tipo=${JOURNEY_PATHS[page.kind]}`, 303);
+      return render(reply, page.flow, page.questions, {}, {});
     });
 
     app.post<{ Params: { flowId: string }; Body: IdentityForm }>('/clave/flujo/:flowId/identidad', { preValidation: app.csrfProtection }, async (request, reply) => {
