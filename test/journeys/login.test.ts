@@ -4,7 +4,7 @@ import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
 import { apiCaptcha, birthOf, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
-import { PageClient } from '../support/browserless.ts';
+import { PageClient, visibleText } from '../support/browserless.ts';
 import { maskCedula } from '../../src/domain/cedula.ts';
 import { createPasswordHasher } from '../../src/adapters/password-hasher.ts';
 
@@ -226,7 +226,8 @@ for (const backend of backends()) {
       }
       assert.doesNotMatch((await browser.get('/')).body, /action="\/salir"/, 'not on pages that do not know the session');
       const out = await browser.submit('/cuenta/clave', {}, '/salir');
-      assert.equal(out.headers.location, '/');
+      assert.equal(out.headers.location, '/?salio=1');
+      assert.match(visibleText((await browser.get(out.headers.location)).body), /Salió de su cuenta\. Si usa un equipo o teléfono compartido, cierre también el navegador\./);
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar');
     });
 

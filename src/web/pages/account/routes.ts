@@ -63,7 +63,8 @@ export function accountRoutes(account: AccountService, limits: Limits) {
       const active = await account.resumeSession(request.cookies[SESSION_COOKIE]);
       if (active) await account.logout(active);
       clearSessionCookie(reply);
-      return reply.redirect('/', 303);
+      // Said on the next page: on a shared phone or computer, people need to know they are out.
+      return reply.redirect('/?salio=1', 303);
     });
   };
 }

@@ -8,5 +8,5 @@ const JOURNEYS = [
 ] as const;
 
 export async function homeRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/', async (_request, reply) => reply.page('home/home.njk', { journeys: JOURNEYS }));
+  app.get<{ Querystring: { salio?: string } }>('/', async (request, reply) => reply.page('home/home.njk', { journeys: JOURNEYS, signedOut: request.query.salio === '1' }));
 }
