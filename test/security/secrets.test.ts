@@ -127,7 +127,7 @@ describe('no secret reaches the logs or a third party during complete journeys',
     assert.equal(ended.headers.location, '/cuenta?hecho=sesiones');
     assert.equal((await second.get('/cuenta')).headers.location, '/ingresar');
     const out = await submit(first, '/cuenta', {}, '/salir');
-    assert.equal(out.headers.location, '/');
+    assert.equal(out.headers.location, '/?salio=1');
     assert.equal((await first.get('/cuenta')).headers.location, '/ingresar');
     await clave!.settle();
     disavowToken = secret('"No fui yo" token', noFuiYoToken(ana));
