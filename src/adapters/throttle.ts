@@ -21,9 +21,9 @@ export interface ThrottleOptions {
 interface Bucket {
   limiter: RateLimiterAbstract;
   /**
-   * Gives back a unit only if one is spent in the current window, checked in the same step
-   * as the change: checked first and changed later, the window can end in between, and the
-   * limiter's reward() would then open the next window at -1, one unit beyond the limit.
+   * Gives back a unit only if one is spent in the current window: a reward() after the
+   * window ended would open the next one at -1, one unit beyond the limit. How each store
+   * keeps the check and the change together is said where it is done.
    */
   refund(storedKey: string): Promise<void>;
 }

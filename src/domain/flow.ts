@@ -10,6 +10,9 @@
 export const FLOW_KINDS = ['generate', 'recover', 'unlock'] as const;
 export type FlowKind = (typeof FLOW_KINDS)[number];
 
+/** The journeys as the site names them: /clave/<path>, for the pages and the links mailed. */
+export const JOURNEY_PATHS: Record<FlowKind, string> = { generate: 'generar', recover: 'recuperar', unlock: 'desbloquear' };
+
 export type FlowState = 'identity' | 'check_email' | 'set_password' | 'done' | 'superseded';
 export type FlowEvent = 'identity_submitted' | 'link_redeemed' | 'password_set' | 'superseded';
 

@@ -245,7 +245,8 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
     }
     const id = `q${i + 1}`;
     // Years in order, easier to read; the true year's place among them is already random (yearTexts).
-    const shown = kind === 'first_year' || kind === 'last_start_year' ? draws.pick(texts).sort((a, b) => Number(a) - Number(b)) : draws.pick(texts);
+    const picked = draws.pick(texts);
+    const shown = kind === 'first_year' || kind === 'last_start_year' ? picked.sort((a, b) => Number(a) - Number(b)) : picked;
     const options = shown.map((text) => ({ id: optionId(secret, cedula, kind, text), text }));
     options.push({ id: NONE_OPTION_ID, text: '' });
     questions.push({ id, kind, options });

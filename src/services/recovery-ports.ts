@@ -184,8 +184,7 @@ export interface RecoveryStores {
      * With `replacing` (the clave version just verified), only while the account is still active with that clave; false when it is not.
      */
     setPassword(cedula: string, hash: string, now: Date, historyKept: number, replacing?: number): Promise<boolean>;
-    /** Clears a lock and its counters; the clave stays. */
-    /** Clears a lock and the failure count; true when the account has a clave to sign in with. */
+    /** Clears a lock and the failure count, the clave staying; true when the account has a clave to sign in with. */
     unlock(cedula: string, now: Date): Promise<boolean>;
     lock(cedula: string, now: Date): Promise<void>;
   };

@@ -1,10 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../domain/errors.ts';
+import { PASSWORD_MAX_LENGTH } from '../domain/password-policy.ts';
 import type { ClientInfo } from '../services/recovery/index.ts';
-import type { FlowKind } from '../domain/flow.ts';
+import type { Limits } from '../config.ts';
 
-/** The journeys as their pages name them. */
-export const JOURNEY_PATHS: Record<FlowKind, string> = { generate: 'generar', recover: 'recuperar', unlock: 'desbloquear' };
+/** The clave policy's figures as the copy and the catalogue name them: {min}, {max}, {below}, {history}. */
+export function policyFigures(limits: Limits) {
+  return { min: limits.passwordMinLength, max: PASSWORD_MAX_LENGTH, below: limits.passwordClassesBelow, history: limits.passwordHistory };
+}
 
 export interface FieldError {
   /** The id of the field the summary links to. */

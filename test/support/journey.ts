@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { demoAffiliate, showcaseAffiliates, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
-import { employerSamples } from '../../src/adapters/db/employer-samples.ts';
+import { registryReader } from '../../src/adapters/db/registry-reader.ts';
 import { samplePoints, splitSamples } from '../../src/domain/kba-draws.ts';
 import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
 import { kbaReferenceYear } from '../../src/services/recovery/reference-year.ts';
@@ -44,7 +45,8 @@ export const UNKNOWN_CEDULA = '1710034065';
 /** The right answers, computed the way the server does (tests hold the server secret). */
 export async function correctAnswers(clave: Clave, person: DemoAffiliate): Promise<Record<string, string>> {
   const { cedula } = person.affiliate;
-  const samples = splitSamples(await employerSamples(clave.db)(samplePoints(clave.secret, cedula)));
+  const identity = await registryReader(clave.db).identity(cedula, samplePoints(clave.secret, cedula), randomBytes(32));
+  const samples = splitSamples(identity!.samples);
   return buildQuestions({
     secret: clave.secret,
     cedula,

@@ -1,5 +1,4 @@
 import type { RegistrySample } from '../../domain/kba-draws.ts';
-import type { Sql } from './database.ts';
 
 // One row per point, numbered in the points' order: the first employment row at or after
 // the point on the ring of sample keys (wrapping round to the lowest), named as the
@@ -29,8 +28,3 @@ export const samplesColumn = (points: string) =>
 
 export const toSamples = (rows: readonly SampleRow[] | null): RegistrySample[] =>
   (rows ?? []).map((row) => (row.ruc === null || row.fecha_inicio === null ? null : { rucEmpleador: row.ruc, empleador: row.empleador, fechaInicio: row.fecha_inicio, fechaFin: row.fecha_fin }));
-
-/** Employment rows sampled in proportion to their number, one per point, in one statement. */
-export function employerSamples(db: Sql): (points: readonly bigint[]) => Promise<RegistrySample[]> {
-  return async (points) => toSamples(await db.query<SampleRow>(`${samplesOf('$1')} ORDER BY draw.n`, [points.map(String)]));
-}

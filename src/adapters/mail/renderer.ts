@@ -1,5 +1,6 @@
 import es from './locales/es.json' with { type: 'json' };
 import en from './locales/en.json' with { type: 'json' };
+import { JOURNEY_PATHS } from '../../domain/flow.ts';
 import { createTranslator, type Translate } from '../../text-catalogue.ts';
 import type { Locale, MailRenderer, Notification, RenderedMail } from '../../services/recovery-ports.ts';
 
@@ -44,9 +45,6 @@ function when(at: Date, locale: Locale, timeZone: string): { date: string; time:
   return { date: date.format(at), time: time.format(at) };
 }
 
-/** Where each journey starts again. */
-const JOURNEY_PATHS = { generate: '/clave/generar', recover: '/clave/recuperar', unlock: '/clave/desbloquear' } as const;
-
 function compose(n: Notification, t: Translate, locale: Locale, options: RendererOptions): Composed {
   const url = (path: string) => new URL(path, options.publicUrl).href;
   switch (n.type) {
@@ -67,7 +65,7 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
           { paragraph: t('identityFailed.intro', { journey: t(`journey.${n.kind}`) }) },
           { paragraph: t(n.remaining === 1 ? 'identityFailed.remainingOne' : 'identityFailed.remaining', { remaining: n.remaining }) },
           // Desbloquear asks only for the birth date; the other journeys ask about work too.
-          { paragraph: t(n.kind === 'unlock' ? 'identityFailed.retryUnlock' : 'identityFailed.retry', { startUrl: url(JOURNEY_PATHS[n.kind]) }) },
+          { paragraph: t(n.kind === 'unlock' ? 'identityFailed.retryUnlock' : 'identityFailed.retry', { startUrl: url(`/clave/${JOURNEY_PATHS[n.kind]}`) }) },
           { paragraph: t('identityFailed.ignore') },
         ],
       };
@@ -88,7 +86,7 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
         subject: t('unlocked.subject'),
         blocks: [
           { paragraph: t(n.hasClave ? 'unlocked.intro' : 'unlocked.introNoClave', when(n.at, locale, options.timeZone)) },
-          { paragraph: n.hasClave ? t('unlocked.login', { loginUrl: url('/ingresar') }) : t('unlocked.generate', { generateUrl: url('/clave/generar') }) },
+          { paragraph: n.hasClave ? t('unlocked.login', { loginUrl: url('/ingresar') }) : t('unlocked.generate', { generateUrl: url(`/clave/${JOURNEY_PATHS.generate}`) }) },
           { paragraph: t('changed.notMe') },
           { button: { label: t('changed.notMeButton'), url: n.disavowLink } },
         ],

@@ -2,7 +2,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, type OpenedDatabase } from '../../support/backends.ts';
 import { loadMigrations, migrate } from '../../../src/adapters/db/migrate.ts';
-import { employerSamples } from '../../../src/adapters/db/employer-samples.ts';
+import { randomBytes } from 'node:crypto';
+import { registryReader } from '../../../src/adapters/db/registry-reader.ts';
 import { createRegistryStore } from '../../../src/adapters/db/registry-store.ts';
 import type { Database } from '../../../src/adapters/db/database.ts';
 import type { EmploymentRecord } from '../../../src/domain/registry.ts';
@@ -51,7 +52,8 @@ for (const backend of backends()) {
 
     test('a point draws the row at or after it, wrapping round, named as the employers table names it, with its dates', async () => {
       const registry = createRegistryStore(opened.db);
-      const sample = employerSamples(opened.db);
+      // The draws as a flow's start reads them, beside a cédula's identity, with a CAPTCHA not used before.
+      const sample = async (points: bigint[]) => (await registryReader(opened.db).identity(CEDULAS[0]!, points, randomBytes(32)))!.samples;
       assert.deepEqual(await sample([0n, RING - 1n]), [null, null], 'no employment: nothing to draw');
       await registry.upsertAffiliates(CEDULAS.map(person));
       await registry.upsertEmployment([job(CEDULAS[0]!, '0000000001001', 'Alfa S.A.'), job(CEDULAS[1]!, '0000000002001', 'Beta S.A.')]);

@@ -2,11 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isFlowKind } from '../../../domain/flow.ts';
 import { errorEntry, isErrorCode, searchErrors } from '../../../domain/errors.ts';
 import { NONE_OPTION_ID, type KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
-import { PASSWORD_MAX_LENGTH } from '../../../domain/password-policy.ts';
 import type { Limits } from '../../../config.ts';
 import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
 import type { AccountService } from '../../../services/account/index.ts';
-import { clientInfo, clientInfoUntilHangUp } from '../../journey.ts';
+import { clientInfo, clientInfoUntilHangUp, policyFigures } from '../../journey.ts';
 import { apiError } from '../../plugins/errors.ts';
 import { useApiLocale } from './locale.ts';
 import { openApiDocument } from './openapi.ts';
@@ -23,7 +22,7 @@ function questionsFor(request: FastifyRequest, questions: KnowledgeQuestion[]) {
 
 /** What a catalogue entry may name in general: the institute and the clave policy's figures (never one person's, such as attempts left). */
 function catalogueFigures(request: FastifyRequest, limits: Limits) {
-  return { institute: request.instituteName, min: limits.passwordMinLength, max: PASSWORD_MAX_LENGTH, length: limits.passwordClassesBelow, history: limits.passwordHistory };
+  return { institute: request.instituteName, ...policyFigures(limits) };
 }
 
 function bearer(request: FastifyRequest): string | undefined {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import type { AccountService } from '../../../services/account/index.ts';
-import { clientInfo, privatePage, type FieldError } from '../../journey.ts';
+import { clientInfo, policyFigures, privatePage, type FieldError } from '../../journey.ts';
 import { describeDevice } from '../../device-name.ts';
 import { clearSessionCookie, requireSession, SESSION_COOKIE } from '../../session-cookie.ts';
 
@@ -11,7 +11,7 @@ const NOTICES = new Map([
 ]);
 
 function changeForm(request: FastifyRequest, reply: FastifyReply, limits: Limits, violations: string[]) {
-  const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, { min: limits.passwordMinLength, history: limits.passwordHistory, below: limits.passwordClassesBelow }));
+  const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, policyFigures(limits)));
   const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' ? 'confirmation' : 'password');
   const errors: FieldError[] = violations.map((code) => ({ href: `#${fieldOf(code)}`, text: text(code) }));
   const fieldErrors: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { FLOW_KINDS } from '../../../domain/flow.ts';
-import { JOURNEY_PATHS, privatePage } from '../../journey.ts';
+import { FLOW_KINDS, JOURNEY_PATHS } from '../../../domain/flow.ts';
+import { privatePage } from '../../journey.ts';
 import { totalSteps } from '../start/routes.ts';
 
 /**

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { JOURNEY_PATHS } from '../../../domain/flow.ts';
 import type { KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
 import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
 import type { FlowRecord } from '../../../services/recovery-ports.ts';
-import { clientInfo, errorSummary, JOURNEY_PATHS, privatePage } from '../../journey.ts';
+import { clientInfo, errorSummary, privatePage } from '../../journey.ts';
 import { totalSteps } from '../start/routes.ts';
 
 type IdentityForm = Record<string, unknown>;

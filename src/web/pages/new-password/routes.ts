@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import { JourneyError, type RecoveryService } from '../../../services/recovery/index.ts';
-import { clientInfo, privatePage, type FieldError } from '../../journey.ts';
+import { clientInfo, policyFigures, privatePage, type FieldError } from '../../journey.ts';
 import { clearResetCookie, readResetCookie } from '../../reset-cookie.ts';
 
 interface PasswordForm {
@@ -12,7 +12,7 @@ interface PasswordForm {
 const MAX_ECHO = 256;
 
 function render(request: FastifyRequest, reply: FastifyReply, limits: Limits, values: Record<string, string>, violations: string[]) {
-  const text = (code: string) => request.t(`newPassword.violations.${code}`, { min: limits.passwordMinLength, history: limits.passwordHistory, below: limits.passwordClassesBelow });
+  const text = (code: string) => request.t(`newPassword.violations.${code}`, policyFigures(limits));
   const errors: FieldError[] = violations.map((code) => ({ href: code === 'CLV-035' ? '#confirmation' : '#password', text: text(code) }));
   const fieldErrors = {
     password: violations.filter((c) => c !== 'CLV-035').map(text).join('. '),

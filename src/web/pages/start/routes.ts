@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FLOW_KINDS, type FlowKind } from '../../../domain/flow.ts';
+import { FLOW_KINDS, JOURNEY_PATHS, type FlowKind } from '../../../domain/flow.ts';
 import { JourneyError, type RecoveryService } from '../../../services/recovery/index.ts';
 import { catalogueSection } from '../../i18n.ts';
-import { clientInfo, errorSummary, JOURNEY_PATHS, privatePage } from '../../journey.ts';
+import { clientInfo, errorSummary, privatePage } from '../../journey.ts';
 
 interface StartForm {
   cedula?: unknown;
