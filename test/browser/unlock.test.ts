@@ -81,7 +81,7 @@ describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { s
     // Recovery mail to one cédula is spaced a minute apart: let Generar's link mail age.
     clock.advance(2 * MINUTE);
     const { birthDay, birthMonth } = birthOf(person);
-    const { context, page, problems } = await phone(browser, [401, 423]);
+    const { context, page, problems } = await phone(browser, [401, 422, 423]);
 
     // Ingresar: the first page, then four refusals (CLV-041) and the lock on the fifth (CLV-040).
     await page.goto(base + '/ingresar');
@@ -156,6 +156,23 @@ describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { s
     assert.equal(email.trim(), `${user!.slice(0, 1)}***@${domain}`, 'the registered e-mail, masked');
     assert.ok(!email.includes(user!), 'the full address is not shown');
     assert.equal(await page.locator('.govuk-table .govuk-tag').innerText(), 'Esta sesión');
+
+    // Cambiar mi clave: the live checklist of Recuperar's step 4; a wrong current clave and
+    // a short new one are told at once, and what was typed as the new clave stays.
+    assert.equal(await activate(page, 'a', 'Cambiar mi clave'), 200);
+    await checkPage(page, problems, 'cambiar-clave', 'Cambiar mi clave');
+    await typeInto(page, 'current', WRONG);
+    await typeInto(page, 'password', 'corta');
+    assert.match(await page.locator('[data-practice="length"]').innerText(), /no cumple todavía/);
+    await typeInto(page, 'confirmation', 'corta');
+    assert.equal(await enter(page), 422);
+    await checkPage(page, problems, 'cambiar-clave-errores', 'Cambiar mi clave');
+    assert.match(await page.title(), /^Error: Cambiar mi clave/);
+    const problemsListed = await page.locator('.govuk-error-summary').innerText();
+    assert.match(problemsListed, /CLV-041/);
+    assert.match(problemsListed, /CLV-030/);
+    assert.equal(await page.inputValue('#current'), '', 'the current clave is never echoed back');
+    assert.equal(await page.inputValue('#password'), 'corta', 'the new clave is kept');
     await context.close();
 
     const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [cedula]);

@@ -187,6 +187,21 @@ for (const backend of backends()) {
       await third.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: CLAVE });
       const wrongCurrent = await first.submit('/cuenta/clave', { current: 'no-es-esta', password: 'nueva-Frase-77-larga', confirmation: 'nueva-Frase-77-larga' });
       assert.match(wrongCurrent.body, /CLV-041/);
+      assert.doesNotMatch(wrongCurrent.body, /CLV-03\d/, 'a good new clave has nothing to say');
+
+      // Everything wrong at once: the current clave and the new one's rules, with what was typed kept.
+      const allWrong = await first.submit('/cuenta/clave', { current: 'no-es-esta', password: 'corta', confirmation: 'otra' });
+      assert.equal(allWrong.statusCode, 422);
+      const summary = [...allWrong.body.matchAll(/<a href="#(\w+)">[^<]*\((CLV-\d+)\)/g)].map((m) => `${m[1]} ${m[2]}`);
+      assert.deepEqual(summary, ['current CLV-041', 'password CLV-030', 'password CLV-031', 'password CLV-033', 'confirmation CLV-035']);
+      assert.match(allWrong.body, /id="password" name="password" type="password"[^>]* value="corta"/, 'the new clave is kept');
+      assert.match(allWrong.body, /id="confirmation" name="confirmation" type="password"[^>]* value="otra"/);
+      assert.doesNotMatch(allWrong.body, /no-es-esta/, 'the current clave is never sent back');
+      assert.match(allWrong.body, /data-practice="length"/, 'the checklist of Recuperar step 4');
+      // Without the current clave, a session must not learn which claves were used before.
+      const reusedUnproven = await first.submit('/cuenta/clave', { current: 'no-es-esta', password: CLAVE, confirmation: CLAVE });
+      assert.match(reusedUnproven.body, /CLV-041/);
+      assert.doesNotMatch(reusedUnproven.body, /CLV-034/);
       const changed = await first.submit('/cuenta/clave', { current: CLAVE, password: 'nueva-Frase-77-larga', confirmation: 'nueva-Frase-77-larga' });
       assert.equal(changed.headers.location, '/cuenta?hecho=clave');
       assert.equal((await third.get('/cuenta')).headers.location, '/ingresar', 'a changed clave ends the other sessions');

@@ -3,7 +3,7 @@ import type { SessionRecord } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
-import { applyNewClave, claveViolations, type ClaveViolation } from '../recovery/new-clave.ts';
+import { applyNewClave, claveViolations, policyCheck, type ClaveViolation } from '../recovery/new-clave.ts';
 import { checkCurrentClave } from './current-clave.ts';
 import type { LoginStore } from './login-ports.ts';
 
@@ -60,7 +60,9 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
   const affiliate = await ctx.storage.stores.registry.affiliate(cedula);
   if (!affiliate) throw new JourneyError('CLV-050');
   const replacing = await checkCurrentClave(ctx, logins, active, change.current, client);
-  if (replacing === undefined) return { changed: false, violations: ['CLV-041'] };
+  // Everything wrong is said at once, but not whether the new clave is an old one: a
+  // session without the current clave must not learn what the previous ones were.
+  if (replacing === undefined) return { changed: false, violations: ['CLV-041', ...(await policyCheck(ctx, affiliate, change.password, change.confirmation)).violations] };
   const { normalised, violations } = await claveViolations(ctx, affiliate, change.password, change.confirmation);
   if (violations.length > 0) return { changed: false, violations };
   const passwordHash = await ctx.hasher.hash(normalised);

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import type { AccountService } from '../../../services/account/index.ts';
-import { clientInfo, policyFigures, privatePage, type FieldError } from '../../journey.ts';
+import { clientInfo, privatePage } from '../../journey.ts';
+import { claveForm } from '../new-password/clave-form.ts';
 import { describeDevice } from '../../device-name.ts';
 import { clearSessionCookie, requireSession, SESSION_COOKIE } from '../../session-cookie.ts';
 
@@ -10,13 +11,8 @@ const NOTICES = new Map([
   ['sesiones', 'account.othersEnded'],
 ]);
 
-function changeForm(request: FastifyRequest, reply: FastifyReply, limits: Limits, violations: string[]) {
-  const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, policyFigures(limits)));
-  const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' ? 'confirmation' : 'password');
-  const errors: FieldError[] = violations.map((code) => ({ href: `#${fieldOf(code)}`, text: text(code) }));
-  const fieldErrors: Record<string, string> = {};
-  for (const code of violations) fieldErrors[fieldOf(code)] = [fieldErrors[fieldOf(code)], text(code)].filter(Boolean).join('. ');
-  return privatePage(reply).code(errors.length > 0 ? 422 : 200).page('account/change-clave.njk', { errors, fieldErrors, hasErrors: errors.length > 0, csrfToken: reply.generateCsrf() });
+function changeForm(reply: FastifyReply, form: ReturnType<typeof claveForm>) {
+  return privatePage(reply).code(form.hasErrors ? 422 : 200).page('account/change-clave.njk', { ...form, csrfToken: reply.generateCsrf() });
 }
 
 /** "Chrome en Android", "Un navegador en Windows"…: what a person recognises of a session. */
@@ -40,7 +36,7 @@ export function accountRoutes(account: AccountService, limits: Limits) {
 
     app.get('/cuenta/clave', async (request, reply) => {
       if (!(await requireSession(account, request, reply))) return reply;
-      return changeForm(request, reply, limits, []);
+      return changeForm(reply, claveForm(request, limits, []));
     });
 
     app.post<{ Body: { current?: unknown; password?: unknown; confirmation?: unknown } }>('/cuenta/clave', { preValidation: app.csrfProtection }, async (request, reply) => {
@@ -49,7 +45,7 @@ export function accountRoutes(account: AccountService, limits: Limits) {
       const { current, password, confirmation } = request.body ?? {};
       const outcome = await account.changeClave(active, { current, password, confirmation }, clientInfo(request), request.locale);
       if (outcome.changed) return reply.redirect('/cuenta?hecho=clave', 303);
-      return changeForm(request, reply, limits, outcome.violations);
+      return changeForm(reply, claveForm(request, limits, outcome.violations, { password, confirmation }));
     });
 
     app.post('/cuenta/sesiones', { preValidation: app.csrfProtection }, async (request, reply) => {

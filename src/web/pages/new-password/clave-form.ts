@@ -1,0 +1,29 @@
+import type { FastifyRequest } from 'fastify';
+import type { Limits } from '../../../config.ts';
+import { policyFigures, type FieldError } from '../../journey.ts';
+
+// What the new-clave fields (views/new-clave-fields.njk) need, on Recuperar's step 4 and
+// in Mi cuenta: each violation under its field and in the summary, what was typed, the
+// policy's figures for the checklist.
+
+/** Longest value sent back into a field; the policy refuses anything longer anyway. */
+const MAX_ECHO = 256;
+
+/** Where each violation is shown: a wrong current clave (Mi cuenta), a confirmation that differs, the rest under the new clave. */
+const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' ? 'confirmation' : 'password');
+
+export function claveForm(request: FastifyRequest, limits: Limits, violations: readonly string[], typed: { password?: unknown; confirmation?: unknown } = {}) {
+  const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, policyFigures(limits)));
+  const errors: FieldError[] = violations.map((code) => ({ href: `#${fieldOf(code)}`, text: text(code) }));
+  const fieldErrors: Record<string, string> = {};
+  for (const code of violations) fieldErrors[fieldOf(code)] = [fieldErrors[fieldOf(code)], text(code)].filter(Boolean).join('. ');
+  const echo = (value: unknown) => (typeof value === 'string' ? value.slice(0, MAX_ECHO) : '');
+  return {
+    errors,
+    fieldErrors,
+    hasErrors: errors.length > 0,
+    values: { password: echo(typed.password), confirmation: echo(typed.confirmation) },
+    minLength: limits.passwordMinLength,
+    classesBelow: limits.passwordClassesBelow,
+  };
+}
