@@ -28,7 +28,11 @@ async function chooseRadio(page: Page, name: string, value: string): Promise<voi
     await page.keyboard.press('ArrowDown');
     now = await focused(page);
   }
-  assert.equal(now.value, value, `option ${value} of ${name} chosen from the keyboard`);
+  if (now.value !== value) {
+    // Says whether the option was missing from the page or the keyboard missed it.
+    const offered = await page.locator(`input[type=radio][name="${name}"]`).evaluateAll((radios) => radios.map((r) => (r as HTMLInputElement).value));
+    assert.fail(`option ${value} of ${name} not chosen from the keyboard: focus on ${now.value} (checked: ${now.checked}), the page offers ${offered.join(', ')}`);
+  }
   assert.ok(now.checked);
 }
 
