@@ -101,7 +101,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(newPasswordRoutes(recovery, options.limits));
   await app.register(doneRoutes);
   await app.register(disavowRoutes(recovery));
-  await app.register(loginRoutes(services.account, https, options.limits.loginMaxFailures));
+  await app.register(loginRoutes(services.account, https, options.limits));
   await app.register(accountRoutes(services.account, options.limits));
   await app.register(apiRoutes(recovery, services.account, options.limits), { prefix: '/api/v1' });
   if (services.devMailbox) await app.register(devMailboxRoutes(services.devMailbox, options.publicUrl));

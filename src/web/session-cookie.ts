@@ -3,6 +3,9 @@ import type { AccountService, ActiveSession } from '../services/account/index.ts
 
 export const SESSION_COOKIE = 'clave_sesion';
 
+/** Ingresar with the notice that the session this browser had has ended. */
+export const SESSION_ENDED_URL = '/ingresar?sesion=terminada';
+
 export function setSessionCookie(reply: FastifyReply, token: string, expires: Date, secure: boolean): void {
   reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires });
 }
@@ -15,8 +18,10 @@ export function clearSessionCookie(reply: FastifyReply): void {
 export async function requireSession(account: AccountService, request: FastifyRequest, reply: FastifyReply): Promise<ActiveSession | undefined> {
   const active = await account.resumeSession(request.cookies[SESSION_COOKIE]);
   if (!active) {
+    // A browser that held a session which no longer works is told why it must sign in again.
+    const ended = typeof request.cookies[SESSION_COOKIE] === 'string' && request.cookies[SESSION_COOKIE] !== '';
     clearSessionCookie(reply);
-    reply.redirect('/ingresar', 303);
+    reply.redirect(ended ? SESSION_ENDED_URL : '/ingresar', 303);
     return undefined;
   }
   return active;

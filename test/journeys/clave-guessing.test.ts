@@ -50,6 +50,7 @@ for (const backend of backends()) {
       const fifth = await change(browser, 'adivina-5');
       assert.equal(fifth.statusCode, 423);
       assert.match(fifth.body, /CLV-040/);
+      assert.equal(browser.cookie('clave_sesion'), undefined, 'the browser forgets the session the lock ended');
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar', 'the session that guessed is over');
       assert.equal((await account(guesser!)).status, 'locked');
       assert.equal((await login(guesser!.affiliate.cedula, CLAVE)).json().error.code, 'CLV-040', 'even the right clave, until Desbloquear');

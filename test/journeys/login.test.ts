@@ -180,7 +180,7 @@ for (const backend of backends()) {
 
       const ended = await first.submit('/cuenta', {}, '/cuenta/sesiones');
       assert.equal(ended.headers.location, '/cuenta?hecho=sesiones');
-      assert.equal((await second.get('/cuenta')).headers.location, '/ingresar', 'the other session is over');
+      assert.equal((await second.get('/cuenta')).headers.location, '/ingresar?sesion=terminada', 'the other session is over');
       assert.equal((await first.get('/cuenta')).statusCode, 200);
 
       const third = new PageClient(clave.web);
@@ -204,7 +204,7 @@ for (const backend of backends()) {
       assert.doesNotMatch(reusedUnproven.body, /CLV-034/);
       const changed = await first.submit('/cuenta/clave', { current: CLAVE, password: 'nueva-Frase-77-larga', confirmation: 'nueva-Frase-77-larga' });
       assert.equal(changed.headers.location, '/cuenta?hecho=clave');
-      assert.equal((await third.get('/cuenta')).headers.location, '/ingresar', 'a changed clave ends the other sessions');
+      assert.equal((await third.get('/cuenta')).headers.location, '/ingresar?sesion=terminada', 'a changed clave ends the other sessions');
       assert.equal((await first.get('/cuenta')).statusCode, 200, 'but not the one that changed it');
       assert.equal((await login(ana!.affiliate.cedula, 'nueva-Frase-77-larga')).statusCode, 201);
 
@@ -220,7 +220,7 @@ for (const backend of backends()) {
       const second = browser.cookie('clave_sesion');
       assert.ok(first && second && first !== second);
       const replay = await clave.web.inject({ url: '/cuenta', cookies: { clave_sesion: first } });
-      assert.equal(replay.headers.location, '/ingresar', 'the old id no longer works');
+      assert.equal(replay.headers.location, '/ingresar?sesion=terminada', 'the old id no longer works');
     });
 
     test('sessions expire when idle', async () => {
@@ -229,7 +229,11 @@ for (const backend of backends()) {
       assert.equal(signedIn.headers.location, '/cuenta', signedIn.body.slice(0, 3000));
       assert.equal((await browser.get('/cuenta')).statusCode, 200);
       clock.advance(31 * MINUTE);
-      assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar');
+      const ended = await browser.get('/cuenta');
+      assert.equal(ended.headers.location, '/ingresar?sesion=terminada');
+      assert.match(visibleText((await browser.get(ended.headers.location!)).body), /Su sesión terminó Ingrese de nuevo\. Por seguridad, una sesión se cierra después de 30 minutos sin uso/, 'why they must sign in again');
+      assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar', 'told once: the cookie is gone');
+      assert.doesNotMatch(visibleText((await browser.get('/ingresar')).body), /Su sesión terminó/);
     });
 
     test('"Salir" sits in the header of the signed-in pages and ends the session from there', async () => {
@@ -254,7 +258,7 @@ for (const backend of backends()) {
       const ended = await end();
       assert.equal(ended.statusCode, 204);
       assert.equal(ended.body, '');
-      assert.equal((await clave.web.inject({ url: '/cuenta', cookies: { clave_sesion: token } })).headers.location, '/ingresar');
+      assert.equal((await clave.web.inject({ url: '/cuenta', cookies: { clave_sesion: token } })).headers.location, '/ingresar?sesion=terminada');
       assert.equal((await end()).statusCode, 204);
       for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: `Bearer ${token}<script>` }]) {
         const refused = await clave.web.inject({ method: 'DELETE', url: '/api/v1/sessions/current', headers });

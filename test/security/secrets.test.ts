@@ -125,7 +125,7 @@ describe('no secret reaches the logs or a third party during complete journeys',
     assert.equal(changed.headers.location, '/cuenta?hecho=clave');
     const ended = await submit(first, '/cuenta', {}, '/cuenta/sesiones');
     assert.equal(ended.headers.location, '/cuenta?hecho=sesiones');
-    assert.equal((await second.get('/cuenta')).headers.location, '/ingresar');
+    assert.equal((await second.get('/cuenta')).headers.location, '/ingresar?sesion=terminada');
     const out = await submit(first, '/cuenta', {}, '/salir');
     assert.equal(out.headers.location, '/?salio=1');
     assert.equal((await first.get('/cuenta')).headers.location, '/ingresar');

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import type { AccountService } from '../../../services/account/index.ts';
+import { JourneyError } from '../../../services/recovery/index.ts';
 import { clientInfo, privatePage } from '../../journey.ts';
 import { claveForm } from '../new-password/clave-form.ts';
 import { describeDevice } from '../../device-name.ts';
@@ -43,7 +44,11 @@ export function accountRoutes(account: AccountService, limits: Limits) {
       const active = await requireSession(account, request, reply);
       if (!active) return reply;
       const { current, password, confirmation } = request.body ?? {};
-      const outcome = await account.changeClave(active, { current, password, confirmation }, clientInfo(request), request.locale);
+      const outcome = await account.changeClave(active, { current, password, confirmation }, clientInfo(request), request.locale).catch((error: unknown) => {
+        // The lock that wrong current claves bring ends this session too: the browser forgets it.
+        if (error instanceof JourneyError && error.code === 'CLV-040') clearSessionCookie(reply);
+        throw error;
+      });
       if (outcome.changed) return reply.redirect('/cuenta?hecho=clave', 303);
       return changeForm(reply, claveForm(request, limits, outcome.violations, { password, confirmation }));
     });

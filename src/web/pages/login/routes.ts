@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Limits } from '../../../config.ts';
 import type { AccountService } from '../../../services/account/index.ts';
 import { JourneyError } from '../../../services/recovery/index.ts';
 import { clientInfoUntilHangUp, errorSummary, privatePage, statusFor } from '../../journey.ts';
@@ -6,15 +7,16 @@ import { SESSION_COOKIE, setSessionCookie } from '../../session-cookie.ts';
 
 const FIELD_OF: Record<string, string> = { 'CLV-001': 'cedula', 'CLV-041': 'clave', 'CLV-040': 'clave', 'CLV-043': 'clave' };
 
-function render(reply: FastifyReply, cedula: string, fieldErrors: Record<string, string>, status = 200) {
+function render(reply: FastifyReply, cedula: string, fieldErrors: Record<string, string>, status = 200, sessionEndedAfterIdleMinutes?: number) {
   const errors = errorSummary(fieldErrors);
-  return privatePage(reply).code(status).page('login/login.njk', { cedula, fieldErrors, errors, hasErrors: errors.length > 0, csrfToken: reply.generateCsrf() });
+  return privatePage(reply).code(status).page('login/login.njk', { cedula, fieldErrors, errors, hasErrors: errors.length > 0, sessionEndedAfterIdleMinutes, csrfToken: reply.generateCsrf() });
 }
 
 /** Ingresar: cédula and clave; wrong clave and unknown cédula look the same. */
-export function loginRoutes(account: AccountService, secureCookies: boolean, maxFailures: number) {
+export function loginRoutes(account: AccountService, secureCookies: boolean, limits: Limits) {
+  const sessionIdleMinutes = Math.max(1, Math.round(limits.sessionIdleTtlMs / 60_000));
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/ingresar', async (request, reply) => render(reply, '', {}));
+    app.get<{ Querystring: { sesion?: string } }>('/ingresar', async (request, reply) => render(reply, '', {}, 200, request.query.sesion === 'terminada' ? sessionIdleMinutes : undefined));
     app.post<{ Body: { cedula?: unknown; clave?: unknown } }>('/ingresar', { preValidation: app.csrfProtection }, async (request, reply) => {
       const cedula = typeof request.body?.cedula === 'string' ? request.body.cedula.slice(0, 40) : '';
       const clave = request.body?.clave;
@@ -32,7 +34,7 @@ export function loginRoutes(account: AccountService, secureCookies: boolean, max
       } catch (error) {
         if (!(error instanceof JourneyError) || !FIELD_OF[error.code]) throw error;
         if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-        return render(reply, cedula, { [FIELD_OF[error.code]!]: request.t(`login.errors.${error.code}`, { max: maxFailures }) }, statusFor(error.code));
+        return render(reply, cedula, { [FIELD_OF[error.code]!]: request.t(`login.errors.${error.code}`, { max: limits.loginMaxFailures }) }, statusFor(error.code));
       }
     });
   };
