@@ -32,6 +32,15 @@ for (const backend of backends()) {
       assert.equal(await isFullyMigrated(opened.db), true);
     });
 
+    test('columns no release uses any more are dropped', async () => {
+      const columns = await opened.db.query<{ column_name: string }>(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'accounts' AND table_schema = current_schema()",
+      );
+      const names = columns.map((c) => c.column_name);
+      assert.ok(names.includes('password_hash'), `the accounts table was read: ${names.join(', ')}`);
+      for (const gone of ['kba_epoch', 'failed_logins']) assert.ok(!names.includes(gone), `accounts.${gone} is dropped`);
+    });
+
     test('instances migrating at the same time do not race', async () => {
       const results = await Promise.all([migrate(opened.db), migrate(opened.db), migrate(opened.db)]);
       assert.deepEqual(results, [[], [], []]);
