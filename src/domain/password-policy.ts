@@ -102,6 +102,19 @@ export function passwordPractices(
   return { length: lengthOk(length, settings), variety: varietyOk(normalised, length, settings) };
 }
 
+/**
+ * The rules that look at nothing of the person's: length, variety, the confirmation. What
+ * can be said about a new clave to someone who has not proved they are its owner.
+ */
+export function impersonalViolations(password: string, confirmation: string, settings: PasswordPolicySettings): PasswordViolation[] {
+  const practices = passwordPractices(password, settings);
+  const violations: PasswordViolation[] = [];
+  if (!practices.length) violations.push('CLV-030');
+  if (!practices.variety) violations.push('CLV-031');
+  if (confirmation.normalize('NFC') !== password.normalize('NFC')) violations.push('CLV-035');
+  return violations;
+}
+
 /** Accent- and case-insensitive form: "José" and "JOSE" both become "jose". */
 function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();

@@ -40,7 +40,8 @@ export interface TokenRecord {
 /** How a token lookup ended: a live token, or why not. */
 export type TokenLookup =
   | { status: 'live'; token: TokenRecord }
-  | { status: 'expired' | 'used' | 'replaced' | 'unknown' };
+  | { status: 'expired' | 'used' | 'replaced'; journey?: FlowKind }
+  | { status: 'unknown' };
 
 export interface NewSession {
   cedula: string;

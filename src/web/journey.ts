@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../domain/errors.ts';
+import { JOURNEY_PATHS, type FlowKind } from '../domain/flow.ts';
 import { PASSWORD_MAX_LENGTH } from '../domain/password-policy.ts';
 import type { ClientInfo } from '../services/recovery/index.ts';
 import type { Limits } from '../config.ts';
@@ -57,7 +58,7 @@ export function statusFor(code: ErrorCode): number {
 }
 
 /** A refusal as a page: the catalogue's title, cause and next step, and a way to start again. */
-export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code)): FastifyReply {
+export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), restart?: FlowKind): FastifyReply {
   const entry = errorEntry(code, request.locale, { institute: request.instituteName });
-  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry });
+  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, restart, restartPath: restart && JOURNEY_PATHS[restart] });
 }

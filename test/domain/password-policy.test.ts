@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   checkPassword,
+  impersonalViolations,
   passwordPractices,
   PASSWORD_MAX_LENGTH,
   type PasswordPolicySettings,
@@ -181,4 +182,16 @@ test('passwordPractices: the cheap checks for the live checklist', () => {
   assert.deepEqual(passwordPractices('abcdefgh', { minLength: 8, classesBelow: 0 }), { length: true, variety: true });
   assert.deepEqual(passwordPractices('😀'.repeat(129), settings), { length: false, variety: true });
   assert.deepEqual(passwordPractices('n\u0303'.repeat(7), settings), { length: false, variety: false });
+});
+
+test('impersonalViolations says exactly what checkPassword says of length, variety and confirmation, and nothing of the person', () => {
+  const impersonal = new Set(['CLV-030', 'CLV-031', 'CLV-035']);
+  const claves = ['', 'corta', 'Ab1!', 'minusculas-solo', 'todo en minusculas largo', STRONG, 'pérez-1985-Lago', `${persona.cedula}-Lago-Azul`, '15031985abcdefgh', randomLooking(PASSWORD_MAX_LENGTH + 1)];
+  for (const clave of claves) {
+    for (const confirmation of [clave, `${clave}x`]) {
+      const full = checkPassword(clave, confirmation, persona, settings).violations.filter((code) => impersonal.has(code));
+      assert.deepEqual(impersonalViolations(clave, confirmation, settings), full, JSON.stringify([clave, confirmation]));
+    }
+  }
+  assert.deepEqual(impersonalViolations(`${persona.cedula}-Pérez-15031985`, `${persona.cedula}-Pérez-15031985`, settings), [], 'personal data is not its business');
 });

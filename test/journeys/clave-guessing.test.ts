@@ -78,6 +78,8 @@ for (const backend of backends()) {
       assert.equal(refused.statusCode, 423);
       assert.match(refused.body, /CLV-040/);
       assert.deepEqual(await account(lockedMeanwhile!), { ...before, status: 'locked' }, 'still locked, with the same clave');
+      assert.ok(browser.cookie('clave_sesion'), 'a lock from Ingresar ends no session, so the browser keeps its cookie');
+      assert.equal((await browser.get('/cuenta')).statusCode, 200);
     });
 
     test('a lock that lands while the new clave is being hashed wins: nothing changes', async () => {

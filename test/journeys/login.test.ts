@@ -128,11 +128,15 @@ for (const backend of backends()) {
       assert.match(mail.text, /dura solo 3 minutos/);
       clock.advance(3 * MINUTE + 1000);
       assert.equal((await post('/api/v1/tokens/redeem', { token: late })).json().error.code, 'CLV-020');
+      const latePage = await clave.web.inject({ url: `/clave/continuar?token=${late}` });
+      assert.equal(latePage.statusCode, 410);
+      assert.match(latePage.body, /<a class="govuk-link" href="\/clave\/desbloquear">Empezar de nuevo: Desbloquear clave<\/a>/, 'back to Desbloquear, not to the start page');
 
       const token = await unlockOnce();
       const redeemed = await post('/api/v1/tokens/redeem', { token });
       assert.deepEqual(redeemed.json(), { flowId: redeemed.json().flowId, step: 'unlocked', hasClave: true });
       assert.equal((await post('/api/v1/tokens/redeem', { token })).json().error.code, 'CLV-021');
+      assert.match((await clave.web.inject({ url: `/clave/continuar?token=${token}` })).body, /href="\/clave\/desbloquear">Empezar de nuevo: Desbloquear clave</);
       assert.equal((await login(person.affiliate.cedula, CLAVE)).statusCode, 201, 'the same clave works again');
     });
 
@@ -193,15 +197,27 @@ for (const backend of backends()) {
       const allWrong = await first.submit('/cuenta/clave', { current: 'no-es-esta', password: 'corta', confirmation: 'otra' });
       assert.equal(allWrong.statusCode, 422);
       const summary = [...allWrong.body.matchAll(/<a href="#(\w+)">[^<]*\((CLV-\d+)\)/g)].map((m) => `${m[1]} ${m[2]}`);
-      assert.deepEqual(summary, ['current CLV-041', 'password CLV-030', 'password CLV-031', 'password CLV-033', 'confirmation CLV-035']);
+      assert.deepEqual(summary, ['current CLV-041', 'password CLV-030', 'password CLV-031', 'confirmation CLV-035']);
       assert.match(allWrong.body, /id="password" name="password" type="password"[^>]* value="corta"/, 'the new clave is kept');
       assert.match(allWrong.body, /id="confirmation" name="confirmation" type="password"[^>]* value="otra"/);
       assert.doesNotMatch(allWrong.body, /no-es-esta/, 'the current clave is never sent back');
       assert.match(allWrong.body, /data-practice="length"/, 'the checklist of Recuperar step 4');
-      // Without the current clave, a session must not learn which claves were used before.
+      const markup = '"><script>alert(1)</script>';
+      const escaped = await first.submit('/cuenta/clave', { current: CLAVE, password: markup, confirmation: `${markup}!` });
+      assert.equal(escaped.statusCode, 422);
+      assert.doesNotMatch(escaped.body, /<script>alert/, 'what was typed comes back as text, not markup');
+      assert.match(escaped.body, /value="&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;"/);
+      // Without the current clave, a session (a stolen cookie) must not learn which claves
+      // were used before, nor the owner's data by trying it in the new clave.
       const reusedUnproven = await first.submit('/cuenta/clave', { current: 'no-es-esta', password: CLAVE, confirmation: CLAVE });
       assert.match(reusedUnproven.body, /CLV-041/);
       assert.doesNotMatch(reusedUnproven.body, /CLV-034/);
+      const [year, month, day] = ana!.affiliate.fechaNacimiento.split('-');
+      // (The fourth wrong current clave of five: the next right one starts the count again.)
+      const probe = `${ana!.affiliate.apellidos.split(' ')[0]}-${day}${month}${year}-${ana!.affiliate.cedula}`;
+      const personalUnproven = await first.submit('/cuenta/clave', { current: 'no-es-esta', password: probe, confirmation: probe });
+      assert.match(personalUnproven.body, /CLV-041/);
+      assert.doesNotMatch(personalUnproven.body, /CLV-03[23]/, "nothing about the owner's data");
       const changed = await first.submit('/cuenta/clave', { current: CLAVE, password: 'nueva-Frase-77-larga', confirmation: 'nueva-Frase-77-larga' });
       assert.equal(changed.headers.location, '/cuenta?hecho=clave');
       assert.equal((await third.get('/cuenta')).headers.location, '/ingresar?sesion=terminada', 'a changed clave ends the other sessions');
@@ -231,9 +247,11 @@ for (const backend of backends()) {
       clock.advance(31 * MINUTE);
       const ended = await browser.get('/cuenta');
       assert.equal(ended.headers.location, '/ingresar?sesion=terminada');
-      assert.match(visibleText((await browser.get(ended.headers.location!)).body), /Su sesión terminó Ingrese de nuevo\. Por seguridad, una sesión se cierra después de 30 minutos sin uso/, 'why they must sign in again');
+      assert.match(visibleText((await browser.get(ended.headers.location!)).body), /Su sesión terminó Ingrese de nuevo\. Por seguridad, las sesiones se cierran, por ejemplo, tras 30 min sin uso/, 'why they must sign in again');
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar', 'told once: the cookie is gone');
       assert.doesNotMatch(visibleText((await browser.get('/ingresar')).body), /Su sesión terminó/);
+      const english = await clave.web.inject({ url: '/ingresar?sesion=terminada', cookies: { lang: 'en' } });
+      assert.match(visibleText(english.body), /Your session has ended Sign in again\. For your security, sessions end, for example, after 30 min without use/);
     });
 
     test('"Salir" sits in the header of the signed-in pages and ends the session from there', async () => {

@@ -127,7 +127,7 @@ for (const backend of backends()) {
         const page = await browser.get(url);
         assert.equal(page.statusCode, status, url);
         assert.match(page.body, new RegExp(code));
-        assert.match(page.body, /Empezar de nuevo/);
+        assert.match(page.body, /<a class="govuk-link" href="\/">Empezar de nuevo<\/a>/, 'a link nobody issued belongs to no journey: the start page');
         assert.doesNotMatch(page.body, /<script>/);
       }
       clock.advance(2 * MINUTE);
@@ -138,6 +138,18 @@ for (const backend of backends()) {
       const expired = await browser.get(`/clave/continuar?token=${token}`);
       assert.equal(expired.statusCode, 410);
       assert.match(expired.body, /CLV-020/);
+      assert.match(expired.body, /<a class="govuk-link" href="\/clave\/recuperar">Empezar de nuevo: Recuperar clave<\/a>/, 'back to the journey the link came from');
+      const pressed = await browser.submit('/clave/recuperar', { token }, '/clave/continuar');
+      assert.equal(pressed.statusCode, 410);
+      assert.match(pressed.body, /href="\/clave\/recuperar">Empezar de nuevo: Recuperar clave</);
+
+      // A flow left open past FLOW_TTL: back to its own journey too.
+      clock.advance(2 * MINUTE);
+      const leftOpen = await startAndVerify(browser, '/clave/generar', berta!.affiliate.cedula);
+      clock.advance(31 * MINUTE);
+      const timedOut = await browser.get(leftOpen);
+      assert.match(timedOut.body, /CLV-050/);
+      assert.match(timedOut.body, /href="\/clave\/generar">Empezar de nuevo: Generar clave</);
     });
 
     test('a form without its CSRF token is refused, and nothing changes', async () => {

@@ -1,4 +1,5 @@
 import type { RecoveryStores, TokenLookup, TokenPurpose, TokenRecord } from '../../services/recovery-ports.ts';
+import type { FlowKind } from '../../domain/flow.ts';
 import type { Sql } from './database.ts';
 
 export interface TokenRow {
@@ -8,13 +9,16 @@ export interface TokenRow {
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
+  /** The kind of the token's flow, where the query joined it. */
+  flow_kind?: FlowKind | null;
 }
 
 export function classify(row: TokenRow | undefined, now: Date): TokenLookup {
   if (!row) return { status: 'unknown' };
-  if (row.revoked_at) return { status: 'replaced' };
-  if (row.used_at) return { status: 'used' };
-  if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired' };
+  const journey = row.flow_kind ? { journey: row.flow_kind } : {};
+  if (row.revoked_at) return { status: 'replaced', ...journey };
+  if (row.used_at) return { status: 'used', ...journey };
+  if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired', ...journey };
   const token: TokenRecord = { purpose: row.purpose, cedula: row.cedula, flowId: row.flow_id, expiresAt: row.expires_at };
   return { status: 'live', token };
 }
@@ -28,7 +32,13 @@ export const consumeTokenSql = (hash: string, purposes: string, now: string) =>
 
 export function tokenStore(db: Sql): RecoveryStores['tokens'] {
   const find = async (hash: Buffer, purposes: readonly TokenPurpose[]) =>
-    (await db.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1 AND purpose = ANY($2::text[])`, [hash, purposes]))[0];
+    (
+      await db.query<TokenRow>(
+        `SELECT t.purpose, t.cedula, t.flow_id, t.expires_at, t.used_at, t.revoked_at, f.kind AS flow_kind
+         FROM tokens t LEFT JOIN recovery_flows f ON f.id = t.flow_id WHERE t.token_hash = $1 AND t.purpose = ANY($2::text[])`,
+        [hash, purposes],
+      )
+    )[0];
   return {
     async insert(hash, token, now) {
       await db.query('INSERT INTO tokens (token_hash, purpose, cedula, flow_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [

@@ -1,9 +1,10 @@
+import { impersonalViolations, type PasswordViolation } from '../../domain/password-policy.ts';
 import { hashToken, isWellFormedToken } from '../../domain/tokens.ts';
 import type { SessionRecord } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
-import { applyNewClave, claveViolations, policyCheck, type ClaveViolation } from '../recovery/new-clave.ts';
+import { applyNewClave, claveViolations, type ClaveViolation } from '../recovery/new-clave.ts';
 import { checkCurrentClave } from './current-clave.ts';
 import type { LoginStore } from './login-ports.ts';
 
@@ -52,6 +53,17 @@ export interface ClaveChange {
 }
 
 /** Mi cuenta: the current clave, then a new one under the same policy; the other sessions end. */
+/**
+ * With a wrong current clave, what can still be said about the new one so it is fixed in
+ * one go. Never the rules that compare it with the owner's data or old claves: a session
+ * without the current clave (a stolen cookie) must not learn a birth date, a surname or
+ * an earlier clave by asking.
+ */
+function wrongCurrentViolations(ctx: RecoveryContext, change: ClaveChange): PasswordViolation[] {
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return impersonalViolations(text(change.password), text(change.confirmation), { minLength: ctx.limits.passwordMinLength, classesBelow: ctx.limits.passwordClassesBelow });
+}
+
 export async function changeClave(ctx: RecoveryContext, logins: LoginStore, active: ActiveSession, change: ClaveChange, client: ClientInfo, locale: 'es' | 'en'): Promise<ChangeOutcome> {
   const { cedula } = active.session;
   // Besides the count of wrong claves: one session cannot keep the hasher busy either.
@@ -60,9 +72,7 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
   const affiliate = await ctx.storage.stores.registry.affiliate(cedula);
   if (!affiliate) throw new JourneyError('CLV-050');
   const replacing = await checkCurrentClave(ctx, logins, active, change.current, client);
-  // Everything wrong is said at once, but not whether the new clave is an old one: a
-  // session without the current clave must not learn what the previous ones were.
-  if (replacing === undefined) return { changed: false, violations: ['CLV-041', ...(await policyCheck(ctx, affiliate, change.password, change.confirmation)).violations] };
+  if (replacing === undefined) return { changed: false, violations: ['CLV-041', ...wrongCurrentViolations(ctx, change)] };
   const { normalised, violations } = await claveViolations(ctx, affiliate, change.password, change.confirmation);
   if (violations.length > 0) return { changed: false, violations };
   const passwordHash = await ctx.hasher.hash(normalised);

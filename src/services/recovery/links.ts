@@ -13,9 +13,8 @@ const LINK_PURPOSES = ['recovery_link', 'unlock_link'] as const;
 export type Redeemed = { flowId: string; step: 'set_password'; resetToken: string; resetExpiresAt: Date } | { flowId: string; step: 'unlocked'; hasClave: boolean };
 
 function refusal(lookup: Exclude<TokenLookup, { status: 'live' }>): JourneyError {
-  if (lookup.status === 'expired') return new JourneyError('CLV-020');
   if (lookup.status === 'unknown') return new JourneyError('CLV-022');
-  return new JourneyError('CLV-021');
+  return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', undefined, lookup.journey);
 }
 
 /** GET of a link: says whether it can be used, and changes nothing (mail scanners prefetch links). */
@@ -48,7 +47,7 @@ export async function redeemLink(ctx: RecoveryContext, token: unknown, client: C
       return refusal(lookup);
     }
     const { cedula } = lookup.token;
-    if (!flow || stepOf(flow, now) !== 'check_email') return new JourneyError('CLV-021');
+    if (!flow || stepOf(flow, now) !== 'check_email') return new JourneyError('CLV-021', undefined, flow?.kind);
     const to = nextState(flow, 'link_redeemed');
     const resetExpiresAt = later(now, ctx.limits.resetSessionTtlMs);
     await stores.flows.advance(flow.id, 'check_email', to, to === 'done' ? now : resetExpiresAt, now);

@@ -19,20 +19,15 @@ function personalData(ctx: RecoveryContext, affiliate: AffiliateProfile): Person
   return { cedula: affiliate.cedula, nombres: affiliate.nombres, apellidos: affiliate.apellidos, fechaNacimiento: affiliate.fechaNacimiento, instituteName: ctx.instituteName };
 }
 
-/** The policy's own rules, without the reuse check: that one needs the owner's stored claves. */
-export function policyCheck(ctx: RecoveryContext, affiliate: AffiliateProfile, password: unknown, confirmation: unknown) {
-  return ctx.policy.check(typeof password === 'string' ? password : '', typeof confirmation === 'string' ? confirmation : '', personalData(ctx, affiliate), {
-    minLength: ctx.limits.passwordMinLength,
-    classesBelow: ctx.limits.passwordClassesBelow,
-  });
-}
-
 /**
  * The §2.4 policy, the same at Generar, Recuperar and Mi cuenta. `claves` when the caller
  * already read them (PASSWORD_HISTORY of them); otherwise they are read here, only if needed.
  */
 export async function claveViolations(ctx: RecoveryContext, affiliate: AffiliateProfile, password: unknown, confirmation: unknown, claves?: ClaveHistory) {
-  const checked = await policyCheck(ctx, affiliate, password, confirmation);
+  const checked = await ctx.policy.check(typeof password === 'string' ? password : '', typeof confirmation === 'string' ? confirmation : '', personalData(ctx, affiliate), {
+    minLength: ctx.limits.passwordMinLength,
+    classesBelow: ctx.limits.passwordClassesBelow,
+  });
   const violations: ClaveViolation[] = [...checked.violations];
   if (violations.length === 0) {
     const history = claves ?? (await ctx.storage.stores.accounts.claveHistory(affiliate.cedula, ctx.limits.passwordHistory));

@@ -44,9 +44,10 @@ export function accountRoutes(account: AccountService, limits: Limits) {
       const active = await requireSession(account, request, reply);
       if (!active) return reply;
       const { current, password, confirmation } = request.body ?? {};
-      const outcome = await account.changeClave(active, { current, password, confirmation }, clientInfo(request), request.locale).catch((error: unknown) => {
-        // The lock that wrong current claves bring ends this session too: the browser forgets it.
-        if (error instanceof JourneyError && error.code === 'CLV-040') clearSessionCookie(reply);
+      const outcome = await account.changeClave(active, { current, password, confirmation }, clientInfo(request), request.locale).catch(async (error: unknown) => {
+        // The lock these wrong current claves brought ended this session: the browser forgets
+        // it. A lock from elsewhere (Ingresar) leaves open sessions alone, and so the cookie.
+        if (error instanceof JourneyError && error.code === 'CLV-040' && !(await account.resumeSession(request.cookies[SESSION_COOKIE]))) clearSessionCookie(reply);
         throw error;
       });
       if (outcome.changed) return reply.redirect('/cuenta?hecho=clave', 303);
