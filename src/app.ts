@@ -216,6 +216,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
       logger,
       limits: config.limits,
       timeZone: config.timeZone,
+      clock,
     },
     {
       recovery,

@@ -43,6 +43,8 @@ export interface WebOptions {
   logger: Logger;
   limits: Limits;
   timeZone: string;
+  /** The app's clock (injected in tests), for deadlines shown on pages. */
+  clock: () => Date;
 }
 
 export interface WebServices {
@@ -96,7 +98,14 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(captchaRoutes(recovery));
   await app.register(startRoutes(recovery));
   await app.register(identityRoutes(recovery));
-  await app.register(checkEmailRoutes({ recovery: minutes(options.limits.recoveryLinkTtlMs), unlock: minutes(options.limits.unlockLinkTtlMs) }));
+  await app.register(
+    checkEmailRoutes({
+      linkMinutes: { recovery: minutes(options.limits.recoveryLinkTtlMs), unlock: minutes(options.limits.unlockLinkTtlMs) },
+      emailsPerDay: options.limits.emailsPerCedulaPerDay,
+      timeZone: options.timeZone,
+      clock: options.clock,
+    }),
+  );
   await app.register(linkRoutes(recovery, https));
   await app.register(newPasswordRoutes(recovery, options.limits));
   await app.register(doneRoutes);

@@ -152,6 +152,41 @@ for (const backend of backends()) {
       assert.match(timedOut.body, /href="\/clave\/generar">Empezar de nuevo: Generar clave</);
     });
 
+    test('"revise su correo" counts down to the link\'s own deadline, the same for every outcome, and says how many mails a day go out', async () => {
+      const wallClock = (date: Date) => new Intl.DateTimeFormat('es-EC', { timeZone: 'America/Guayaquil', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+      const answerUnlock = async (cedula: string) => {
+        clock.advance(2 * MINUTE);
+        const browser = new PageClient(clave.web);
+        const identityUrl = await startAndVerify(browser, '/clave/desbloquear', cedula);
+        const sent = await browser.submit(identityUrl, { birthDay: '1', birthMonth: '1' });
+        assert.equal(sent.statusCode, 303);
+        const location = sent.headers.location as string;
+        const deadline = new Date(clock.now().getTime() + 3 * MINUTE);
+        assert.equal(location, `/clave/revise-su-correo?tipo=desbloquear&hasta=${Math.floor(deadline.getTime() / 1000)}`);
+        const page = await browser.get(location);
+        assert.match(visibleText(page.body), new RegExp(`El enlace vale 3 minutos .* Vence a las ${wallClock(deadline)}\\.`));
+        // (The deadline travels in whole seconds, rounded down: never later than the link's.)
+        assert.match(page.body, /data-countdown-seconds="(179|180)"/);
+        assert.match(visibleText(page.body), /enviamos como máximo 5 correos al día por cédula/);
+        return { browser, location, page: visibleText(page.body) };
+      };
+      const known = await answerUnlock(ana!.affiliate.cedula);
+      const unknown = await answerUnlock(UNKNOWN_CEDULA);
+      assert.equal(known.page.replace(/\d\d:\d\d/, ''), unknown.page.replace(/\d\d:\d\d/, ''), 'a wrong answer and an unknown cédula read alike');
+      // A reload after a while (the phone reopened the tab): the countdown goes on, it does not start again.
+      clock.advance(65_000);
+      assert.match((await unknown.browser.get(unknown.location)).body, /data-countdown-seconds="(114|115)"/);
+      clock.advance(5 * MINUTE);
+      assert.match((await unknown.browser.get(unknown.location)).body, /data-countdown-seconds="0"/);
+      // A deadline the link could not have (typed by hand): the full validity, no clock time.
+      for (const hasta of [String(Math.floor(clock.now().getTime() / 1000) + 3600), 'mañana', '1e9', '']) {
+        const page = await unknown.browser.get(`/clave/revise-su-correo?tipo=desbloquear&hasta=${encodeURIComponent(hasta)}`);
+        assert.equal(page.statusCode, 200, hasta);
+        assert.match(page.body, /data-countdown-seconds="180"/, hasta);
+        assert.doesNotMatch(visibleText(page.body), /Vence a las/, hasta);
+      }
+    });
+
     test('a form without its CSRF token is refused, and nothing changes', async () => {
       const browser = new PageClient(clave.web);
       await browser.get('/clave/recuperar');

@@ -48,9 +48,10 @@ export async function identityQuestions(ctx: RecoveryContext, flowId: string): P
  * is sent on to "revise su correo" rather than told the process expired, which would
  * have them start again and replace the link already on its way.
  */
-export async function identityPage(ctx: RecoveryContext, flowId: string): Promise<{ answered: false; flow: FlowRecord; questions: KnowledgeQuestion[] } | { answered: true; kind: FlowKind }> {
+export async function identityPage(ctx: RecoveryContext, flowId: string): Promise<{ answered: false; flow: FlowRecord; questions: KnowledgeQuestion[] } | { answered: true; kind: FlowKind; linkExpiresAt: Date }> {
   const found = await readAtIdentity(ctx, flowId);
-  if (found && stepOf(found.flow, ctx.clock()) === 'check_email') return { answered: true, kind: found.flow.kind };
+  // Answered: the flow waits for its link until the link's deadline (submitIdentity).
+  if (found && stepOf(found.flow, ctx.clock()) === 'check_email') return { answered: true, kind: found.flow.kind, linkExpiresAt: found.flow.expiresAt };
   const { flow, subject } = atIdentity(ctx, found);
   return { answered: false, flow, questions: subject.questions.questions };
 }

@@ -149,7 +149,7 @@ export async function processIdentityOutcomes(ctx: RecoveryContext, justRecorded
  * for every case, and what it leads to (a link or a failure notice for the
  * registered inbox, nothing for an unknown or unverified cédula) is worked out after.
  */
-export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email'; kind: FlowKind }> {
+export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: Parameters<typeof parseIdentityAnswers>[0], client: ClientInfo): Promise<{ step: 'check_email'; kind: FlowKind; linkExpiresAt: Date }> {
   await throttled(ctx, 'identity_ip', client.ip);
   const { flow, subject } = await identityStep(ctx, flowId);
   const answers = parseIdentityAnswers(raw, subject.questions.questions.map((q) => q.id));
@@ -160,5 +160,6 @@ export async function submitIdentity(ctx: RecoveryContext, flowId: string, raw: 
   const outcome: IdentityOutcome = { flowId: flow.id, verdict, submittedAt: now, linkExpiresAt: deadline, ...client };
   if (!(await ctx.storage.stores.outcomes.recordMoving(outcome, 'identity', nextState(flow, 'identity_submitted')))) throw new JourneyError('CLV-050');
   ctx.background.run(async () => void (await processIdentityOutcomes(ctx, true)));
-  return { step: 'check_email', kind: flow.kind };
+  // The same deadline whatever the verdict: a link, if one is sent, expires then.
+  return { step: 'check_email', kind: flow.kind, linkExpiresAt: deadline };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { JOURNEY_PATHS } from '../../../domain/flow.ts';
+import { JOURNEY_PATHS, type FlowKind } from '../../../domain/flow.ts';
 import type { KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
 import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
 import type { FlowRecord } from '../../../services/recovery-ports.ts';
@@ -45,27 +45,30 @@ function render(reply: FastifyReply, flow: FlowRecord, questions: KnowledgeQuest
     });
 }
 
+/** Step 3's page, with the link's deadline so that a reload does not start the countdown again. */
+const checkEmailUrl = (kind: FlowKind, linkExpiresAt: Date) => `/clave/revise-su-correo?tipo=${JOURNEY_PATHS[kind]}&hasta=${Math.floor(linkExpiresAt.getTime() / 1000)}`;
+
 /** Step 2: birth day and month, and the knowledge questions; one uniform answer whatever the outcome. */
 export function identityRoutes(recovery: RecoveryService) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { flowId: string } }>('/clave/flujo/:flowId/identidad', async (request, reply) => {
       const page = await recovery.identityPage(request.params.flowId);
-      if (page.answered) return reply.redirect(`/clave/revise-su-correo?tipo=${JOURNEY_PATHS[page.kind]}`, 303);
+      if (page.answered) return reply.redirect(checkEmailUrl(page.kind, page.linkExpiresAt), 303);
       return render(reply, page.flow, page.questions, {}, {});
     });
 
     app.post<{ Params: { flowId: string }; Body: IdentityForm }>('/clave/flujo/:flowId/identidad', { preValidation: app.csrfProtection }, async (request, reply) => {
       const body = request.body ?? {};
       // The form's fields are the answers (q1…qN beside the birth date); the service takes only the questions it asked.
-      let kind;
+      let kind, linkExpiresAt;
       try {
-        ({ kind } = await recovery.submitIdentity(request.params.flowId, { birthDay: body.birthDay, birthMonth: body.birthMonth, answers: body }, clientInfo(request)));
+        ({ kind, linkExpiresAt } = await recovery.submitIdentity(request.params.flowId, { birthDay: body.birthDay, birthMonth: body.birthMonth, answers: body }, clientInfo(request)));
       } catch (error) {
         if (!(error instanceof IdentityFormError)) throw error;
         const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
         return render(reply, flow, questions, typedValues(body), fieldErrorsOf(request, error, questions));
       }
-      return reply.redirect(`/clave/revise-su-correo?tipo=${JOURNEY_PATHS[kind]}`, 303);
+      return reply.redirect(checkEmailUrl(kind, linkExpiresAt), 303);
     });
   };
 }
