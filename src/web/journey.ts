@@ -57,8 +57,31 @@ export function statusFor(code: ErrorCode): number {
   return STATUS[code] ?? 400;
 }
 
-/** A refusal as a page: the catalogue's title, cause and next step, and a way to start again. */
+interface PageLink {
+  href: string;
+  text: string;
+}
+
+/**
+ * Where a refusal's page sends a person: the journeys its "what to do" names, as links.
+ * Starting again goes back to the journey the link or flow belonged to, where it is
+ * known; otherwise to the start page, to choose.
+ */
+const journeyLink = (request: FastifyRequest, kind: FlowKind, text = request.t(`journey.${kind}.title`)): PageLink => ({ href: `/clave/${JOURNEY_PATHS[kind]}`, text });
+
+function nextSteps(request: FastifyRequest, code: ErrorCode, restart?: FlowKind): PageLink[] {
+  const journey = (kind: FlowKind, text?: string) => journeyLink(request, kind, text);
+  if (code === 'CLV-040') return [journey('unlock'), journey('recover')];
+  const links = [restart ? journey(restart, request.t('journey.startAgainIn', { journey: request.t(`journey.${restart}.title`) })) : { href: '/', text: request.t('journey.startAgain') }];
+  // "Si ya terminó el proceso, ingrese con su clave".
+  if (code === 'CLV-021') links.push({ href: '/ingresar', text: request.t('login.title') });
+  return links;
+}
+
+/** A refusal as a page: the catalogue's title, cause and next step, and the links to take it. */
 export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), restart?: FlowKind): FastifyReply {
   const entry = errorEntry(code, request.locale, { institute: request.instituteName });
-  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, restart, restartPath: restart && JOURNEY_PATHS[restart] });
+  // A 3-minute unlock link is easy to miss; Recuperar's lasts longer and unlocks too.
+  const hint = code === 'CLV-020' && restart === 'unlock' ? { text: request.t('journey.unlockLinkTooShort'), link: journeyLink(request, 'recover') } : undefined;
+  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, links: nextSteps(request, code, restart), hint });
 }

@@ -50,6 +50,9 @@ for (const backend of backends()) {
       const fifth = await change(browser, 'adivina-5');
       assert.equal(fifth.statusCode, 423);
       assert.match(fifth.body, /CLV-040/);
+      for (const [href, text] of [['/clave/desbloquear', 'Desbloquear clave'], ['/clave/recuperar', 'Recuperar clave']]) {
+        assert.match(fifth.body, new RegExp(`<a class="govuk-link" href="${href}">${text}</a>`), 'the journeys the page names are links');
+      }
       assert.equal(browser.cookie('clave_sesion'), undefined, 'the browser forgets the session the lock ended');
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar', 'the session that guessed is over');
       assert.equal((await account(guesser!)).status, 'locked');
@@ -59,6 +62,7 @@ for (const backend of backends()) {
       await clave.settle();
       const notices = clave.catcher!.list().filter((mail) => mail.to.includes(guesser!.affiliate.correo!) && mail.subject.includes('CLV-040'));
       assert.equal(notices.length, 1, 'the owner is told, once');
+      assert.match(notices[0]!.text, /al ingresar o al cambiar la clave en Mi cuenta/, 'the notice does not speak only of signing in');
     });
 
     test('the right current clave starts the count of wrong ones again, as a sign-in does', async () => {

@@ -99,7 +99,7 @@ for (const backend of backends()) {
       const notices = clave.catcher!.list().filter((m) => m.to.includes(correo!) && m.subject.includes('CLV-040'));
       assert.equal(notices.length, 1);
       assert.equal(notices[0]!.subject, 'Su cuenta fue bloqueada (CLV-040)');
-      assert.match(notices[0]!.text, /después de 5 intentos seguidos de ingresar con una clave incorrecta/);
+      assert.match(notices[0]!.text, /después de 5 intentos seguidos con una clave incorrecta, al ingresar o al cambiar la clave en Mi cuenta/);
       assert.match(notices[0]!.text, /\/clave\/desbloquear/);
       // SMS go to the number in international form (+593…).
       if (celular) assert.equal(clave.catcher!.list().filter((m) => m.from === 'SMS' && m.to[0]!.endsWith(celular.slice(-9)) && m.text.includes('CLV-040')).length, 1);
@@ -131,12 +131,17 @@ for (const backend of backends()) {
       const latePage = await clave.web.inject({ url: `/clave/continuar?token=${late}` });
       assert.equal(latePage.statusCode, 410);
       assert.match(latePage.body, /<a class="govuk-link" href="\/clave\/desbloquear">Empezar de nuevo: Desbloquear clave<\/a>/, 'back to Desbloquear, not to the start page');
+      assert.match(visibleText(latePage.body), /Si no alcanza a abrir el enlace de Desbloquear a tiempo, use Recuperar clave/);
+      assert.match(latePage.body, /<a class="govuk-link" href="\/clave\/recuperar">Recuperar clave<\/a>/);
 
       const token = await unlockOnce();
       const redeemed = await post('/api/v1/tokens/redeem', { token });
       assert.deepEqual(redeemed.json(), { flowId: redeemed.json().flowId, step: 'unlocked', hasClave: true });
       assert.equal((await post('/api/v1/tokens/redeem', { token })).json().error.code, 'CLV-021');
-      assert.match((await clave.web.inject({ url: `/clave/continuar?token=${token}` })).body, /href="\/clave\/desbloquear">Empezar de nuevo: Desbloquear clave</);
+      const usedPage = (await clave.web.inject({ url: `/clave/continuar?token=${token}` })).body;
+      assert.match(usedPage, /href="\/clave\/desbloquear">Empezar de nuevo: Desbloquear clave</);
+      assert.match(usedPage, /<a class="govuk-link" href="\/ingresar">Ingresar<\/a>/, '"si ya terminó, ingrese": a link to do it');
+      assert.doesNotMatch(usedPage, /use Recuperar clave/, 'the unlock hint is for expired links');
       assert.equal((await login(person.affiliate.cedula, CLAVE)).statusCode, 201, 'the same clave works again');
     });
 
@@ -202,6 +207,7 @@ for (const backend of backends()) {
       assert.match(allWrong.body, /id="confirmation" name="confirmation" type="password"[^>]* value="otra"/);
       assert.doesNotMatch(allWrong.body, /no-es-esta/, 'the current clave is never sent back');
       assert.match(allWrong.body, /data-practice="length"/, 'the checklist of Recuperar step 4');
+      assert.match(visibleText(allWrong.body), /Si la escribe mal 5 veces seguidas, su cuenta se bloquea y esta sesión se cierra\./, 'warned before the lock');
       const markup = '"><script>alert(1)</script>';
       const escaped = await first.submit('/cuenta/clave', { current: CLAVE, password: markup, confirmation: `${markup}!` });
       assert.equal(escaped.statusCode, 422);

@@ -89,7 +89,9 @@ for (const backend of backends()) {
       assert.equal(account?.status, 'locked');
       const [audit] = await clave.db.query<{ outcome: string }>("SELECT outcome FROM audit_events WHERE event = 'disavowed'");
       assert.equal(audit?.outcome, 'account_locked');
-      assert.match((await browser.get(`/clave/no-fui-yo?token=${token}`)).body, /CLV-021/);
+      const usedNoFuiYo = (await browser.get(`/clave/no-fui-yo?token=${token}`)).body;
+      assert.match(usedNoFuiYo, /CLV-021/);
+      assert.match(usedNoFuiYo, /href="\/clave\/recuperar">Empezar de nuevo: Recuperar clave</, 'the account is locked: Recuperar is the way back');
     });
 
     test('step 1 errors: missing or malformed cédula, failed CAPTCHA keeps what was typed', async () => {

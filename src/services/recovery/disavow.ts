@@ -1,5 +1,5 @@
 import { hashToken, isWellFormedToken, issueToken } from '../../domain/tokens.ts';
-import type { RecoveryStores } from '../recovery-ports.ts';
+import type { RecoveryStores, TokenLookup } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 
@@ -13,11 +13,19 @@ export async function issueDisavowLink(ctx: RecoveryContext, stores: RecoverySto
   return new URL(`/clave/no-fui-yo?token=${token}`, ctx.publicUrl).href;
 }
 
+/**
+ * A "No fui yo" link that cannot be used. Whoever holds one wants the account safe again:
+ * starting again means Recuperar (a used link already locked the account).
+ */
+function disavowRefusal(lookup: Exclude<TokenLookup, { status: 'live' }>): JourneyError {
+  if (lookup.status === 'unknown') return new JourneyError('CLV-022');
+  return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', undefined, 'recover');
+}
+
 export async function checkDisavowLink(ctx: RecoveryContext, token: unknown): Promise<void> {
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
   const lookup = await ctx.storage.stores.tokens.peek(hashToken(token), ['disavow'], ctx.clock());
-  if (lookup.status === 'expired') throw new JourneyError('CLV-020');
-  if (lookup.status !== 'live') throw new JourneyError(lookup.status === 'unknown' ? 'CLV-022' : 'CLV-021');
+  if (lookup.status !== 'live') throw disavowRefusal(lookup);
 }
 
 /** "No fui yo": locks the account again, ends its sessions and links, and leaves an audit trail for staff. */
@@ -26,7 +34,7 @@ export async function disavowChange(ctx: RecoveryContext, token: unknown, client
   const now = ctx.clock();
   const refused = await ctx.storage.transaction(async (stores) => {
     const lookup = await stores.tokens.consume(hashToken(token), ['disavow'], now);
-    if (lookup.status !== 'live') return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : lookup.status === 'unknown' ? 'CLV-022' : 'CLV-021');
+    if (lookup.status !== 'live') return disavowRefusal(lookup);
     const { cedula } = lookup.token;
     await stores.accounts.lock(cedula, now);
     await stores.sessions.revokeAll(cedula, now);

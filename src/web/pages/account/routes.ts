@@ -12,8 +12,8 @@ const NOTICES = new Map([
   ['sesiones', 'account.othersEnded'],
 ]);
 
-function changeForm(reply: FastifyReply, form: ReturnType<typeof claveForm>) {
-  return privatePage(reply).code(form.hasErrors ? 422 : 200).page('account/change-clave.njk', { ...form, csrfToken: reply.generateCsrf() });
+function changeForm(reply: FastifyReply, form: ReturnType<typeof claveForm>, loginMaxFailures: number) {
+  return privatePage(reply).code(form.hasErrors ? 422 : 200).page('account/change-clave.njk', { ...form, loginMaxFailures, csrfToken: reply.generateCsrf() });
 }
 
 /** "Chrome en Android", "Un navegador en Windows"…: what a person recognises of a session. */
@@ -37,7 +37,7 @@ export function accountRoutes(account: AccountService, limits: Limits) {
 
     app.get('/cuenta/clave', async (request, reply) => {
       if (!(await requireSession(account, request, reply))) return reply;
-      return changeForm(reply, claveForm(request, limits, []));
+      return changeForm(reply, claveForm(request, limits, []), limits.loginMaxFailures);
     });
 
     app.post<{ Body: { current?: unknown; password?: unknown; confirmation?: unknown } }>('/cuenta/clave', { preValidation: app.csrfProtection }, async (request, reply) => {
@@ -51,7 +51,7 @@ export function accountRoutes(account: AccountService, limits: Limits) {
         throw error;
       });
       if (outcome.changed) return reply.redirect('/cuenta?hecho=clave', 303);
-      return changeForm(reply, claveForm(request, limits, outcome.violations, { password, confirmation }));
+      return changeForm(reply, claveForm(request, limits, outcome.violations, { password, confirmation }), limits.loginMaxFailures);
     });
 
     app.post('/cuenta/sesiones', { preValidation: app.csrfProtection }, async (request, reply) => {
