@@ -40,7 +40,7 @@ export interface TokenRecord {
 /** How a token lookup ended: a live token, or why not. */
 export type TokenLookup =
   | { status: 'live'; token: TokenRecord }
-  | { status: 'expired' | 'used' | 'replaced'; journey?: FlowKind }
+  | { status: 'expired' | 'used' | 'replaced'; journey?: FlowKind; flowId?: string }
   | { status: 'unknown' };
 
 export interface NewSession {

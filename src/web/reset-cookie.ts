@@ -14,6 +14,13 @@ export function readResetCookie(request: FastifyRequest): { flowId: string; rese
   return { flowId: value.slice(0, dot), resetToken: value.slice(dot + 1) };
 }
 
-export function clearResetCookie(reply: FastifyReply): void {
-  reply.clearCookie(RESET_COOKIE, { path: '/clave' });
+/** What the cookie holds once the clave is set: only that, so Back to the form says "done", not "expired". */
+const DONE = 'lista';
+const DONE_MAX_AGE_SECONDS = 30 * 60;
+
+/** The reset session is over because the clave was set. */
+export function markResetDone(reply: FastifyReply, secure: boolean): void {
+  reply.setCookie(RESET_COOKIE, DONE, { path: '/clave', httpOnly: true, sameSite: 'strict', secure, maxAge: DONE_MAX_AGE_SECONDS });
 }
+
+export const resetWasDone = (request: FastifyRequest): boolean => request.cookies[RESET_COOKIE] === DONE;

@@ -107,7 +107,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
     }),
   );
   await app.register(linkRoutes(recovery, https));
-  await app.register(newPasswordRoutes(recovery, options.limits));
+  await app.register(newPasswordRoutes(recovery, options.limits, https));
   await app.register(doneRoutes);
   await app.register(disavowRoutes(recovery));
   await app.register(loginRoutes(services.account, https, options.limits));

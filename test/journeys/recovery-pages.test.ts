@@ -55,6 +55,9 @@ for (const backend of backends()) {
       const reset = continued.cookies.find((c) => c.name === 'clave_reset');
       assert.equal(reset?.httpOnly, true);
       assert.equal(reset?.sameSite, 'Strict');
+      // The mail's link opened again (or Back) by the browser that used it: on to its form, not "used".
+      assert.equal((await browser.get(`/clave/continuar?token=${token}`)).headers.location, '/clave/nueva');
+      assert.equal((await new PageClient(clave.web).get(`/clave/continuar?token=${token}`)).statusCode, 409, 'anyone else: used (CLV-021)');
 
       const weak = await browser.submit('/clave/nueva', { password: 'corta', confirmation: 'otra' });
       assert.equal(weak.statusCode, 422);
@@ -66,7 +69,11 @@ for (const backend of backends()) {
       const saved = await browser.submit('/clave/nueva', { password: STRONG, confirmation: STRONG });
       assert.equal(saved.headers.location, '/clave/lista');
       assert.match((await browser.get('/clave/lista')).body, /Su clave personal está lista/);
-      assert.equal((await browser.get('/clave/nueva')).statusCode, 410, 'the reset session is over');
+      assert.equal((await browser.get('/clave/nueva')).headers.location, '/clave/lista', 'Back to the form: the clave is saved, nothing expired');
+      const resent = await browser.post('/clave/nueva', { _csrf: 'x', password: STRONG, confirmation: STRONG });
+      assert.ok([403, 410].includes(resent.statusCode), 'the reset session is over');
+      assert.equal((await browser.get(`/clave/continuar?token=${token}`)).statusCode, 409, 'its link is spent');
+      assert.equal((await new PageClient(clave.web).get('/clave/nueva')).statusCode, 410, 'a browser without the session: CLV-050');
 
       await clave.settle();
       const notice = clave.catcher!.list().find((m) => m.to.includes(ana!.affiliate.correo!) && /cambiada|creada/.test(m.subject));

@@ -52,7 +52,11 @@ for (const backend of backends()) {
       const browser = new PageClient(clave.web);
       const token = await unlockLink();
       await browser.get(`/clave/continuar?token=${token}`);
-      const page = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
+      const unlocked = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
+      // Its own page, so a reload shows it again instead of sending the spent link (CLV-021).
+      assert.equal(unlocked.headers.location, '/clave/desbloqueada?clave=no');
+      const page = await browser.get(unlocked.headers.location!);
+      assert.equal((await browser.get(unlocked.headers.location!)).body, page.body, 'reloaded: the same page');
       assert.match(visibleText(page.body), /Todavía no tiene clave personal/);
       assert.match(page.body, /href="\/clave\/generar"/);
       assert.doesNotMatch(visibleText(page.body), /Ya puede ingresar con ella/);

@@ -25,9 +25,10 @@ const IDENTITY: Route[] = [
 
 /** The mailed link: "check your e-mail", then the link itself. */
 const LINK: Route[] = [
-  { name: 'GET /clave/revise-su-correo', method: 'GET', url: withQuery('/clave/revise-su-correo', ['tipo']), body: 'none' },
+  { name: 'GET /clave/revise-su-correo', method: 'GET', url: withQuery('/clave/revise-su-correo', ['tipo', 'hasta']), body: 'none' },
   { name: 'GET /clave/continuar', method: 'GET', url: withQuery('/clave/continuar', ['token']), body: 'none' },
   { name: 'POST /clave/continuar', method: 'POST', url: withQuery('/clave/continuar'), body: 'form', fields: ['token'], csrf: true },
+  { name: 'GET /clave/desbloqueada', method: 'GET', url: withQuery('/clave/desbloqueada', ['clave']), body: 'none' },
 ];
 
 /** The new clave, its checklist and "it wasn't me". */

@@ -15,7 +15,7 @@ export interface TokenRow {
 
 export function classify(row: TokenRow | undefined, now: Date): TokenLookup {
   if (!row) return { status: 'unknown' };
-  const journey = row.flow_kind ? { journey: row.flow_kind } : {};
+  const journey = { ...(row.flow_kind ? { journey: row.flow_kind } : {}), ...(row.flow_id ? { flowId: row.flow_id } : {}) };
   if (row.revoked_at) return { status: 'replaced', ...journey };
   if (row.used_at) return { status: 'used', ...journey };
   if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired', ...journey };

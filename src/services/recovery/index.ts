@@ -18,7 +18,7 @@ export function createRecoveryService(ctx: RecoveryContext) {
     identityQuestions: (flowId: string) => identityQuestions(ctx, flowId),
     identityPage: (flowId: string) => identityPage(ctx, flowId),
     submitIdentity: (...args: Parameters<typeof submitIdentity> extends [unknown, ...infer Rest] ? Rest : never) => submitIdentity(ctx, ...args),
-    checkLink: (token: unknown) => checkLink(ctx, token),
+    checkLink: (token: unknown, heldFlowId?: string) => checkLink(ctx, token, heldFlowId),
     redeemLink: (token: unknown, client: Parameters<typeof redeemLink>[2]) => redeemLink(ctx, token, client),
     setNewPassword: (...args: Parameters<typeof setNewPassword> extends [unknown, ...infer Rest] ? Rest : never) => setNewPassword(ctx, ...args),
     checkDisavowLink: (token: unknown) => checkDisavowLink(ctx, token),

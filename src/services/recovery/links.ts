@@ -17,11 +17,18 @@ function refusal(lookup: Exclude<TokenLookup, { status: 'live' }>): JourneyError
   return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', undefined, lookup.journey);
 }
 
-/** GET of a link: says whether it can be used, and changes nothing (mail scanners prefetch links). */
-export async function checkLink(ctx: RecoveryContext, token: unknown): Promise<void> {
+/**
+ * GET of a link: says whether it can be used, and changes nothing (mail scanners prefetch
+ * links). 'resume' when this browser already used it and holds the reset session it
+ * opened (`heldFlowId`, from its cookie): the mail's link opened again, or Back from the
+ * new-clave page, goes on to that page (which checks the session) instead of "used".
+ */
+export async function checkLink(ctx: RecoveryContext, token: unknown, heldFlowId?: string): Promise<'usable' | 'resume'> {
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
   const lookup = await ctx.storage.stores.tokens.peek(hashToken(token), LINK_PURPOSES, ctx.clock());
+  if (lookup.status === 'used' && heldFlowId !== undefined && lookup.flowId === heldFlowId) return 'resume';
   if (lookup.status !== 'live') throw refusal(lookup);
+  return 'usable';
 }
 
 async function unlockAccount(ctx: RecoveryContext, stores: RecoveryStores, cedula: string, flowId: string, locale: 'es' | 'en'): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { Limits } from '../../../config.ts';
 import { JourneyError, type RecoveryService } from '../../../services/recovery/index.ts';
 import { clientInfo, privatePage } from '../../journey.ts';
 import { claveForm } from './clave-form.ts';
-import { clearResetCookie, readResetCookie } from '../../reset-cookie.ts';
+import { markResetDone, readResetCookie, resetWasDone } from '../../reset-cookie.ts';
 
 interface PasswordForm {
   password?: unknown;
@@ -17,9 +17,11 @@ function render(reply: FastifyReply, form: ReturnType<typeof claveForm>) {
 }
 
 /** Step 4: the new clave, under the reset session the link opened. */
-export function newPasswordRoutes(recovery: RecoveryService, limits: Limits) {
+export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, secureCookies: boolean) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/clave/nueva', async (request, reply) => {
+      // Back from "su clave está lista": the clave was saved; nothing expired.
+      if (resetWasDone(request)) return reply.redirect('/clave/lista', 303);
       if (!readResetCookie(request)) throw new JourneyError('CLV-050');
       return render(reply, claveForm(request, limits, []));
     });
@@ -30,7 +32,7 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits) {
       const { password, confirmation } = request.body ?? {};
       const outcome = await recovery.setNewPassword(session.flowId, session.resetToken, password, confirmation, clientInfo(request));
       if (outcome.step === 'done') {
-        clearResetCookie(reply);
+        markResetDone(reply, secureCookies);
         return reply.redirect('/clave/lista', 303);
       }
       return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }));
