@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { checkCedula, normaliseCedulaInput } from '../domain/cedula.ts';
 import { errorEntry, type ErrorCode } from '../domain/errors.ts';
 import { JOURNEY_PATHS, type FlowKind } from '../domain/flow.ts';
 import { PASSWORD_MAX_LENGTH } from '../domain/password-policy.ts';
@@ -55,6 +56,17 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 
 export function statusFor(code: ErrorCode): number {
   return STATUS[code] ?? 400;
+}
+
+/**
+ * What is wrong with a cédula refused as CLV-001, in words that fit what was typed: a
+ * person who typed ten digits with one wrong is not helped by "10 dígitos".
+ */
+export function cedulaError(request: FastifyRequest, typed: string): string {
+  const digits = normaliseCedulaInput(typed);
+  const check = checkCedula(digits);
+  const problem = !check.ok && (check.problem === 'digits' || check.problem === 'length') ? check.problem : 'invalid';
+  return request.t(`cedula.${problem}`, { count: digits.length });
 }
 
 interface PageLink {

@@ -110,6 +110,14 @@ for (const backend of backends()) {
       const malformed = await browser.submit('/clave/generar', { cedula: '1712345678', altcha: await browser.captcha() });
       assert.match(malformed.body, /CLV-001/);
       assert.match(malformed.body, /value="1712345678"/);
+      // Each mistake told in words that fit it: ten digits with one wrong is not a "10 dígitos" problem.
+      assert.match(visibleText(malformed.body), /Ese número no es una cédula válida: revise cada dígito, sobre todo el último \(CLV-001\)/);
+      for (const [typed, told] of [['17123', /La cédula tiene 10 dígitos y usted escribió 5/], ['17-1003 4065 9', /usted escribió 11/], ['171003406a', /Escriba solo los números de su cédula/]] as const) {
+        const refused = await browser.submit('/clave/generar', { cedula: typed, altcha: await browser.captcha() });
+        assert.match(visibleText(refused.body), told, typed);
+      }
+      const signIn = await browser.submit('/ingresar', { cedula: '0112345674', clave: 'algo' });
+      assert.match(visibleText(signIn.body), /Ese número no es una cédula válida/, 'Ingresar says the same');
       const noCaptcha = await browser.submit('/clave/generar', { cedula: UNKNOWN_CEDULA, altcha: 'falso' });
       assert.match(noCaptcha.body, /CLV-002/);
       assert.match(noCaptcha.body, new RegExp(`value="${UNKNOWN_CEDULA}"`));

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import type { AccountService } from '../../../services/account/index.ts';
 import { JourneyError } from '../../../services/recovery/index.ts';
-import { clientInfoUntilHangUp, errorSummary, privatePage, statusFor } from '../../journey.ts';
+import { cedulaError, clientInfoUntilHangUp, errorSummary, privatePage, statusFor } from '../../journey.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../../session-cookie.ts';
 
 const FIELD_OF: Record<string, string> = { 'CLV-001': 'cedula', 'CLV-041': 'clave', 'CLV-040': 'clave', 'CLV-043': 'clave' };
@@ -34,7 +34,8 @@ export function loginRoutes(account: AccountService, secureCookies: boolean, lim
       } catch (error) {
         if (!(error instanceof JourneyError) || !FIELD_OF[error.code]) throw error;
         if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-        return render(reply, cedula, { [FIELD_OF[error.code]!]: request.t(`login.errors.${error.code}`, { max: limits.loginMaxFailures }) }, statusFor(error.code));
+        const text = error.code === 'CLV-001' ? cedulaError(request, cedula) : request.t(`login.errors.${error.code}`, { max: limits.loginMaxFailures });
+        return render(reply, cedula, { [FIELD_OF[error.code]!]: text }, statusFor(error.code));
       }
     });
   };

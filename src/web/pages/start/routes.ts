@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FLOW_KINDS, JOURNEY_PATHS, type FlowKind } from '../../../domain/flow.ts';
 import { JourneyError, type RecoveryService } from '../../../services/recovery/index.ts';
 import { catalogueSection } from '../../i18n.ts';
-import { clientInfo, errorSummary, privatePage } from '../../journey.ts';
+import { cedulaError, clientInfo, errorSummary, privatePage } from '../../journey.ts';
 
 interface StartForm {
   cedula?: unknown;
@@ -32,7 +32,6 @@ function render(request: FastifyRequest, reply: FastifyReply, kind: FlowKind, ce
 }
 
 const FIELD_OF: Record<string, [string, string]> = {
-  'CLV-001': ['cedula', 'start.errors.cedulaInvalid'],
   'CLV-002': ['captcha', 'start.errors.captchaFailed'],
   'CLV-003': ['captcha', 'start.errors.captchaExpired'],
 };
@@ -51,6 +50,7 @@ export function startRoutes(recovery: RecoveryService) {
           const { flow } = await recovery.startFlow({ kind, cedula, captcha: body.altcha, locale: request.locale, client: clientInfo(request) });
           return reply.redirect(`/clave/flujo/${flow.id}/identidad`, 303);
         } catch (error) {
+          if (error instanceof JourneyError && error.code === 'CLV-001') return render(request, reply, kind, cedula, { cedula: cedulaError(request, cedula) });
           const field = error instanceof JourneyError ? FIELD_OF[error.code] : undefined;
           if (!field) throw error;
           return render(request, reply, kind, cedula, { [field[0]]: request.t(field[1]) });
