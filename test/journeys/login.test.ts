@@ -4,7 +4,7 @@ import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
 import { apiCaptcha, birthOf, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
-import { PageClient, visibleText } from '../support/browserless.ts';
+import { csrfToken, PageClient, visibleText } from '../support/browserless.ts';
 import { maskCedula } from '../../src/domain/cedula.ts';
 import { createPasswordHasher } from '../../src/adapters/password-hasher.ts';
 
@@ -187,9 +187,14 @@ for (const backend of backends()) {
       assert.ok(devices.includes('Navegador desconocido'), 'a client that is not a browser is not quoted');
       assert.doesNotMatch(page.body, /Mozilla|curl/, 'the raw header never reaches the page');
 
+      const openForm = csrfToken((await second.get('/cuenta/clave')).body);
       const ended = await first.submit('/cuenta', {}, '/cuenta/sesiones');
       assert.equal(ended.headers.location, '/cuenta?hecho=sesiones');
-      assert.equal((await second.get('/cuenta')).headers.location, '/ingresar?sesion=terminada', 'the other session is over');
+      // The other device sends the form it had open: nothing changes, and it is told so.
+      const lost = await second.post('/cuenta/clave', { _csrf: openForm, current: CLAVE, password: 'otra-Frase-55-larga', confirmation: 'otra-Frase-55-larga' });
+      assert.equal(lost.headers.location, '/ingresar?sesion=terminada', 'the other session is over');
+      assert.match(visibleText((await second.get(lost.headers.location!)).body), /Si estaba haciendo un cambio, no se guardó\./);
+      assert.equal((await login(ana!.affiliate.cedula, 'otra-Frase-55-larga')).statusCode, 401, 'the clave did not change');
       assert.equal((await first.get('/cuenta')).statusCode, 200);
 
       const third = new PageClient(clave.web);
