@@ -3,7 +3,7 @@ import { checkCedula, normaliseCedulaInput } from '../domain/cedula.ts';
 import { errorEntry, type ErrorCode } from '../domain/errors.ts';
 import { JOURNEY_PATHS, type FlowKind } from '../domain/flow.ts';
 import { PASSWORD_MAX_LENGTH } from '../domain/password-policy.ts';
-import type { ClientInfo } from '../services/recovery/index.ts';
+import type { ClientInfo, NextStep } from '../services/recovery/index.ts';
 import type { Limits } from '../config.ts';
 
 /** The clave policy's figures as the copy and the catalogue name them: {min}, {max}, {below}, {history}. */
@@ -65,6 +65,7 @@ export function statusFor(code: ErrorCode): number {
 export function cedulaError(request: FastifyRequest, typed: string): string {
   const digits = normaliseCedulaInput(typed);
   const check = checkCedula(digits);
+  if (!check.ok && check.problem === 'empty') return request.t('start.errors.cedulaMissing');
   const problem = !check.ok && (check.problem === 'digits' || check.problem === 'length') ? check.problem : 'invalid';
   return request.t(`cedula.${problem}`, { count: digits.length });
 }
@@ -74,26 +75,26 @@ interface PageLink {
   text: string;
 }
 
+const journeyLink = (request: FastifyRequest, kind: FlowKind, text = request.t(`journey.${kind}.title`)): PageLink => ({ href: `/clave/${JOURNEY_PATHS[kind]}`, text });
+
 /**
  * Where a refusal's page sends a person: the journeys its "what to do" names, as links.
  * Starting again goes back to the journey the link or flow belonged to, where it is
  * known; otherwise to the start page, to choose.
  */
-const journeyLink = (request: FastifyRequest, kind: FlowKind, text = request.t(`journey.${kind}.title`)): PageLink => ({ href: `/clave/${JOURNEY_PATHS[kind]}`, text });
-
-function nextSteps(request: FastifyRequest, code: ErrorCode, restart?: FlowKind): PageLink[] {
+function nextSteps(request: FastifyRequest, code: ErrorCode, { restart, signIn = true }: NextStep): PageLink[] {
   const journey = (kind: FlowKind, text?: string) => journeyLink(request, kind, text);
   if (code === 'CLV-040') return [journey('unlock'), journey('recover')];
   const links = [restart ? journey(restart, request.t('journey.startAgainIn', { journey: request.t(`journey.${restart}.title`) })) : { href: '/', text: request.t('journey.startAgain') }];
   // "Si ya terminó el proceso, ingrese con su clave".
-  if (code === 'CLV-021') links.push({ href: '/ingresar', text: request.t('login.title') });
+  if (code === 'CLV-021' && signIn) links.push({ href: '/ingresar', text: request.t('login.title') });
   return links;
 }
 
 /** A refusal as a page: the catalogue's title, cause and next step, and the links to take it. */
-export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), restart?: FlowKind): FastifyReply {
+export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), next: NextStep = {}): FastifyReply {
   const entry = errorEntry(code, request.locale, { institute: request.instituteName });
   // A 3-minute unlock link is easy to miss; Recuperar's lasts longer and unlocks too.
-  const hint = code === 'CLV-020' && restart === 'unlock' ? { text: request.t('journey.unlockLinkTooShort'), link: journeyLink(request, 'recover') } : undefined;
-  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, links: nextSteps(request, code, restart), hint });
+  const hint = code === 'CLV-020' && next.restart === 'unlock' ? { before: request.t('journey.unlockLinkTooShortBefore'), link: journeyLink(request, 'recover'), after: request.t('journey.unlockLinkTooShortAfter') } : undefined;
+  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, links: nextSteps(request, code, next), hint });
 }

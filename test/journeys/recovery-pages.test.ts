@@ -38,6 +38,7 @@ for (const backend of backends()) {
       const answers = await correctAnswers(clave, ana!);
       const sent = await browser.submit(identityUrl, { birthDay: String(birthOf(ana!).birthDay), birthMonth: String(birthOf(ana!).birthMonth), ...answers });
       assert.equal(sent.statusCode, 303);
+      clock.advance(5000);
       const back = await browser.get(identityUrl);
       assert.equal(back.statusCode, 303, 'Back to the answered page: on to the mail, not "expired"');
       assert.equal(back.headers.location, sent.headers.location);
@@ -58,6 +59,9 @@ for (const backend of backends()) {
       // The mail's link opened again (or Back) by the browser that used it: on to its form, not "used".
       assert.equal((await browser.get(`/clave/continuar?token=${token}`)).headers.location, '/clave/nueva');
       assert.equal((await new PageClient(clave.web).get(`/clave/continuar?token=${token}`)).statusCode, 409, 'anyone else: used (CLV-021)');
+      const flowId = browser.cookie('clave_reset')!.split('.')[0]!;
+      const forged = await clave.web.inject({ url: `/clave/continuar?token=${token}`, cookies: { clave_reset: `${flowId}.${'A'.repeat(43)}` } });
+      assert.equal(forged.statusCode, 409, 'the flow id alone, without its live reset token, resumes nothing');
 
       const weak = await browser.submit('/clave/nueva', { password: 'corta', confirmation: 'otra' });
       assert.equal(weak.statusCode, 422);
@@ -70,8 +74,13 @@ for (const backend of backends()) {
       assert.equal(saved.headers.location, '/clave/lista');
       assert.match((await browser.get('/clave/lista')).body, /Su clave personal está lista/);
       assert.equal((await browser.get('/clave/nueva')).headers.location, '/clave/lista', 'Back to the form: the clave is saved, nothing expired');
-      const resent = await browser.post('/clave/nueva', { _csrf: 'x', password: STRONG, confirmation: STRONG });
-      assert.ok([403, 410].includes(resent.statusCode), 'the reset session is over');
+      const resent = await browser.submit('/clave/recuperar', { password: STRONG, confirmation: STRONG }, '/clave/nueva');
+      assert.equal(resent.statusCode, 410, 'the reset session is over');
+      const marker = saved.cookies.find((c) => c.name === 'clave_reset');
+      assert.equal(marker?.value, 'lista');
+      assert.equal(marker?.httpOnly, true);
+      assert.equal(marker?.sameSite, 'Strict');
+      assert.equal(marker?.maxAge, 1800);
       assert.equal((await browser.get(`/clave/continuar?token=${token}`)).statusCode, 409, 'its link is spent');
       assert.equal((await new PageClient(clave.web).get('/clave/nueva')).statusCode, 410, 'a browser without the session: CLV-050');
 
@@ -99,6 +108,7 @@ for (const backend of backends()) {
       const usedNoFuiYo = (await browser.get(`/clave/no-fui-yo?token=${token}`)).body;
       assert.match(usedNoFuiYo, /CLV-021/);
       assert.match(usedNoFuiYo, /href="\/clave\/recuperar">Empezar de nuevo: Recuperar clave</, 'the account is locked: Recuperar is the way back');
+      assert.doesNotMatch(usedNoFuiYo, /href="\/ingresar">Ingresar</, 'signing in cannot work: not offered');
     });
 
     test('step 1 errors: missing or malformed cédula, failed CAPTCHA keeps what was typed', async () => {
@@ -181,10 +191,10 @@ for (const backend of backends()) {
         const deadline = new Date(clock.now().getTime() + 3 * MINUTE);
         assert.equal(location, `/clave/revise-su-correo?tipo=desbloquear&hasta=${Math.floor(deadline.getTime() / 1000)}`);
         const page = await browser.get(location);
-        assert.match(visibleText(page.body), new RegExp(`El enlace vale 3 minutos .* Vence a las ${wallClock(deadline)}\\.`));
+        assert.match(visibleText(page.body), new RegExp(`El enlace vale 3 minutos .* Vence a las ${wallClock(deadline)} \\(hora de Ecuador\\)\\.`));
         // (The deadline travels in whole seconds, rounded down: never later than the link's.)
         assert.match(page.body, /data-countdown-seconds="(179|180)"/);
-        assert.match(visibleText(page.body), /enviamos como máximo 5 correos al día por cédula/);
+        assert.match(visibleText(page.body), /enviamos como máximo 5 correos con enlaces o avisos de datos que no coinciden por cédula en 24 horas/);
         return { browser, location, page: visibleText(page.body) };
       };
       const known = await answerUnlock(ana!.affiliate.cedula);

@@ -54,9 +54,10 @@ for (const backend of backends()) {
       await browser.get(`/clave/continuar?token=${token}`);
       const unlocked = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
       // Its own page, so a reload shows it again instead of sending the spent link (CLV-021).
-      assert.equal(unlocked.headers.location, '/clave/desbloqueada?clave=no');
+      assert.equal(unlocked.headers.location, '/clave/desbloqueada');
       const page = await browser.get(unlocked.headers.location!);
       assert.equal((await browser.get(unlocked.headers.location!)).body, page.body, 'reloaded: the same page');
+      assert.equal((await new PageClient(clave.web).get('/clave/desbloqueada')).headers.location, '/', 'no confirmation for a browser that unlocked nothing');
       assert.match(visibleText(page.body), /Todavía no tiene clave personal/);
       assert.match(page.body, /href="\/clave\/generar"/);
       assert.doesNotMatch(visibleText(page.body), /Ya puede ingresar con ella/);

@@ -28,7 +28,7 @@ const LINK: Route[] = [
   { name: 'GET /clave/revise-su-correo', method: 'GET', url: withQuery('/clave/revise-su-correo', ['tipo', 'hasta']), body: 'none' },
   { name: 'GET /clave/continuar', method: 'GET', url: withQuery('/clave/continuar', ['token']), body: 'none' },
   { name: 'POST /clave/continuar', method: 'POST', url: withQuery('/clave/continuar'), body: 'form', fields: ['token'], csrf: true },
-  { name: 'GET /clave/desbloqueada', method: 'GET', url: withQuery('/clave/desbloqueada', ['clave']), body: 'none' },
+  { name: 'GET /clave/desbloqueada', method: 'GET', url: withQuery('/clave/desbloqueada'), body: 'none' },
 ];
 
 /** The new clave, its checklist and "it wasn't me". */

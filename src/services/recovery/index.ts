@@ -7,7 +7,7 @@ import { startFlow } from './start-flow.ts';
 import { processIdentityOutcomes, submitIdentity } from './submit-identity.ts';
 
 export type { RecoveryContext, ClientInfo } from './context.ts';
-export { JourneyError } from './journey-error.ts';
+export { JourneyError, type NextStep } from './journey-error.ts';
 export { IdentityFormError } from './submit-identity.ts';
 
 /** Generar, Recuperar and Desbloquear clave: one set of use cases for pages and the API. */
@@ -18,7 +18,7 @@ export function createRecoveryService(ctx: RecoveryContext) {
     identityQuestions: (flowId: string) => identityQuestions(ctx, flowId),
     identityPage: (flowId: string) => identityPage(ctx, flowId),
     submitIdentity: (...args: Parameters<typeof submitIdentity> extends [unknown, ...infer Rest] ? Rest : never) => submitIdentity(ctx, ...args),
-    checkLink: (token: unknown, heldFlowId?: string) => checkLink(ctx, token, heldFlowId),
+    checkLink: (token: unknown, held?: { flowId: string; resetToken: string }) => checkLink(ctx, token, held),
     redeemLink: (token: unknown, client: Parameters<typeof redeemLink>[2]) => redeemLink(ctx, token, client),
     setNewPassword: (...args: Parameters<typeof setNewPassword> extends [unknown, ...infer Rest] ? Rest : never) => setNewPassword(ctx, ...args),
     checkDisavowLink: (token: unknown) => checkDisavowLink(ctx, token),

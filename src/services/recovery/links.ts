@@ -14,19 +14,26 @@ export type Redeemed = { flowId: string; step: 'set_password'; resetToken: strin
 
 function refusal(lookup: Exclude<TokenLookup, { status: 'live' }>): JourneyError {
   if (lookup.status === 'unknown') return new JourneyError('CLV-022');
-  return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', undefined, lookup.journey);
+  return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', undefined, { restart: lookup.journey });
+}
+
+/** The reset session a browser holds (its cookie), if it is live and of that flow. */
+async function holdsLiveReset(ctx: RecoveryContext, held: { flowId: string; resetToken: string }): Promise<boolean> {
+  if (!isWellFormedToken(held.resetToken)) return false;
+  const reset = await ctx.storage.stores.tokens.peek(hashToken(held.resetToken), ['reset_session'], ctx.clock());
+  return reset.status === 'live' && reset.token.flowId === held.flowId;
 }
 
 /**
  * GET of a link: says whether it can be used, and changes nothing (mail scanners prefetch
- * links). 'resume' when this browser already used it and holds the reset session it
- * opened (`heldFlowId`, from its cookie): the mail's link opened again, or Back from the
- * new-clave page, goes on to that page (which checks the session) instead of "used".
+ * links). 'resume' when this browser used it and still holds the live reset session it
+ * opened: the mail's link opened again, or Back from the new-clave page, goes on to that
+ * page instead of "used". Only the holder of that session's token is told anything more.
  */
-export async function checkLink(ctx: RecoveryContext, token: unknown, heldFlowId?: string): Promise<'usable' | 'resume'> {
+export async function checkLink(ctx: RecoveryContext, token: unknown, held?: { flowId: string; resetToken: string }): Promise<'usable' | 'resume'> {
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
   const lookup = await ctx.storage.stores.tokens.peek(hashToken(token), LINK_PURPOSES, ctx.clock());
-  if (lookup.status === 'used' && heldFlowId !== undefined && lookup.flowId === heldFlowId) return 'resume';
+  if (lookup.status === 'used' && held && lookup.flowId === held.flowId && (await holdsLiveReset(ctx, held))) return 'resume';
   if (lookup.status !== 'live') throw refusal(lookup);
   return 'usable';
 }
@@ -54,7 +61,7 @@ export async function redeemLink(ctx: RecoveryContext, token: unknown, client: C
       return refusal(lookup);
     }
     const { cedula } = lookup.token;
-    if (!flow || stepOf(flow, now) !== 'check_email') return new JourneyError('CLV-021', undefined, flow?.kind);
+    if (!flow || stepOf(flow, now) !== 'check_email') return new JourneyError('CLV-021', undefined, { restart: flow?.kind });
     const to = nextState(flow, 'link_redeemed');
     const resetExpiresAt = later(now, ctx.limits.resetSessionTtlMs);
     await stores.flows.advance(flow.id, 'check_email', to, to === 'done' ? now : resetExpiresAt, now);

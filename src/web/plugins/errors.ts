@@ -1,8 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../../domain/errors.ts';
-import type { FlowKind } from '../../domain/flow.ts';
-import { JourneyError } from '../../services/recovery/index.ts';
+import { JourneyError, type NextStep } from '../../services/recovery/index.ts';
 import type { Throttle } from '../../services/recovery-ports.ts';
 import { Abandoned, Overloaded, StorageUnavailable } from '../../services/ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
@@ -12,8 +11,8 @@ import type { SecurityHeaders } from './security.ts';
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
 
 /** A catalogue refusal in the shape the caller reads: the API's JSON or the journey page. */
-export const refusal = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), restart?: FlowKind) =>
-  wantsJson(request) ? apiError(request, reply, status, code) : journeyErrorPage(request, reply, code, status, restart);
+export const refusal = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), next?: NextStep) =>
+  wantsJson(request) ? apiError(request, reply, status, code) : journeyErrorPage(request, reply, code, status, next);
 
 /** API errors carry the catalogue entry: `{ error: { code, message, cause, action } }`. */
 export function apiError(request: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode | 'not_found' | 'bad_request' | 'internal', extra: Record<string, unknown> = {}) {
@@ -44,7 +43,7 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
   app.setErrorHandler(async (error: { statusCode?: number; message?: string; code?: string }, request, reply) => {
     if (error instanceof JourneyError) {
       if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-      return refusal(request, reply, error.code, statusFor(error.code), error.restart);
+      return refusal(request, reply, error.code, statusFor(error.code), error.next);
     }
     if (error instanceof StorageUnavailable) {
       request.log.error({ err: error.cause }, 'storage unavailable');

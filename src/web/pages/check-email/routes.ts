@@ -18,7 +18,8 @@ export interface CheckEmailOptions {
 function deadlineOf(hasta: string | undefined, now: Date, minutes: number): Date | undefined {
   if (!hasta || !/^\d{1,12}$/.test(hasta)) return undefined;
   const deadline = new Date(Number(hasta) * 1000);
-  const latest = now.getTime() + minutes * 60_000;
+  // A minute of leeway: the instance that set it may run a little ahead of this one.
+  const latest = now.getTime() + minutes * 60_000 + 60_000;
   return deadline.getTime() <= latest && deadline.getTime() > latest - 24 * 3_600_000 ? deadline : undefined;
 }
 
