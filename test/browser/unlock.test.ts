@@ -161,6 +161,7 @@ describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { s
     // a short new one are told at once, and what was typed as the new clave stays.
     assert.equal(await activate(page, 'a', 'Cambiar mi clave'), 200);
     await checkPage(page, problems, 'cambiar-clave', 'Cambiar mi clave');
+    assert.doesNotMatch(await page.locator('.clave-checklist').innerText(), /cumple/, 'nothing typed, nothing judged');
     await typeInto(page, 'current', WRONG);
     await typeInto(page, 'password', 'corta');
     assert.match(await page.locator('[data-practice="length"]').innerText(), /no cumple todavía/);

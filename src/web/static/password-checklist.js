@@ -16,8 +16,9 @@ function update() {
   for (const item of form.querySelectorAll('[data-practice]')) {
     const ok = met[item.dataset.practice];
     const state = item.querySelector('.clave-checklist__state');
-    item.classList.toggle('clave-checklist__item--met', ok);
-    state.textContent = `(${ok ? state.dataset.met : state.dataset.notMet})`;
+    item.classList.toggle('clave-checklist__item--met', ok && length > 0);
+    // Nothing typed yet: the rules alone, not a row of "no cumple".
+    state.textContent = length === 0 ? '' : `(${ok ? state.dataset.met : state.dataset.notMet})`;
   }
 }
 
