@@ -194,6 +194,8 @@ for (const backend of backends()) {
         assert.match(visibleText(page.body), new RegExp(`El enlace vale 3 minutos .* Vence a las ${wallClock(deadline)} \\(hora de Ecuador\\)\\.`));
         // (The deadline travels in whole seconds, rounded down: never later than the link's.)
         assert.match(page.body, /data-countdown-seconds="(179|180)"/);
+        assert.match(visibleText(page.body), /Normalmente llega enseguida\. Si el enlace caduca antes de que lo abra, pida otro/);
+        assert.doesNotMatch(visibleText(page.body), /puede tardar unos minutos/, 'not beside a 3-minute link');
         assert.match(visibleText(page.body), /enviamos como máximo 5 correos con enlaces o avisos de datos que no coinciden por cédula en 24 horas/);
         return { browser, location, page: visibleText(page.body) };
       };
