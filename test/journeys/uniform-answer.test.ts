@@ -4,6 +4,7 @@ import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { apiCaptcha, birthOf, correctAnswers, loadDemoRegistry, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
 import { PageClient } from '../support/browserless.ts';
+import { MINUTE, testClock } from '../support/clock.ts';
 
 const ROUNDS = 200;
 
@@ -40,16 +41,42 @@ describe('the identity step answers the same whoever asks', () => {
     assert.match([...seen][0]!, /"status":202/);
   });
 
-  test('pages: the identity answer and the page it leads to are identical for a known and an unknown cédula', async () => {
-    const answersFor = async (browser: PageClient, cedula: string) => {
+});
+
+describe('the identity step\'s pages answer the same whoever asks', () => {
+  // A stopped clock: the answer carries the link's deadline, which must not differ by outcome, only by time.
+  const clock = testClock();
+  let clave: TestClave;
+  const [known] = verifiedPeople();
+
+  before(async () => {
+    clave = await startTestClave(backends()[0]!, { CAPTCHA_MAX_NUMBER: '1000' }, { clock: clock.now });
+    await loadDemoRegistry(clave);
+  });
+  after(async () => clave.dispose());
+
+  test('the identity answer and the page it leads to are identical for right answers, wrong answers and an unknown cédula', async () => {
+    const right = await correctAnswers(clave, known!);
+    const answersFor = async (cedula: string, fields: Record<string, string>) => {
+      const browser = new PageClient(clave.web);
       const started = await browser.submit('/clave/recuperar', { cedula, altcha: await browser.captcha() });
-      const identityUrl = started.headers.location as string;
-      const sent = await browser.submit(identityUrl, { birthDay: '1', birthMonth: '1', q1: 'none', q2: 'none', q3: 'none' });
+      const sent = await browser.submit(started.headers.location as string, fields);
       const page = await browser.get(sent.headers.location as string);
       return [observable({ ...sent, headers: { location: sent.headers.location } }), page.body];
     };
-    const fromKnown = await answersFor(new PageClient(clave.web), known!.affiliate.cedula);
-    const fromUnknown = await answersFor(new PageClient(clave.web), UNKNOWN_CEDULA);
-    assert.deepEqual(fromUnknown, fromKnown);
+    const wrong = { birthDay: '1', birthMonth: '1', q1: 'none', q2: 'none', q3: 'none' };
+    const { birthDay, birthMonth } = birthOf(known!);
+    const fromRight = await answersFor(known!.affiliate.cedula, { birthDay: String(birthDay), birthMonth: String(birthMonth), ...right });
+    const fromWrong = await answersFor(known!.affiliate.cedula, wrong);
+    const fromUnknown = await answersFor(UNKNOWN_CEDULA, wrong);
+    assert.match(fromRight[0]!, /hasta=\d+/, 'the deadline is in the answer');
+    assert.deepEqual(fromWrong, fromRight);
+    assert.deepEqual(fromUnknown, fromRight);
+    // Mail to one cédula goes out at most once a minute: the notice waits for the link's minute to pass.
+    clock.advance(2 * MINUTE);
+    await clave.settle();
+    const mailed = clave.catcher!.list().filter((m) => m.to.includes(known!.affiliate.correo!));
+    assert.ok(mailed.some((m) => /continuar\?token=/.test(m.text)), 'the right answers were right: a link went out');
+    assert.ok(mailed.some((m) => /CLV-010/.test(m.subject + m.text)), 'the wrong ones were wrong: a notice went out');
   });
 });
