@@ -96,5 +96,7 @@ export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, c
   const entry = errorEntry(code, request.locale, { institute: request.instituteName });
   // A 3-minute unlock link is easy to miss; Recuperar's lasts longer and unlocks too.
   const hint = code === 'CLV-020' && next.restart === 'unlock' ? { before: request.t('journey.unlockLinkTooShortBefore'), link: journeyLink(request, 'recover'), after: request.t('journey.unlockLinkTooShortAfter') } : undefined;
-  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, links: nextSteps(request, code, next), hint });
+  // A spent "No fui yo" link has locked the account: "ingrese con su clave" cannot work.
+  const action = next.signIn === false ? request.t('journey.accountLockedAction') : entry.action;
+  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, action, links: nextSteps(request, code, next), hint });
 }

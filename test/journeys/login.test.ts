@@ -199,7 +199,10 @@ for (const backend of backends()) {
       assert.equal(lost.headers.location, '/ingresar?sesion=terminada', 'the other session is over');
       assert.match(visibleText((await second.get(lost.headers.location!)).body), /Si estaba haciendo un cambio, no se guardó\./);
       assert.equal((await login(ana!.affiliate.cedula, 'otra-Frase-55-larga')).statusCode, 401, 'the clave did not change');
-      assert.equal((await first.get('/cuenta')).statusCode, 200);
+      const alone = await first.get('/cuenta');
+      assert.equal(alone.statusCode, 200);
+      assert.doesNotMatch(alone.body, /Cerrar las demás sesiones/, 'no other session to close');
+      assert.match(page.body, /Cerrar las demás sesiones/, 'offered while there were two');
 
       const third = new PageClient(clave.web);
       await third.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: CLAVE });
@@ -216,7 +219,7 @@ for (const backend of backends()) {
       assert.match(allWrong.body, /id="confirmation" name="confirmation" type="password"[^>]* value="otra"/);
       assert.doesNotMatch(allWrong.body, /no-es-esta/, 'the current clave is never sent back');
       assert.match(allWrong.body, /data-practice="length"/, 'the checklist of Recuperar step 4');
-      assert.match(visibleText(allWrong.body), /Si la escribe mal 5 veces seguidas, su cuenta se bloquea y esta sesión se cierra\./, 'warned before the lock');
+      assert.match(visibleText(allWrong.body), /Después de 5 intentos fallidos seguidos, aquí o al ingresar, su cuenta se bloquea y esta sesión se cierra\./, 'warned before the lock');
       const markup = '"><script>alert(1)</script>';
       const escaped = await first.submit('/cuenta/clave', { current: CLAVE, password: markup, confirmation: `${markup}!` });
       assert.equal(escaped.statusCode, 422);

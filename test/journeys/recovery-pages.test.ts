@@ -75,7 +75,9 @@ for (const backend of backends()) {
       assert.match((await browser.get('/clave/lista')).body, /Su clave personal está lista/);
       assert.equal((await browser.get('/clave/nueva')).headers.location, '/clave/lista', 'Back to the form: the clave is saved, nothing expired');
       const resent = await browser.submit('/clave/recuperar', { password: STRONG, confirmation: STRONG }, '/clave/nueva');
-      assert.equal(resent.statusCode, 410, 'the reset session is over');
+      assert.equal(resent.headers.location, '/clave/lista', 'sent again after saving (Back to a page of errors, then resubmit): it was saved');
+      const stranger = new PageClient(clave.web);
+      assert.equal((await stranger.submit('/clave/recuperar', { password: STRONG, confirmation: STRONG }, '/clave/nueva')).statusCode, 410, 'no reset session: CLV-050');
       const marker = saved.cookies.find((c) => c.name === 'clave_reset');
       assert.equal(marker?.value, 'lista');
       assert.equal(marker?.httpOnly, true);
@@ -109,6 +111,8 @@ for (const backend of backends()) {
       assert.match(usedNoFuiYo, /CLV-021/);
       assert.match(usedNoFuiYo, /href="\/clave\/recuperar">Empezar de nuevo: Recuperar clave</, 'the account is locked: Recuperar is the way back');
       assert.doesNotMatch(usedNoFuiYo, /href="\/ingresar">Ingresar</, 'signing in cannot work: not offered');
+      assert.match(visibleText(usedNoFuiYo), /su cuenta ya está bloqueada/);
+      assert.doesNotMatch(visibleText(usedNoFuiYo), /ingrese con su clave/);
     });
 
     test('step 1 errors: missing or malformed cédula, failed CAPTCHA keeps what was typed', async () => {
