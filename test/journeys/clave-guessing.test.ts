@@ -4,7 +4,7 @@ import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { gatedHasher } from '../support/gated-hasher.ts';
 import { giveClave, loadDemoRegistry, mailablePeople, UNKNOWN_CEDULA } from '../support/journey.ts';
-import { PageClient } from '../support/browserless.ts';
+import { PageClient, visibleText } from '../support/browserless.ts';
 import { maskCedula } from '../../src/domain/cedula.ts';
 import { createPasswordHasher } from '../../src/adapters/password-hasher.ts';
 import type { DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
@@ -46,6 +46,7 @@ for (const backend of backends()) {
         const wrong = await change(browser, `adivina-${attempt}`);
         assert.equal(wrong.statusCode, 422, `attempt ${attempt}`);
         assert.match(wrong.body, /La clave actual no es correcta \(CLV-041\)/);
+        assert.match(visibleText(wrong.body), attempt === 4 ? /Le queda 1 intento antes de que su cuenta se bloquee\./ : new RegExp(`Le quedan ${5 - attempt} intentos antes de que su cuenta se bloquee\\.`), `attempt ${attempt}: told how many are left`);
       }
       const fifth = await change(browser, 'adivina-5');
       assert.equal(fifth.statusCode, 423);

@@ -10,9 +10,10 @@ import type { ActiveSession } from './my-account.ts';
  * Mi cuenta asks for the current clave before a change. A wrong one counts as a wrong
  * sign-in: a stolen session must not become a way round LOGIN_MAX_FAILURES. The attempt
  * that reaches the limit locks the account, as at Ingresar, tells the owner, and ends the
- * session that made it. Returns the clave's version when it is right, undefined when not.
+ * session that made it. Returns the clave's version when it is right; when it is wrong,
+ * how many failures in a row are left before the lock (the session holder is told).
  */
-export async function checkCurrentClave(ctx: RecoveryContext, logins: LoginStore, active: ActiveSession, typed: unknown, client: ClientInfo): Promise<number | undefined> {
+export async function checkCurrentClave(ctx: RecoveryContext, logins: LoginStore, active: ActiveSession, typed: unknown, client: ClientInfo): Promise<{ version: number } | { triesLeft: number }> {
   const { cedula } = active.session;
   const ref = cedulaRef(ctx.secret, cedula);
   const { account, attempts } = await logins.claim(cedula, ref, ctx.clock());
@@ -24,11 +25,11 @@ export async function checkCurrentClave(ctx: RecoveryContext, logins: LoginStore
   }
   if (await verified(ctx, logins, ref, { hash: account.passwordHash }, typedClave(typed), client.hangUp)) {
     await logins.reset(ref);
-    return account.claveVersion;
+    return { version: account.claveVersion };
   }
   const locksNow = attempts === max;
   await logins.fail(ref, locksNow, audit);
-  if (!locksNow) return undefined;
+  if (!locksNow) return { triesLeft: max - attempts };
   noticeOfLock(ctx, logins, cedula, ref, audit.at);
   await ctx.storage.stores.sessions.revoke(active.idHash, audit.at);
   throw new JourneyError('CLV-040');

@@ -43,7 +43,8 @@ export async function accountView(ctx: RecoveryContext, active: ActiveSession) {
   };
 }
 
-export type ChangeOutcome = { changed: true } | { changed: false; violations: (ClaveViolation | 'CLV-041')[] };
+/** `triesLeft`: with a wrong current clave, the failures in a row left before the account locks. */
+export type ChangeOutcome = { changed: true } | { changed: false; violations: (ClaveViolation | 'CLV-041')[]; triesLeft?: number };
 
 /** What the change form holds, as typed. */
 export interface ClaveChange {
@@ -71,8 +72,9 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
   if (!allowed.allowed) throw new JourneyError('CLV-043', allowed.retryAfterSeconds);
   const affiliate = await ctx.storage.stores.registry.affiliate(cedula);
   if (!affiliate) throw new JourneyError('CLV-050');
-  const replacing = await checkCurrentClave(ctx, logins, active, change.current, client);
-  if (replacing === undefined) return { changed: false, violations: ['CLV-041', ...wrongCurrentViolations(ctx, change)] };
+  const current = await checkCurrentClave(ctx, logins, active, change.current, client);
+  if ('triesLeft' in current) return { changed: false, violations: ['CLV-041', ...wrongCurrentViolations(ctx, change)], triesLeft: current.triesLeft };
+  const replacing = current.version;
   const { normalised, violations } = await claveViolations(ctx, affiliate, change.password, change.confirmation);
   if (violations.length > 0) return { changed: false, violations };
   const passwordHash = await ctx.hasher.hash(normalised);

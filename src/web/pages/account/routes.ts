@@ -51,7 +51,7 @@ export function accountRoutes(account: AccountService, limits: Limits) {
         throw error;
       });
       if (outcome.changed) return reply.redirect('/cuenta?hecho=clave', 303);
-      return changeForm(reply, claveForm(request, limits, outcome.violations, { password, confirmation }), limits.loginMaxFailures);
+      return changeForm(reply, claveForm(request, limits, outcome.violations, { password, confirmation }, outcome.triesLeft), limits.loginMaxFailures);
     });
 
     app.post('/cuenta/sesiones', { preValidation: app.csrfProtection }, async (request, reply) => {

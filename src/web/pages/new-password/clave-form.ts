@@ -12,8 +12,15 @@ const MAX_ECHO = 256;
 /** Where each violation is shown: a wrong current clave (Mi cuenta), a confirmation that differs, the rest under the new clave. */
 const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' ? 'confirmation' : 'password');
 
-export function claveForm(request: FastifyRequest, limits: Limits, violations: readonly string[], typed: { password?: unknown; confirmation?: unknown } = {}) {
-  const text = (code: string) => (code === 'CLV-041' ? request.t('account.wrongCurrent') : request.t(`newPassword.violations.${code}`, policyFigures(limits)));
+/** Mi cuenta's wrong current clave, with how many failures in a row are left before the lock. */
+function wrongCurrent(request: FastifyRequest, triesLeft?: number): string {
+  const wrong = request.t('account.wrongCurrent');
+  if (triesLeft === undefined) return wrong;
+  return `${wrong}. ${request.t(triesLeft === 1 ? 'account.oneTryLeft' : 'account.triesLeft', { count: triesLeft })}`;
+}
+
+export function claveForm(request: FastifyRequest, limits: Limits, violations: readonly string[], typed: { password?: unknown; confirmation?: unknown } = {}, triesLeft?: number) {
+  const text = (code: string) => (code === 'CLV-041' ? wrongCurrent(request, triesLeft) : request.t(`newPassword.violations.${code}`, policyFigures(limits)));
   const errors: FieldError[] = violations.map((code) => ({ href: `#${fieldOf(code)}`, text: text(code) }));
   const fieldErrors: Record<string, string> = {};
   for (const code of violations) fieldErrors[fieldOf(code)] = [fieldErrors[fieldOf(code)], text(code)].filter(Boolean).join('. ');
