@@ -102,7 +102,6 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
     checkEmailRoutes({
       linkMinutes: { recovery: minutes(options.limits.recoveryLinkTtlMs), unlock: minutes(options.limits.unlockLinkTtlMs) },
       emailsPerDay: options.limits.emailsPerCedulaPerDay,
-      timeZone: options.timeZone,
       clock: options.clock,
     }),
   );

@@ -22,6 +22,13 @@ declare module 'fastify' {
   }
 }
 
+/** One formatter per language for a style of time in `timeZone`, made once: building one costs more than using it. */
+function zoneFormats(timeZone: string, style: Intl.DateTimeFormatOptions): (locale: string) => Intl.DateTimeFormat {
+  const es = new Intl.DateTimeFormat('es-EC', { timeZone, ...style });
+  const en = new Intl.DateTimeFormat('en-GB', { timeZone, ...style });
+  return (locale) => (locale === 'en' ? en : es);
+}
+
 /** Where page templates live: one folder per page beside its routes, plus the shared layout. */
 export const templateDirs = [join(webDir, 'pages'), join(webDir, 'views'), govukDist];
 
@@ -37,9 +44,10 @@ export const viewsPlugin = fp(async (app, options: ViewOptions) => {
       lstripBlocks: true,
       onConfigure: (env: nunjucks.Environment) => {
         // Times shown to people are in the institute's zone (TIME_ZONE), never UTC.
-        env.addFilter('localTime', (date: Date, locale: string) =>
-          new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'es-EC', { timeZone: options.timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date),
-        );
+        const dateTime = zoneFormats(options.timeZone, { dateStyle: 'medium', timeStyle: 'short' });
+        const clockTime = zoneFormats(options.timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+        env.addFilter('localTime', (date: Date, locale: string) => dateTime(locale).format(date));
+        env.addFilter('clockTime', (date: Date, locale: string) => clockTime(locale).format(date));
       },
     },
   });

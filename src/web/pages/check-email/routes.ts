@@ -6,7 +6,6 @@ import { totalSteps } from '../start/routes.ts';
 export interface CheckEmailOptions {
   linkMinutes: { recovery: number; unlock: number };
   emailsPerDay: number;
-  timeZone: string;
   clock: () => Date;
 }
 
@@ -35,12 +34,11 @@ export function checkEmailRoutes(options: CheckEmailOptions) {
       const minutes = kind === 'unlock' ? options.linkMinutes.unlock : options.linkMinutes.recovery;
       const now = options.clock();
       const deadline = deadlineOf(request.query.hasta, now, minutes);
-      const clockTime = new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'es-EC', { timeZone: options.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
       return privatePage(reply).page('check-email/check-email.njk', {
         step: 3,
         totalSteps: totalSteps(kind),
         minutes,
-        until: deadline && clockTime.format(deadline),
+        until: deadline,
         secondsLeft: deadline ? Math.max(0, Math.floor((deadline.getTime() - now.getTime()) / 1000)) : minutes * 60,
         emailsPerDay: options.emailsPerDay,
         againUrl: `/clave/${JOURNEY_PATHS[kind]}`,
