@@ -15,15 +15,19 @@ export interface TokenRow {
 
 export function classify(row: TokenRow | undefined, now: Date): TokenLookup {
   if (!row) return { status: 'unknown' };
-  const journey = { ...(row.flow_kind ? { journey: row.flow_kind } : {}), ...(row.flow_id ? { flowId: row.flow_id } : {}) };
-  if (row.revoked_at) return { status: 'replaced', ...journey };
-  if (row.used_at) return { status: 'used', ...journey };
-  if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired', ...journey };
+  // What a spent token still says of itself: whose flow, and of which journey.
+  const spent = { ...(row.flow_kind ? { journey: row.flow_kind } : {}), ...(row.flow_id ? { flowId: row.flow_id } : {}) };
+  if (row.revoked_at) return { status: 'replaced', ...spent };
+  if (row.used_at) return { status: 'used', ...spent };
+  if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired', ...spent };
   const token: TokenRecord = { purpose: row.purpose, cedula: row.cedula, flowId: row.flow_id, expiresAt: row.expires_at };
   return { status: 'live', token };
 }
 
-export const TOKEN_COLUMNS = 'purpose, cedula, flow_id, expires_at, used_at, revoked_at';
+/** The columns of a TokenRow, qualified by `table` where a query joins another. */
+const tokenColumns = (table?: string) => ['purpose', 'cedula', 'flow_id', 'expires_at', 'used_at', 'revoked_at'].map((column) => (table ? `${table}.${column}` : column)).join(', ');
+
+export const TOKEN_COLUMNS = tokenColumns();
 
 /** Marks a live token used, given SQL expressions for its hash, purposes (text[]) and the time. */
 export const consumeTokenSql = (hash: string, purposes: string, now: string) =>
@@ -34,7 +38,7 @@ export function tokenStore(db: Sql): RecoveryStores['tokens'] {
   const find = async (hash: Buffer, purposes: readonly TokenPurpose[]) =>
     (
       await db.query<TokenRow>(
-        `SELECT t.purpose, t.cedula, t.flow_id, t.expires_at, t.used_at, t.revoked_at, f.kind AS flow_kind
+        `SELECT ${tokenColumns('t')}, f.kind AS flow_kind
          FROM tokens t LEFT JOIN recovery_flows f ON f.id = t.flow_id WHERE t.token_hash = $1 AND t.purpose = ANY($2::text[])`,
         [hash, purposes],
       )
