@@ -75,8 +75,14 @@ export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 interface HistorySummary {
   /** Keys of every employer in the history: none of them may be a distractor. */
   keys: Set<string>;
-  /** Distinct employer names (as shown), in a caller-independent order. */
+  /**
+   * Distinct employer names (as shown), in a caller-independent order: one spelling per
+   * name key, the first in date order. Every question names an employer this way, so that
+   * the options a name's questions share always hold the right one.
+   */
   employers: string[];
+  /** The spelling shown for each name key. */
+  shownAs: Map<string, string>;
   first: EmploymentFact | undefined;
   last: EmploymentFact | undefined;
 }
@@ -96,15 +102,12 @@ function summarise(history: readonly EmploymentFact[]): HistorySummary {
   const named = history.filter((f) => cleanName(f.empleador) !== '');
   const keys = new Set(named.map((f) => nameKey(f.empleador)));
   const dated = named.filter((f) => ISO_DATE.test(f.fechaInicio)).sort(compareFacts);
-  const employers: string[] = [];
-  const seen = new Set<string>();
+  const shownAs = new Map<string, string>();
   for (const fact of dated) {
     const key = nameKey(fact.empleador);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    employers.push(cleanName(fact.empleador));
+    if (!shownAs.has(key)) shownAs.set(key, cleanName(fact.empleador));
   }
-  return { keys, employers, first: dated[0], last: dated[dated.length - 1] };
+  return { keys, employers: [...shownAs.values()], shownAs, first: dated[0], last: dated[dated.length - 1] };
 }
 
 function startYear(fact: EmploymentFact): number {
@@ -231,7 +234,7 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
       case 'last_employer':
       case 'first_employer': {
         const fact = kind === 'last_employer' ? facts.last : facts.first;
-        correct = fact === undefined ? null : cleanName(fact.empleador);
+        correct = fact === undefined ? null : facts.shownAs.get(nameKey(fact.empleador))!;
         texts = employerTexts(correct);
         break;
       }

@@ -165,3 +165,25 @@ test('a pool too small for distractors is padded to four distinct options', () =
     }
   }
 });
+
+test('two employers with one name but different legal forms: every question still offers its right answer, under one spelling', () => {
+  // Carmen's history in the demo: "Lácteos Carchi C.A." early, "Lácteos Carchi Cía. Ltda." last.
+  // Which of them "any employer" asks about depends on the secret; whichever it is, the
+  // questions share one set of options for the name, so each answer must be in it.
+  const history = [
+    job('Lácteos Carchi C.A.', '1996-01-01', '2000-12-31', '1790000000001'),
+    job('Transportes Manabí C.A.', '2001-01-01', '2003-12-31', '1790000000002'),
+    job('Lácteos Carchi Cía. Ltda.', '2010-01-01', null, '1790000000003'),
+  ];
+  for (let n = 0; n < 40; n++) {
+    const set = buildQuestions(input({ cedula: CEDULAS[0]!, history, secret: `secret-${n}` }));
+    const shown = new Set<string>();
+    for (const kind of ['employer_any', 'last_employer', 'first_employer'] as const) {
+      const q = question(set, kind);
+      const correct = correctText(set, q);
+      assert.ok(correct !== null, `${kind} has a right answer among its options (secret ${n})`);
+      if (/carchi/i.test(correct)) shown.add(correct);
+    }
+    assert.ok(shown.size <= 1, `one spelling of the name across the questions: ${[...shown].join(' | ')}`);
+  }
+});
