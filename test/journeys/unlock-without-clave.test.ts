@@ -58,6 +58,10 @@ for (const backend of backends()) {
       const page = await browser.get(unlocked.headers.location!);
       assert.equal((await browser.get(unlocked.headers.location!)).body, page.body, 'reloaded: the same page');
       assert.equal((await new PageClient(clave.web).get('/clave/desbloqueada')).headers.location, '/', 'no confirmation for a browser that unlocked nothing');
+      // The mailed link opened again (or Back to it) by this browser: where it got to, not "used".
+      assert.equal((await browser.get(`/clave/continuar?token=${token}`)).headers.location, '/clave/desbloqueada');
+      const elsewhere = await new PageClient(clave.web).get(`/clave/continuar?token=${token}`);
+      assert.match(visibleText(elsewhere.body), /CLV-021/, 'any other browser is told the link was used');
       assert.match(visibleText(page.body), /Todavía no tiene clave personal/);
       assert.match(page.body, /href="\/clave\/generar"/);
       assert.doesNotMatch(visibleText(page.body), /Ya puede ingresar con ella/);

@@ -1,7 +1,7 @@
 import type { RecoveryContext } from './context.ts';
 import { checkDisavowLink, disavowChange } from './disavow.ts';
 import { identityPage, identityQuestions } from './flow-view.ts';
-import { checkLink, redeemLink } from './links.ts';
+import { checkLink, redeemLink, type HeldByBrowser } from './links.ts';
 import { setNewPassword } from './set-password.ts';
 import { startFlow } from './start-flow.ts';
 import { processIdentityOutcomes, submitIdentity } from './submit-identity.ts';
@@ -18,7 +18,7 @@ export function createRecoveryService(ctx: RecoveryContext) {
     identityQuestions: (flowId: string) => identityQuestions(ctx, flowId),
     identityPage: (flowId: string) => identityPage(ctx, flowId),
     submitIdentity: (...args: Parameters<typeof submitIdentity> extends [unknown, ...infer Rest] ? Rest : never) => submitIdentity(ctx, ...args),
-    checkLink: (token: unknown, held?: { flowId: string; resetToken: string }) => checkLink(ctx, token, held),
+    checkLink: (token: unknown, held?: HeldByBrowser) => checkLink(ctx, token, held),
     redeemLink: (token: unknown, client: Parameters<typeof redeemLink>[2]) => redeemLink(ctx, token, client),
     setNewPassword: (...args: Parameters<typeof setNewPassword> extends [unknown, ...infer Rest] ? Rest : never) => setNewPassword(ctx, ...args),
     checkDisavowLink: (token: unknown) => checkDisavowLink(ctx, token),

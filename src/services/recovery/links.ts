@@ -24,16 +24,26 @@ async function holdsLiveReset(ctx: RecoveryContext, held: { flowId: string; rese
   return reset.status === 'live' && reset.token.flowId === held.flowId;
 }
 
+/** What a browser holds of journeys it went through: the live reset session it opened, the unlock it finished. */
+export interface HeldByBrowser {
+  reset?: { flowId: string; resetToken: string };
+  unlockedFlowId?: string;
+}
+
 /**
  * GET of a link: says whether it can be used, and changes nothing (mail scanners prefetch
- * links). 'resume' when this browser used it and still holds the live reset session it
- * opened: the mail's link opened again, or Back from the new-clave page, goes on to that
- * page instead of "used". Only the holder of that session's token is told anything more.
+ * links). For a spent link, the browser that spent it is told where it got to: 'resume'
+ * while it holds the live reset session the link opened (the mail's link opened again, or
+ * Back from the new-clave page, goes on to that page), 'unlocked' when the link was the
+ * unlock it finished. Anyone else is told the link was used.
  */
-export async function checkLink(ctx: RecoveryContext, token: unknown, held?: { flowId: string; resetToken: string }): Promise<'usable' | 'resume'> {
+export async function checkLink(ctx: RecoveryContext, token: unknown, held: HeldByBrowser = {}): Promise<'usable' | 'resume' | 'unlocked'> {
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
   const lookup = await ctx.storage.stores.tokens.peek(hashToken(token), LINK_PURPOSES, ctx.clock());
-  if (lookup.status === 'used' && held && lookup.flowId === held.flowId && (await holdsLiveReset(ctx, held))) return 'resume';
+  if (lookup.status === 'used' && lookup.flowId !== undefined) {
+    if (lookup.journey === 'unlock' && lookup.flowId === held.unlockedFlowId) return 'unlocked';
+    if (held.reset && lookup.flowId === held.reset.flowId && (await holdsLiveReset(ctx, held.reset))) return 'resume';
+  }
   if (lookup.status !== 'live') throw refusal(lookup);
   return 'usable';
 }

@@ -3,7 +3,7 @@ import type { Limits } from '../../../config.ts';
 import { JourneyError, type RecoveryService } from '../../../services/recovery/index.ts';
 import { clientInfo, privatePage } from '../../journey.ts';
 import { claveForm } from './clave-form.ts';
-import { markResetDone, readResetCookie, resetWasDone } from '../../reset-cookie.ts';
+import { markResetDone, readResetCookie, resetWasDone } from '../../journey-cookies.ts';
 
 interface PasswordForm {
   password?: unknown;

@@ -1,0 +1,58 @@
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The cookies a journey leaves in the browser that went through it. HttpOnly, sent only
+ * to the journey's own pages, and never from another site: they say what this browser did,
+ * so that Back, a reload or the mailed link opened again lands on the page that follows.
+ */
+const journeyCookie = (secure: boolean): CookieSerializeOptions => ({ path: '/clave', httpOnly: true, sameSite: 'strict', secure });
+
+/** The short-lived reset session of the pages: flow id and reset token in one cookie. */
+export const RESET_COOKIE = 'clave_reset';
+
+export function setResetCookie(reply: FastifyReply, flowId: string, resetToken: string, expiresAt: Date, secure: boolean): void {
+  reply.setCookie(RESET_COOKIE, `${flowId}.${resetToken}`, { ...journeyCookie(secure), expires: expiresAt });
+}
+
+/** `flowId.rest` as two parts, or nothing when the value has no such shape. */
+function flowAnd(value: string | undefined): { flowId: string; rest: string } | undefined {
+  const dot = value?.indexOf('.') ?? -1;
+  if (!value || dot < 1) return undefined;
+  return { flowId: value.slice(0, dot), rest: value.slice(dot + 1) };
+}
+
+export function readResetCookie(request: FastifyRequest): { flowId: string; resetToken: string } | undefined {
+  const held = flowAnd(request.cookies[RESET_COOKIE]);
+  return held && { flowId: held.flowId, resetToken: held.rest };
+}
+
+/** What the cookie holds once the clave is set: only that, so Back to the form says "done", not "expired". */
+const DONE = 'lista';
+/** How long the pages that follow a finished journey are shown again to its browser. */
+const FINISHED_MAX_AGE_SECONDS = 30 * 60;
+
+/** The reset session is over because the clave was set. */
+export function markResetDone(reply: FastifyReply, secure: boolean): void {
+  reply.setCookie(RESET_COOKIE, DONE, { ...journeyCookie(secure), maxAge: FINISHED_MAX_AGE_SECONDS });
+}
+
+export const resetWasDone = (request: FastifyRequest): boolean => request.cookies[RESET_COOKIE] === DONE;
+
+/** Which unlock flow this browser finished, and whether its account has a clave to sign in with. */
+const UNLOCKED_COOKIE = 'clave_desbloqueada';
+
+export interface Unlocked {
+  flowId: string;
+  hasClave: boolean;
+}
+
+export function markUnlocked(reply: FastifyReply, { flowId, hasClave }: Unlocked, secure: boolean): void {
+  reply.setCookie(UNLOCKED_COOKIE, `${flowId}.${hasClave ? 'si' : 'no'}`, { ...journeyCookie(secure), maxAge: FINISHED_MAX_AGE_SECONDS });
+}
+
+export function readUnlocked(request: FastifyRequest): Unlocked | undefined {
+  const held = flowAnd(request.cookies[UNLOCKED_COOKIE]);
+  if (!held || (held.rest !== 'si' && held.rest !== 'no')) return undefined;
+  return { flowId: held.flowId, hasClave: held.rest === 'si' };
+}
