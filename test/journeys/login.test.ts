@@ -320,5 +320,33 @@ for (const backend of backends()) {
       const older = await browser.submit('/cuenta/clave', { current, password: 'nueva-Frase-77-larga', confirmation: 'nueva-Frase-77-larga' });
       assert.equal(older.headers.location, '/cuenta?hecho=clave', 'one older than the last five is forgotten');
     });
+
+    test('a session ends at its absolute lifetime, however busy it is, and its cookie expires then too', async () => {
+      const browser = new PageClient(clave.web);
+      const signedIn = await browser.submit('/ingresar', { cedula: ana!.affiliate.cedula, clave: 'nueva-Frase-77-larga' });
+      const opened = clock.now().getTime();
+      const cookie = signedIn.cookies.find((c) => c.name === 'clave_sesion')!;
+      assert.ok(Math.abs(new Date(cookie.expires!).getTime() - (opened + 12 * 60 * MINUTE)) < 1000, 'the cookie lasts as long as the session may (to the second)');
+      // Used every 25 minutes, it never idles out (30 min), and still ends after 12 hours.
+      while (clock.now().getTime() + 25 * MINUTE < opened + 12 * 60 * MINUTE) {
+        clock.advance(25 * MINUTE);
+        assert.equal((await browser.get('/cuenta')).statusCode, 200, `${(clock.now().getTime() - opened) / MINUTE} min after signing in`);
+      }
+      clock.advance(25 * MINUTE);
+      assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar?sesion=terminada');
+    });
+
+    test('a clave set through Recuperar ends every session of the account, in browsers and of the API', async () => {
+      const browser = new PageClient(clave.web);
+      assert.equal((await browser.submit('/ingresar', { cedula: carla!.affiliate.cedula, clave: CLAVE })).headers.location, '/cuenta');
+      const app = (await login(carla!.affiliate.cedula, CLAVE)).json().session as string;
+      assert.equal((await clave.web.inject({ url: '/cuenta', cookies: { clave_sesion: app } })).statusCode, 200);
+      await giveClave(clave, carla!, 'sol-Dorado-64-camino', 'recover');
+      assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar?sesion=terminada');
+      assert.equal((await clave.web.inject({ url: '/cuenta', cookies: { clave_sesion: app } })).headers.location, '/ingresar?sesion=terminada');
+      const live = await clave.db.query('SELECT 1 FROM sessions WHERE cedula = $1 AND revoked_at IS NULL', [carla!.affiliate.cedula]);
+      assert.equal(live.length, 0);
+      assert.equal((await login(carla!.affiliate.cedula, 'sol-Dorado-64-camino')).statusCode, 201, 'the new clave signs in');
+    });
   });
 }

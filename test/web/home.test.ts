@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
+import { PageClient } from '../support/browserless.ts';
+import { loadDemoRegistry, mailedToken, verifiedPeople, verifyIdentity } from '../support/journey.ts';
 
 const [pglite] = backends();
 
@@ -135,6 +137,21 @@ describe('web shell over https', () => {
     const response = await clave.web.inject({ method: 'GET', url: '/?lang=en' });
     assert.match(response.headers['strict-transport-security'] as string, /max-age=31536000/);
     assert.equal(response.cookies.find((c) => c.name === 'lang')?.secure, true);
+  });
+
+  test('the session and reset cookies are Secure too', async () => {
+    await loadDemoRegistry(clave);
+    const [person] = verifiedPeople();
+    const flowId = await verifyIdentity(clave, person!);
+    const token = await mailedToken(clave, person!.affiliate.correo!);
+    const browser = new PageClient(clave.web);
+    await browser.get(`/clave/continuar?token=${token}`);
+    const redeemed = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
+    assert.equal(redeemed.cookies.find((c) => c.name === 'clave_reset')?.secure, true, `flow ${flowId}`);
+    await browser.submit('/clave/nueva', { password: 'luna-Clara-29-rio', confirmation: 'luna-Clara-29-rio' });
+    const signedIn = await browser.submit('/ingresar', { cedula: person!.affiliate.cedula, clave: 'luna-Clara-29-rio' });
+    assert.equal(signedIn.headers.location, '/cuenta');
+    assert.equal(signedIn.cookies.find((c) => c.name === 'clave_sesion')?.secure, true);
   });
 
   test('a URL the router refuses before any hook gets the same security headers as a page', async () => {
