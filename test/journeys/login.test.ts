@@ -185,7 +185,7 @@ for (const backend of backends()) {
       // When each was opened, so two sessions on alike devices can be told apart.
       assert.match(page.body, /<th scope="col" class="govuk-table__header">Ingresó<\/th>/);
       const [opened] = await clave.db.query<{ created_at: Date }>('SELECT created_at FROM sessions WHERE cedula = $1 AND revoked_at IS NULL ORDER BY created_at LIMIT 1', [ana!.affiliate.cedula]);
-      assert.match(page.body, new RegExp(`<time datetime="${opened!.created_at.toISOString()}">`));
+      assert.match(page.body, new RegExp(`<time datetime="${opened!.created_at.toISOString()}">\\d{1,2} \\w+ \\d{4}, \\d{2}:\\d{2}</time>`), 'on the 24-hour clock of the mails');
       const devices = [...page.body.matchAll(/<td class="govuk-table__cell">([^<]+)/g)].map((cell) => cell[1]!.trim());
       assert.ok(devices.includes('Chrome en Android'), `sessions named as a person knows them: ${devices.join(' | ')}`);
       assert.ok(devices.includes('Navegador desconocido'), 'a client that is not a browser is not quoted');

@@ -43,8 +43,9 @@ export const viewsPlugin = fp(async (app, options: ViewOptions) => {
       trimBlocks: true,
       lstripBlocks: true,
       onConfigure: (env: nunjucks.Environment) => {
-        // Times shown to people are in the institute's zone (TIME_ZONE), never UTC.
-        const dateTime = zoneFormats(options.timeZone, { dateStyle: 'medium', timeStyle: 'short' });
+        // Times shown to people are in the institute's zone (TIME_ZONE), never UTC, and on a
+        // 24-hour clock as in the mails, so a page and a mail never tell one moment two ways.
+        const dateTime = zoneFormats(options.timeZone, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' });
         const clockTime = zoneFormats(options.timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
         env.addFilter('localTime', (date: Date, locale: string) => dateTime(locale).format(date));
         env.addFilter('clockTime', (date: Date, locale: string) => clockTime(locale).format(date));
