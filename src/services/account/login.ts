@@ -25,7 +25,7 @@ const MAX_PASSWORD_CHARS = 1024;
  */
 export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInput: unknown, password: unknown, client: ClientInfo): Promise<StartedSession> {
   const ip = await ctx.throttle.consume('login_ip', client.ip ?? 'unknown');
-  if (!ip.allowed) throw new JourneyError('CLV-043', ip.retryAfterSeconds);
+  if (!ip.allowed) throw new JourneyError('CLV-043', { retryAfterSeconds: ip.retryAfterSeconds });
   const cedula = typeof cedulaInput === 'string' ? normaliseCedulaInput(cedulaInput) : '';
   if (!checkCedula(cedula).ok) throw new JourneyError('CLV-001');
   const clave = typedClave(password);

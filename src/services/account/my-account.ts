@@ -69,7 +69,7 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
   const { cedula } = active.session;
   // Besides the count of wrong claves: one session cannot keep the hasher busy either.
   const allowed = await ctx.throttle.consume('login_ip', `session:${active.session.ref}`);
-  if (!allowed.allowed) throw new JourneyError('CLV-043', allowed.retryAfterSeconds);
+  if (!allowed.allowed) throw new JourneyError('CLV-043', { retryAfterSeconds: allowed.retryAfterSeconds });
   const affiliate = await ctx.storage.stores.registry.affiliate(cedula);
   if (!affiliate) throw new JourneyError('CLV-050');
   const current = await checkCurrentClave(ctx, logins, active, change.current, client);

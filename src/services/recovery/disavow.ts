@@ -19,7 +19,7 @@ export async function issueDisavowLink(ctx: RecoveryContext, stores: RecoverySto
  */
 function disavowRefusal(lookup: Exclude<TokenLookup, { status: 'live' }>): JourneyError {
   if (lookup.status === 'unknown') return new JourneyError('CLV-022');
-  return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', undefined, { restart: 'recover', signIn: false });
+  return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', { restart: 'recover', signIn: false });
 }
 
 export async function checkDisavowLink(ctx: RecoveryContext, token: unknown): Promise<void> {

@@ -12,7 +12,7 @@ export const isFlowId = (flowId: string): boolean => FLOW_ID.test(flowId);
 
 /** The flow, if it exists, is still in `state` and has not expired; CLV-050 otherwise. */
 export function liveFlow(ctx: RecoveryContext, flow: FlowRecord | undefined, state: FlowState): FlowRecord {
-  if (!flow || stepOf(flow, ctx.clock()) !== state) throw new JourneyError('CLV-050', undefined, { restart: flow?.kind });
+  if (!flow || stepOf(flow, ctx.clock()) !== state) throw new JourneyError('CLV-050', { restart: flow?.kind });
   return flow;
 }
 
@@ -33,7 +33,7 @@ export async function identityStep(ctx: RecoveryContext, flowId: string): Promis
 function atIdentity(ctx: RecoveryContext, found: IdentityStepRecord | undefined): { flow: FlowRecord; subject: IdentitySubject } {
   const flow = liveFlow(ctx, found?.flow, 'identity');
   // Opened by an earlier release, which kept no questions: started again, as an expired flow is.
-  if (!found!.questions) throw new JourneyError('CLV-050', undefined, { restart: flow.kind });
+  if (!found!.questions) throw new JourneyError('CLV-050', { restart: flow.kind });
   return { flow, subject: { affiliate: canReceive(found!.affiliate) ? found!.affiliate : undefined, questions: found!.questions } };
 }
 

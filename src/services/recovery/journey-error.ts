@@ -9,11 +9,21 @@ export interface NextStep {
   signIn?: boolean;
 }
 
+/** What a refusal says beyond its code: when to try again (throttles), and where to go on. */
+export interface RefusalDetails extends NextStep {
+  /** For throttles: how long the caller should wait (sent as Retry-After). */
+  retryAfterSeconds?: number;
+}
+
 /** A refusal a person can act on: pages and the API show its catalogue entry. */
 export class JourneyError extends Error {
-  /** `retryAfterSeconds`, for throttles: how long the caller should wait (sent as Retry-After). */
-  constructor(readonly code: ErrorCode, readonly retryAfterSeconds?: number, readonly next: NextStep = {}) {
+  readonly retryAfterSeconds?: number;
+  readonly next: NextStep;
+
+  constructor(readonly code: ErrorCode, { retryAfterSeconds, ...next }: RefusalDetails = {}) {
     super(code);
     this.name = 'JourneyError';
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.next = next;
   }
 }

@@ -14,7 +14,7 @@ export type Redeemed = { flowId: string; step: 'set_password'; resetToken: strin
 
 function refusal(lookup: Exclude<TokenLookup, { status: 'live' }>): JourneyError {
   if (lookup.status === 'unknown') return new JourneyError('CLV-022');
-  return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', undefined, { restart: lookup.journey });
+  return new JourneyError(lookup.status === 'expired' ? 'CLV-020' : 'CLV-021', { restart: lookup.journey });
 }
 
 /** The reset session a browser holds (its cookie), if it is live and of that flow. */
@@ -71,7 +71,7 @@ export async function redeemLink(ctx: RecoveryContext, token: unknown, client: C
       return refusal(lookup);
     }
     const { cedula } = lookup.token;
-    if (!flow || stepOf(flow, now) !== 'check_email') return new JourneyError('CLV-021', undefined, { restart: flow?.kind });
+    if (!flow || stepOf(flow, now) !== 'check_email') return new JourneyError('CLV-021', { restart: flow?.kind });
     const to = nextState(flow, 'link_redeemed');
     const resetExpiresAt = later(now, ctx.limits.resetSessionTtlMs);
     await stores.flows.advance(flow.id, 'check_email', to, to === 'done' ? now : resetExpiresAt, now);

@@ -23,7 +23,7 @@ async function resetSession(ctx: RecoveryContext, flowId: string, resetToken: un
   const found = await ctx.storage.stores.flows.findForPassword(flowId, hash, ctx.clock(), ctx.limits.passwordHistory);
   const flow = liveFlow(ctx, found?.flow, 'set_password');
   const { token, affiliate, claves } = found!;
-  if (token.status !== 'live' || token.token.flowId !== flow.id || !affiliate) throw new JourneyError('CLV-050', undefined, { restart: flow.kind });
+  if (token.status !== 'live' || token.token.flowId !== flow.id || !affiliate) throw new JourneyError('CLV-050', { restart: flow.kind });
   return { flow, hash, affiliate, claves };
 }
 

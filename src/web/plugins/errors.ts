@@ -35,7 +35,7 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
   app.setNotFoundHandler(async (request, reply) => {
     // Scanning for pages is throttled like any other probing.
     const allowed = await options.throttle.consume('not_found_ip', request.ip);
-    if (!allowed.allowed) throw new JourneyError('CLV-004', allowed.retryAfterSeconds);
+    if (!allowed.allowed) throw new JourneyError('CLV-004', { retryAfterSeconds: allowed.retryAfterSeconds });
     if (wantsJson(request)) return apiError(request, reply, 404, 'not_found');
     return reply.code(404).page('errors/not-found.njk');
   });

@@ -9,7 +9,7 @@ const MAX_QUERY = 200;
 export const helpRoutes = (throttle: Throttle) => async (app: FastifyInstance): Promise<void> => {
   app.get<{ Querystring: { q?: unknown } }>('/ayuda/errores', async (request, reply) => {
     const allowed = await throttle.consume('help_ip', request.ip);
-    if (!allowed.allowed) throw new JourneyError('CLV-004', allowed.retryAfterSeconds);
+    if (!allowed.allowed) throw new JourneyError('CLV-004', { retryAfterSeconds: allowed.retryAfterSeconds });
     const query = typeof request.query.q === 'string' ? request.query.q.trim().slice(0, MAX_QUERY) : '';
     const params = { institute: request.instituteName };
     const entries = query
