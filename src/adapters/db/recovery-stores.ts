@@ -7,7 +7,7 @@ import { deferringWrites } from './deferred-writes.ts';
 import { AFFILIATE_COLUMNS, registryReader, toAffiliate, type AffiliateRow } from './registry-reader.ts';
 import { accountStore, claveColumns, toClaves, type ClaveRow } from './account-store.ts';
 import { sessionStore } from './session-store.ts';
-import { classify, consumeTokenSql, TOKEN_COLUMNS, tokenStore, type TokenRow } from './token-store.ts';
+import { classify, consumeTokenSql, fromPrefixed, prefixedTokenColumns, TOKEN_COLUMNS, tokenStore, type PrefixedTokenRow } from './token-store.ts';
 
 interface FlowRow {
   id: string;
@@ -28,25 +28,6 @@ const toFlow = (row: FlowRow): FlowRecord => ({
   createdAt: row.created_at,
   expiresAt: row.expires_at,
 });
-
-/** A token row's columns under names that cannot clash with a joined flow's. */
-const tokenAliases = (table: string) =>
-  `${table}.purpose AS t_purpose, ${table}.cedula AS t_cedula, ${table}.flow_id AS t_flow_id, ${table}.expires_at AS t_expires_at, ${table}.used_at AS t_used_at, ${table}.revoked_at AS t_revoked_at`;
-
-interface TokenAliasRow {
-  t_purpose: TokenRow['purpose'] | null;
-  t_cedula: string;
-  t_flow_id: string | null;
-  t_expires_at: Date;
-  t_used_at: Date | null;
-  t_revoked_at: Date | null;
-}
-
-/** The token of a row read with `tokenAliases`; undefined when the join found none. */
-const toTokenRow = (row: TokenAliasRow): TokenRow | undefined =>
-  row.t_purpose === null
-    ? undefined
-    : { purpose: row.t_purpose, cedula: row.t_cedula, flow_id: row.t_flow_id, expires_at: row.t_expires_at, used_at: row.t_used_at, revoked_at: row.t_revoked_at };
 
 const FLOW_COLUMNS = 'f.id, f.kind, f.cedula, f.state, f.locale, f.created_at, f.expires_at';
 
@@ -88,8 +69,8 @@ function bind(db: Sql, secret: string): RecoveryStores {
         return row && { flow: toFlow(row), questions: row.questions, affiliate: toAffiliate(row) };
       },
       async findForPassword(id, tokenHash, now, historyLimit) {
-        const [row] = await db.query<FlowRow & AffiliateRow & ClaveRow & TokenAliasRow>(
-          `SELECT ${FLOW_COLUMNS}, ${AFFILIATE_COLUMNS}, ${claveColumns('f.cedula', '$3')}, ${tokenAliases('t')}
+        const [row] = await db.query<FlowRow & AffiliateRow & ClaveRow & PrefixedTokenRow>(
+          `SELECT ${FLOW_COLUMNS}, ${AFFILIATE_COLUMNS}, ${claveColumns('f.cedula', '$3')}, ${prefixedTokenColumns('t')}
            FROM recovery_flows f
            LEFT JOIN tokens t ON t.token_hash = $2 AND t.purpose = 'reset_session'
            LEFT JOIN affiliates a ON a.cedula = f.cedula
@@ -97,7 +78,7 @@ function bind(db: Sql, secret: string): RecoveryStores {
            WHERE f.id = $1`,
           [id, tokenHash, historyLimit],
         );
-        return row && { flow: toFlow(row), token: classify(toTokenRow(row), now), affiliate: toAffiliate(row), claves: toClaves(row) };
+        return row && { flow: toFlow(row), token: classify(fromPrefixed(row), now), affiliate: toAffiliate(row), claves: toClaves(row) };
       },
       async moveConsuming(tokenHash, purpose, id, from, to, expiresAt, now) {
         const rows = await db.query(
@@ -111,13 +92,13 @@ function bind(db: Sql, secret: string): RecoveryStores {
         await db.query(MOVE_SQL, [id, from, to, expiresAt, now]);
       },
       async findConsuming(tokenHash, purposes, now) {
-        const [won] = await db.query<FlowRow & TokenAliasRow>(
+        const [won] = await db.query<FlowRow & PrefixedTokenRow>(
           `WITH won AS (${consumeTokenSql('$1', '$2', '$3')} RETURNING ${TOKEN_COLUMNS})
-           SELECT ${tokenAliases('won')}, ${FLOW_COLUMNS} FROM won LEFT JOIN recovery_flows f ON f.id = won.flow_id`,
+           SELECT ${prefixedTokenColumns('won')}, ${FLOW_COLUMNS} FROM won LEFT JOIN recovery_flows f ON f.id = won.flow_id`,
           [tokenHash, purposes, now],
         );
         if (!won) return { lookup: await tokens.peek(tokenHash, purposes, now), flow: undefined };
-        return { lookup: classify({ ...toTokenRow(won)!, used_at: null }, now), flow: won.id ? toFlow(won) : undefined };
+        return { lookup: classify({ ...fromPrefixed(won)!, used_at: null }, now), flow: won.id ? toFlow(won) : undefined };
       },
       async supersedeOlder(cedula, keepId, now) {
         await db.query(

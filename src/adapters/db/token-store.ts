@@ -24,10 +24,21 @@ export function classify(row: TokenRow | undefined, now: Date): TokenLookup {
   return { status: 'live', token };
 }
 
+const TOKEN_FIELDS = ['purpose', 'cedula', 'flow_id', 'expires_at', 'used_at', 'revoked_at'] as const;
+
 /** The columns of a TokenRow, qualified by `table` where a query joins another. */
-const tokenColumns = (table?: string) => ['purpose', 'cedula', 'flow_id', 'expires_at', 'used_at', 'revoked_at'].map((column) => (table ? `${table}.${column}` : column)).join(', ');
+const tokenColumns = (table?: string) => TOKEN_FIELDS.map((column) => (table ? `${table}.${column}` : column)).join(', ');
 
 export const TOKEN_COLUMNS = tokenColumns();
+
+/** A token's columns under names that cannot clash with those of a joined flow (`t_purpose`, …). */
+export type PrefixedTokenRow = { [K in (typeof TOKEN_FIELDS)[number] as `t_${K}`]: TokenRow[K] | null };
+
+export const prefixedTokenColumns = (table: string) => TOKEN_FIELDS.map((column) => `${table}.${column} AS t_${column}`).join(', ');
+
+/** The token of a row read with `prefixedTokenColumns`; undefined when the join found none. */
+export const fromPrefixed = (row: PrefixedTokenRow): TokenRow | undefined =>
+  row.t_purpose === null ? undefined : (Object.fromEntries(TOKEN_FIELDS.map((column) => [column, row[`t_${column}`]])) as unknown as TokenRow);
 
 /** Marks a live token used, given SQL expressions for its hash, purposes (text[]) and the time. */
 export const consumeTokenSql = (hash: string, purposes: string, now: string) =>
