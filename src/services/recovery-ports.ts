@@ -187,7 +187,8 @@ export interface RecoveryStores {
     setPassword(cedula: string, hash: string, now: Date, historyKept: number, replacing?: number): Promise<boolean>;
     /** Clears a lock and the failure count, the clave staying; true when the account has a clave to sign in with. */
     unlock(cedula: string, now: Date): Promise<boolean>;
-    lock(cedula: string, now: Date): Promise<void>;
+    /** "No fui yo": locks the account until a new clave is set; Desbloquear cannot lift it. */
+    disown(cedula: string, now: Date): Promise<void>;
   };
   sessions: {
     create(idHash: Buffer, session: NewSession): Promise<void>;
@@ -212,9 +213,10 @@ export interface RecoveryStores {
     /**
      * Failures since `since`, the recovery mail queued since `mailSince`, and where the
      * verdict's flow stands now (its state and deadline, as committed once the lock is
-     * held), which a follow-up needs next: one read.
+     * held), and whether the account is locked by "No fui yo", which a follow-up needs
+     * next: one read.
      */
-    tally(cedulaRef: Buffer, flowId: string, since: Date, mailSince: Date): Promise<{ failures: number; recentMail: RecentMail; flowNow: Pick<FlowRecord, 'state' | 'expiresAt'> }>;
+    tally(cedulaRef: Buffer, flowId: string, since: Date, mailSince: Date): Promise<{ failures: number; recentMail: RecentMail; flowNow: Pick<FlowRecord, 'state' | 'expiresAt'>; disowned: boolean }>;
     record(cedulaRef: Buffer, at: Date): Promise<void>;
   };
   outbox: {
@@ -280,6 +282,8 @@ export type Notification =
   | { type: 'identity_blocked' }
   | { type: 'clave_changed'; generated: boolean; at: Date; disavowLink: string }
   | { type: 'account_unlocked'; at: Date; disavowLink: string; hasClave: boolean }
+  /** Desbloquear verified, for an account "No fui yo" locked: only a new clave opens it. */
+  | { type: 'unlock_refused_disowned' }
   | { type: 'account_locked'; at: Date; attempts: number };
 
 export interface RenderedMail {

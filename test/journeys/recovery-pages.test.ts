@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
-import { birthOf, correctAnswers, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
+import { birthOf, correctAnswers, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople, verifyIdentity } from '../support/journey.ts';
 import { PageClient, visibleText } from '../support/browserless.ts';
 
 const STRONG = 'lluvia-Verde-31-monte';
@@ -113,6 +113,28 @@ for (const backend of backends()) {
       assert.doesNotMatch(usedNoFuiYo, /href="\/ingresar">Ingresar</, 'signing in cannot work: not offered');
       assert.match(visibleText(usedNoFuiYo), /su cuenta ya está bloqueada/);
       assert.doesNotMatch(visibleText(usedNoFuiYo), /ingrese con su clave/);
+    });
+
+    test('after "No fui yo", Desbloquear mails no link but says to make a new clave; Recuperar opens the account again', async () => {
+      const mailCountBefore = clave.catcher!.list().length;
+      clock.advance(2 * MINUTE);
+      await verifyIdentity(clave, ana!, 'unlock');
+      await clave.settle();
+      const mails = clave.catcher!.list().slice(0, clave.catcher!.list().length - mailCountBefore);
+      assert.deepEqual(mails.map((m) => m.subject), ['Su cuenta sigue bloqueada (CLV-040): cree una clave nueva'], 'told, and sent no link');
+      assert.match(mails[0]!.text, /se usó «No fui yo»/);
+      assert.match(mails[0]!.text, /cree una clave nueva con Recuperar clave en http:\/\/[^/]+\/clave\/recuperar/);
+      assert.doesNotMatch(mails[0]!.text, /token=/);
+      const [audit] = await clave.db.query<{ detail: { refused?: string } }>("SELECT detail FROM audit_events WHERE event = 'identity' ORDER BY id DESC LIMIT 1");
+      assert.equal(audit?.detail.refused, 'disowned');
+      const signIn = () => clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: { cedula: ana!.affiliate.cedula, password: STRONG } });
+      assert.equal((await signIn()).statusCode, 401, 'the disowned clave still does not sign in');
+
+      clock.advance(2 * MINUTE);
+      await giveClave(clave, ana!, 'nuevo-Rumbo-83-sierra', 'recover');
+      assert.equal((await clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: { cedula: ana!.affiliate.cedula, password: 'nuevo-Rumbo-83-sierra' } })).statusCode, 201);
+      const [account] = await clave.db.query<{ disowned_at: Date | null }>('SELECT disowned_at FROM accounts WHERE cedula = $1', [ana!.affiliate.cedula]);
+      assert.equal(account?.disowned_at, null, 'a new clave ends what "No fui yo" started');
     });
 
     test('step 1 errors: missing or malformed cédula, failed CAPTCHA keeps what was typed', async () => {

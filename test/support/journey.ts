@@ -4,6 +4,7 @@ import { demoAffiliate, showcaseAffiliates, type DemoAffiliate } from '../../src
 import { registryReader } from '../../src/adapters/db/registry-reader.ts';
 import { samplePoints, splitSamples } from '../../src/domain/kba-draws.ts';
 import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
+import type { FlowKind } from '../../src/domain/flow.ts';
 import { kbaReferenceYear } from '../../src/services/recovery/reference-year.ts';
 import { loadDemoRegistryOnce, DEMO_AFFILIATES } from '../../src/demo.ts';
 import type { Clave } from '../../src/app.ts';
@@ -78,7 +79,7 @@ export async function mailedToken(clave: Clave, to: string): Promise<string> {
 }
 
 /** Starts a flow through the API and answers its identity step with `body`; the follow-up may still be under way. */
-async function answerIdentity(clave: Clave, person: DemoAffiliate, kind: 'generate' | 'recover', body: (questionIds: string[]) => Promise<object>): Promise<string> {
+async function answerIdentity(clave: Clave, person: DemoAffiliate, kind: FlowKind, body: (questionIds: string[]) => Promise<object>): Promise<string> {
   const post = (url: string, payload: object) => clave.web.inject({ method: 'POST', url, payload });
   const started = await post('/api/v1/flows', { kind, cedula: person.affiliate.cedula, captcha: await apiCaptcha(clave) });
   const { flowId, questions } = started.json() as { flowId: string; questions: { id: string }[] };
@@ -88,7 +89,7 @@ async function answerIdentity(clave: Clave, person: DemoAffiliate, kind: 'genera
 }
 
 /** A flow whose identity step is answered right; returns its id. */
-export function verifyIdentity(clave: Clave, person: DemoAffiliate, kind: 'generate' | 'recover' = 'recover'): Promise<string> {
+export function verifyIdentity(clave: Clave, person: DemoAffiliate, kind: FlowKind = 'recover'): Promise<string> {
   return answerIdentity(clave, person, kind, async () => ({ ...birthOf(person), answers: await correctAnswers(clave, person) }));
 }
 

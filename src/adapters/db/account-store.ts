@@ -14,7 +14,7 @@ export interface ClaveRow {
 
 export const toClaves = (row: ClaveRow): ClaveHistory => ({ current: row.current_clave ?? undefined, previous: row.previous_claves });
 
-/** Accounts: the clave and its history, unlock and lock. Failure counts are cleared with any change. */
+/** Accounts: the clave and its history, unlock, and the lock of "No fui yo". Failure counts are cleared with any change. */
 export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'] {
   const clearFailures = (cedula: string) => db.query('DELETE FROM login_failures WHERE cedula_ref = $1', [cedulaRef(secret, cedula)]);
   return {
@@ -48,7 +48,7 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
         `INSERT INTO accounts (cedula, status, password_hash, locked_at, password_changed_at, created_at, updated_at)
          VALUES ($1, 'active', $2, NULL, $3, $3, $3)
          ON CONFLICT (cedula) DO UPDATE SET status = 'active', password_hash = excluded.password_hash,
-           locked_at = NULL, clave_version = accounts.clave_version + 1, password_changed_at = $3, updated_at = $3
+           locked_at = NULL, disowned_at = NULL, clave_version = accounts.clave_version + 1, password_changed_at = $3, updated_at = $3
          WHERE $4::int IS NULL OR (accounts.status = 'active' AND accounts.clave_version = $4)
          RETURNING cedula`,
         [cedula, hash, now, replacing ?? null],
@@ -66,11 +66,11 @@ export function accountStore(db: Sql, secret: string): RecoveryStores['accounts'
       await clearFailures(cedula);
       return account?.has_clave ?? false;
     },
-    async lock(cedula, now) {
+    async disown(cedula, now) {
       // RETURNING: sent alone, not held back with the session revocation that follows (see setPassword).
       await db.query(
-        `INSERT INTO accounts (cedula, status, locked_at, created_at, updated_at) VALUES ($1, 'locked', $2, $2, $2)
-         ON CONFLICT (cedula) DO UPDATE SET status = 'locked', locked_at = $2, updated_at = $2
+        `INSERT INTO accounts (cedula, status, locked_at, disowned_at, created_at, updated_at) VALUES ($1, 'locked', $2, $2, $2, $2)
+         ON CONFLICT (cedula) DO UPDATE SET status = 'locked', locked_at = $2, disowned_at = $2, updated_at = $2
          RETURNING cedula`,
         [cedula, now],
       );

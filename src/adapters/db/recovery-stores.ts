@@ -150,13 +150,14 @@ function bind(db: Sql, secret: string): RecoveryStores {
       },
       async tally(ref, flowId, since, mailSince) {
         // The verdict's row, locked by the caller, keeps its flow from being deleted meanwhile.
-        const [row] = await db.query<{ failures: number; mails: number; latest: Date | null; state: FlowRecord['state']; expires_at: Date }>(
-          `SELECT (SELECT count(*) FROM identity_failures WHERE cedula_ref = $1 AND failed_at > $2) AS failures, m.mails, m.latest, f.state, f.expires_at
+        const [row] = await db.query<{ failures: number; mails: number; latest: Date | null; state: FlowRecord['state']; expires_at: Date; disowned: boolean }>(
+          `SELECT (SELECT count(*) FROM identity_failures WHERE cedula_ref = $1 AND failed_at > $2) AS failures, m.mails, m.latest, f.state, f.expires_at,
+             EXISTS (SELECT 1 FROM accounts a WHERE a.cedula = f.cedula AND a.disowned_at IS NOT NULL) AS disowned
            FROM (SELECT count(*) AS mails, max(available_at) AS latest FROM outbox WHERE cedula_ref = $1 AND category = 'recovery' AND created_at > $3) m
            JOIN recovery_flows f ON f.id = $4`,
           [ref, since, mailSince, flowId],
         );
-        return { failures: row!.failures, recentMail: { count: row!.mails, latest: row!.latest ?? undefined }, flowNow: { state: row!.state, expiresAt: row!.expires_at } };
+        return { failures: row!.failures, recentMail: { count: row!.mails, latest: row!.latest ?? undefined }, flowNow: { state: row!.state, expiresAt: row!.expires_at }, disowned: row!.disowned };
       },
       async record(ref, at) {
         await db.query('INSERT INTO identity_failures (cedula_ref, failed_at) VALUES ($1, $2)', [ref, at]);

@@ -91,6 +91,15 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
           { button: { label: t('changed.notMeButton'), url: n.disavowLink } },
         ],
       };
+    case 'unlock_refused_disowned':
+      return {
+        subject: t('disowned.subject'),
+        blocks: [
+          { paragraph: t('disowned.intro') },
+          { paragraph: t('disowned.why', { recoverUrl: url(`/clave/${JOURNEY_PATHS.recover}`) }) },
+          { paragraph: t('identityFailed.ignore') },
+        ],
+      };
     case 'account_locked':
       return {
         subject: t('locked.subject'),

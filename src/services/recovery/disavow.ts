@@ -1,4 +1,4 @@
-import { hashToken, isWellFormedToken, issueToken } from '../../domain/tokens.ts';
+import { cedulaRef, hashToken, isWellFormedToken, issueToken } from '../../domain/tokens.ts';
 import type { RecoveryStores, TokenLookup } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
@@ -36,7 +36,10 @@ export async function disavowChange(ctx: RecoveryContext, token: unknown, client
     const lookup = await stores.tokens.consume(hashToken(token), ['disavow'], now);
     if (lookup.status !== 'live') return disavowRefusal(lookup);
     const { cedula } = lookup.token;
-    await stores.accounts.lock(cedula, now);
+    // Under the cédula's lock that identity follow-ups take: a Desbloquear verdict is then
+    // worked out either before (its link is revoked below) or after (it finds the account disowned).
+    await stores.identityFailures.lock(cedulaRef(ctx.secret, cedula));
+    await stores.accounts.disown(cedula, now);
     await stores.sessions.revokeAll(cedula, now);
     await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
     await stores.audit.record({ event: 'disavowed', outcome: 'account_locked', cedula, ip: client.ip, userAgent: client.userAgent, at: now });

@@ -82,6 +82,16 @@ async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: Flow
   await stores.audit.record({ event: 'identity', outcome: 'verified', cedula: flow.cedula, flowId: flow.id, at: now, detail: { mail: queued ? 'queued' : 'daily_limit' } });
 }
 
+/**
+ * Desbloquear for an account "No fui yo" locked: the clave its owner disowned must not work
+ * again, so the registered inbox is told to make a new one (Recuperar) instead of a link.
+ */
+async function refuseUnlock(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, recentMail: RecentMail): Promise<void> {
+  const now = ctx.clock();
+  const queued = await queueMail(ctx, stores, affiliate, { type: 'unlock_refused_disowned' }, flow.locale, { category: 'recovery', recent: recentMail });
+  await stores.audit.record({ event: 'identity', outcome: 'verified', cedula: flow.cedula, flowId: flow.id, at: now, detail: { refused: 'disowned', mail: queued ? 'queued' : 'daily_limit' } });
+}
+
 async function recordFailure(ctx: RecoveryContext, stores: RecoveryStores, flow: FlowRecord, affiliate: AffiliateProfile, failuresBefore: number, recentMail: RecentMail): Promise<void> {
   const now = ctx.clock();
   const remaining = ctx.limits.identityMaxFailures - failuresBefore - 1;
@@ -104,7 +114,7 @@ async function followUp(ctx: RecoveryContext, stores: RecoveryStores, { outcome,
   if (!flow || outcome.verdict === 'not_eligible' || !canReceive(affiliate)) return stores.audit.record({ ...base, cedula: flow?.cedula, event: 'identity', outcome: 'not_eligible' });
   const ref = cedulaRef(ctx.secret, flow.cedula);
   await stores.identityFailures.lock(ref);
-  const { failures, recentMail, flowNow } = await stores.identityFailures.tally(ref, flow.id, new Date(now.getTime() - ctx.limits.identityFailureWindowMs), recoveryMailSince(now));
+  const { failures, recentMail, flowNow, disowned } = await stores.identityFailures.tally(ref, flow.id, new Date(now.getTime() - ctx.limits.identityFailureWindowMs), recoveryMailSince(now));
   if (failures >= ctx.limits.identityMaxFailures) return stores.audit.record({ ...base, cedula: flow.cedula, event: 'identity', outcome: 'blocked' });
   const asOfArrival = { ...ctx, clock: () => now };
   // A wrong answer counts, and its inbox is told, whatever became of its flow since:
@@ -115,6 +125,7 @@ async function followUp(ctx: RecoveryContext, stores: RecoveryStores, { outcome,
   // meanwhile, or past its deadline, would be dead on arrival and would revoke the live one.
   const step = stepOf({ ...flow, ...flowNow }, ctx.clock());
   if (step !== 'check_email') return stores.audit.record({ ...base, cedula: flow.cedula, event: 'identity', outcome: step });
+  if (flow.kind === 'unlock' && disowned) return refuseUnlock(asOfArrival, stores, flow, affiliate, recentMail);
   return sendLink(asOfArrival, stores, flow, affiliate, outcome.linkExpiresAt, recentMail);
 }
 
