@@ -156,7 +156,11 @@ export interface RecoveryStores {
     findConsuming(tokenHash: Buffer, purposes: readonly TokenPurpose[], now: Date): Promise<{ lookup: TokenLookup; flow: FlowRecord | undefined }>;
     /** Consumes a live token of `purpose` and only then moves the flow, in one statement; false when either failed. */
     moveConsuming(tokenHash: Buffer, purpose: TokenPurpose, id: string, from: FlowState, to: FlowState, expiresAt: Date, now: Date): Promise<boolean>;
-    /** Ends the cédula's live flows started before `keepId`'s; a newer one goes on, and its own link will end this one. */
+    /**
+     * Ends the cédula's flows started before `keepId`'s that are past their identity step
+     * (waiting for a link or a new clave); a newer one, or one still at its identity step,
+     * goes on, and its own link will end this one.
+     */
     supersedeOlder(cedula: string, keepId: string, now: Date): Promise<void>;
   };
   tokens: {

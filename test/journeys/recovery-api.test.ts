@@ -177,15 +177,35 @@ for (const backend of backends()) {
 
     const sameMillisecondPeople = mailablePeople(12).filter((candidate) => !people.some((p) => p.affiliate.cedula === candidate.affiliate.cedula)).slice(2, 4);
 
-    test('two requests started in the same millisecond: a link for the one ranked second supersedes the first, whose answer then comes too late', async () => {
+    test('two requests started in the same millisecond: a link for the one ranked second leaves the first at its identity step, whose own link then replaces it', async () => {
       const person = sameMillisecondPeople[0]!;
       const { first, second, stateOf, answerRight } = await sameMillisecond(person);
       assert.equal((await answerRight(second)).statusCode, 202);
-      const link = await mailedToken(clave, person.affiliate.correo!);
-      assert.deepEqual([await stateOf(first), await stateOf(second)], ['superseded', 'check_email']);
-      const late = await answerRight(first);
-      assert.equal(late.json().error?.code, 'CLV-050', late.body);
-      assert.equal((await redeem(link)).json().flowId, second);
+      const secondLink = await mailedToken(clave, person.affiliate.correo!);
+      assert.deepEqual([await stateOf(first), await stateOf(second)], ['identity', 'check_email']);
+      clock.advance(2 * MINUTE);
+      assert.equal((await answerRight(first)).statusCode, 202);
+      const firstLink = await mailedToken(clave, person.affiliate.correo!);
+      assert.notEqual(firstLink, secondLink);
+      assert.equal((await redeem(secondLink)).json().error.code, 'CLV-021');
+      assert.equal((await redeem(firstLink)).json().flowId, first);
+    });
+
+    test("whether a newer request got its link never shows on an older one's page: an affiliate's and an unknown cédula's answer alike", async () => {
+      const person = sameMillisecondPeople[0]!;
+      const parkedAfterNewerAnswered = async (cedula: string, birth: { birthDay: number; birthMonth: number }) => {
+        clock.advance(2 * MINUTE);
+        const parked = await startFlow(cedula, 'unlock');
+        const newer = await startFlow(cedula, 'unlock');
+        assert.equal((await post(`/api/v1/flows/${newer.flowId}/identity`, { ...birth, answers: {} })).statusCode, 202);
+        await clave.settle();
+        const page = await clave.web.inject({ url: `/clave/flujo/${parked.flowId}/identidad` });
+        return { status: page.statusCode, page: page.body.replaceAll(parked.flowId, 'FLOW').replace(/name="_csrf" value="[^"]+"/, '') };
+      };
+      const affiliate = await parkedAfterNewerAnswered(person.affiliate.cedula, birthOf(person));
+      const unknown = await parkedAfterNewerAnswered(UNKNOWN_CEDULA, { birthDay: 1, birthMonth: 1 });
+      assert.equal(affiliate.status, 200, 'the older request goes on');
+      assert.deepEqual(affiliate, unknown);
     });
 
     test('two requests started in the same millisecond: a link for the one ranked first leaves the second live, and its own link replaces that one', async () => {

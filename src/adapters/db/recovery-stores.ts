@@ -103,7 +103,7 @@ function bind(db: Sql, secret: string): RecoveryStores {
       async supersedeOlder(cedula, keepId, now) {
         await db.query(
           `UPDATE recovery_flows SET state = 'superseded', updated_at = $3, questions = NULL
-           WHERE cedula = $1 AND id <> $2 AND state IN ('identity', 'check_email', 'set_password')
+           WHERE cedula = $1 AND id <> $2 AND state IN ('check_email', 'set_password')
              AND (created_at, id) < (SELECT created_at, id FROM recovery_flows WHERE id = $2)`,
           [cedula, keepId, now],
         );

@@ -73,8 +73,10 @@ async function sendLink(ctx: RecoveryContext, stores: RecoveryStores, flow: Flow
   const queued = await queueMail(ctx, stores, affiliate, { type: 'link', kind: flow.kind, link, expiresAt, ttlMinutes: Math.round(ttl / 60_000) }, flow.locale, { category: 'recovery', recent: recentMail });
   if (queued) {
     // A newer link replaces every older link of the same cédula, and the flows started
-    // before this one. A flow started after it (another tab, the app) goes on: the newest
-    // request wins, so its own link will replace this one.
+    // before this one that are past their identity step. A flow started after it (another
+    // tab, the app) goes on: the newest request wins, so its own link will replace this one.
+    // So does one still at its identity step: ending it here would show on its page (CLV-050)
+    // only when this answer was right for a real affiliate, an oracle for anyone who holds it.
     await stores.tokens.revokeLive(flow.cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
     await stores.flows.supersedeOlder(flow.cedula, flow.id, now);
     await stores.tokens.insert(hash, { purpose, cedula: flow.cedula, flowId: flow.id, expiresAt }, now);
