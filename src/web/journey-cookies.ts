@@ -39,6 +39,15 @@ export function markResetDone(reply: FastifyReply, secure: boolean): void {
 
 export const resetWasDone = (request: FastifyRequest): boolean => request.cookies[RESET_COOKIE] === DONE;
 
+/** That this browser locked its account with "No fui yo": the page that says so is its own. */
+const DISOWNED_COOKIE = 'clave_bloqueada';
+
+export function markDisowned(reply: FastifyReply, secure: boolean): void {
+  reply.setCookie(DISOWNED_COOKIE, 'si', { ...journeyCookie(secure), maxAge: FINISHED_MAX_AGE_SECONDS });
+}
+
+export const wasDisowned = (request: FastifyRequest): boolean => request.cookies[DISOWNED_COOKIE] === 'si';
+
 /** Which unlock flow this browser finished, and whether its account has a clave to sign in with. */
 const UNLOCKED_COOKIE = 'clave_desbloqueada';
 

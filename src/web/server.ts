@@ -108,7 +108,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(linkRoutes(recovery, https));
   await app.register(newPasswordRoutes(recovery, options.limits, https));
   await app.register(doneRoutes);
-  await app.register(disavowRoutes(recovery));
+  await app.register(disavowRoutes(recovery, https));
   await app.register(loginRoutes(services.account, https, options.limits));
   await app.register(accountRoutes(services.account, options.limits));
   await app.register(apiRoutes(recovery, services.account, options.limits), { prefix: '/api/v1' });

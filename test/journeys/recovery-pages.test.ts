@@ -4,7 +4,7 @@ import { backends } from '../support/backends.ts';
 import { startTestClave, type TestClave } from '../support/clave.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
 import { birthOf, correctAnswers, giveClave, loadDemoRegistry, mailedToken, UNKNOWN_CEDULA, verifiedPeople, verifyIdentity } from '../support/journey.ts';
-import { PageClient, visibleText } from '../support/browserless.ts';
+import { csrfToken, PageClient, visibleText } from '../support/browserless.ts';
 
 const STRONG = 'lluvia-Verde-31-monte';
 
@@ -50,9 +50,20 @@ for (const backend of backends()) {
       const opened = await browser.get(`/clave/continuar?token=${token}`);
       assert.equal(opened.statusCode, 200);
       assert.equal(opened.headers['referrer-policy'], 'no-referrer');
+      assert.match(opened.body, new RegExp(`<form method="post" action="/clave/continuar\\?token=${token}"`), 'the page Continuar leads to keeps the link in its address');
       assert.equal((await browser.get(`/clave/continuar?token=${token}`)).statusCode, 200, 'opening the link twice changes nothing');
-      const continued = await browser.submit(`/clave/continuar?token=${token}`, { token }, '/clave/continuar');
+      const late = new PageClient(clave.web);
+      const lateForm = csrfToken((await late.get(`/clave/continuar?token=${token}`)).body);
+      const continued = await browser.submit(`/clave/continuar?token=${token}`, { token }, `/clave/continuar?token=${token}`);
       assert.equal(continued.headers.location, '/clave/nueva');
+      // Continuar pressed in another browser after the link was used: refused, and the
+      // refusal in the other language is the same refusal, not "link not valid".
+      const refused = await late.post(`/clave/continuar?token=${token}`, { _csrf: lateForm, token });
+      assert.equal(refused.statusCode, 409);
+      assert.equal(refused.headers['referrer-policy'], 'no-referrer');
+      const english = await late.get(/href="([^"]*lang=en)"/.exec(refused.body)![1]!.replaceAll('&amp;', '&'));
+      assert.match(visibleText(english.body), /This link was already used or replaced/);
+      await late.get('/?lang=es');
       const reset = continued.cookies.find((c) => c.name === 'clave_reset');
       assert.equal(reset?.httpOnly, true);
       assert.equal(reset?.sameSite, 'Strict');
@@ -100,9 +111,16 @@ for (const backend of backends()) {
       const browser = new PageClient(clave.web);
       const confirm = await browser.get(`/clave/no-fui-yo?token=${token}`);
       assert.match(confirm.body, /¿No hizo usted este cambio\?/);
-      const locked = await browser.submit(`/clave/no-fui-yo?token=${token}`, { token }, '/clave/no-fui-yo');
+      assert.match(confirm.body, new RegExp(`<form method="post" action="/clave/no-fui-yo\\?token=${token}"`), 'a refusal after pressing it can be shown in English too');
+      const pressed = await browser.submit(`/clave/no-fui-yo?token=${token}`, { token }, `/clave/no-fui-yo?token=${token}`);
+      // A page of its own: a reload or the language switch shows it again, not "link not valid".
+      assert.equal(pressed.headers.location, '/clave/cuenta-bloqueada');
+      const locked = await browser.get(pressed.headers.location!);
       assert.match(locked.body, /Bloqueamos su cuenta/);
       assert.match(locked.body, /class="govuk-button" href="\/clave\/recuperar"/, 'the next step is offered');
+      assert.match((await browser.get('/clave/cuenta-bloqueada?lang=en')).body, /We locked your account/);
+      await browser.get('/?lang=es');
+      assert.equal((await new PageClient(clave.web).get('/clave/cuenta-bloqueada')).headers.location, '/', 'only for the browser that locked it');
       const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [ana!.affiliate.cedula]);
       assert.equal(account?.status, 'locked');
       const [audit] = await clave.db.query<{ outcome: string }>("SELECT outcome FROM audit_events WHERE event = 'disavowed'");

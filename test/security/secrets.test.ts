@@ -173,8 +173,8 @@ describe('no secret reaches the logs or a third party during complete journeys',
   test('"No fui yo" from the notice locks the account', async () => {
     const browser = new PageClient(clave!.web);
     assert.equal((await browser.get(`/clave/no-fui-yo?token=${disavowToken}`)).statusCode, 200);
-    const done = await submit(browser, `/clave/no-fui-yo?token=${disavowToken}`, { token: disavowToken }, '/clave/no-fui-yo');
-    assert.match(done.body, /Bloqueamos su cuenta/);
+    const done = await submit(browser, `/clave/no-fui-yo?token=${disavowToken}`, { token: disavowToken }, `/clave/no-fui-yo?token=${disavowToken}`);
+    assert.match((await browser.get(done.headers.location!)).body, /Bloqueamos su cuenta/);
     await clave!.settle();
   });
 

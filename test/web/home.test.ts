@@ -1,8 +1,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { backends } from '../support/backends.ts';
-import { startTestClave, type TestClave } from '../support/clave.ts';
+import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
 import { PageClient } from '../support/browserless.ts';
 import { loadDemoRegistry, mailedToken, verifiedPeople, verifyIdentity } from '../support/journey.ts';
 
@@ -152,6 +153,24 @@ describe('web shell over https', () => {
     const signedIn = await browser.submit('/ingresar', { cedula: person!.affiliate.cedula, clave: 'luna-Clara-29-rio' });
     assert.equal(signedIn.headers.location, '/cuenta');
     assert.equal(signedIn.cookies.find((c) => c.name === 'clave_sesion')?.secure, true);
+  });
+
+  test("the language switch stays on this site whatever the request line's path", async () => {
+    const port = Number(new URL(await listenOnLoopback(clave)).port);
+    // Raw, as a browser never sends it: clients that resolve dot segments drop the host.
+    const rawGet = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    for (const path of ['/.//evil.example', '/a/..//evil.example', '/ayuda/errores/..//evil.example/x']) {
+      const page = await rawGet(path);
+      const href = /href="([^"]*lang=en)"/.exec(page)?.[1];
+      assert.ok(href?.startsWith('/') && !href.startsWith('//'), `${path}: ${href}`);
+    }
   });
 
   test('a URL the router refuses before any hook gets the same security headers as a page', async () => {

@@ -24,7 +24,8 @@ function switchUrl(request: FastifyRequest, target: Locale): string {
   // Any request line reaches this hook, parseable or not; an odd one just links to the start page.
   const url = URL.parse(request.url, 'http://localhost') ?? new URL('/', 'http://localhost');
   url.searchParams.set(COOKIE, target);
-  return url.pathname + url.search;
+  // A path that begins with two slashes would be read as another host's address.
+  return url.pathname.replace(/^\/{2,}/, '/') + url.search;
 }
 
 /** Spanish first; `?lang=en` switches and the choice is remembered in a cookie. */

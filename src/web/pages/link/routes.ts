@@ -10,10 +10,11 @@ import { markUnlocked, readResetCookie, readUnlocked, setResetCookie } from '../
 export function linkRoutes(recovery: RecoveryService, secureCookies: boolean) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Querystring: { token?: string } }>('/clave/continuar', async (request, reply) => {
+      privatePage(reply);
       const link = await recovery.checkLink(request.query.token, { reset: readResetCookie(request), unlockedFlowId: readUnlocked(request)?.flowId });
       if (link === 'resume') return reply.redirect('/clave/nueva', 303);
       if (link === 'unlocked') return reply.redirect('/clave/desbloqueada', 303);
-      return privatePage(reply).page('link/continue.njk', { token: request.query.token, csrfToken: reply.generateCsrf() });
+      return reply.page('link/continue.njk', { token: request.query.token, csrfToken: reply.generateCsrf() });
     });
 
     // A page of its own, so that reloading it or coming Back to it does not send the spent
@@ -26,8 +27,9 @@ export function linkRoutes(recovery: RecoveryService, secureCookies: boolean) {
     });
 
     app.post<{ Body: { token?: unknown } }>('/clave/continuar', { preValidation: app.csrfProtection }, async (request, reply) => {
-      const redeemed = await recovery.redeemLink(request.body?.token, clientInfo(request));
+      // Before the link is spent: a refusal's page has the token in its address too.
       privatePage(reply);
+      const redeemed = await recovery.redeemLink(request.body?.token, clientInfo(request));
       if (redeemed.step === 'unlocked') {
         markUnlocked(reply, redeemed, secureCookies);
         return reply.redirect('/clave/desbloqueada', 303);
