@@ -186,6 +186,22 @@ for (const backend of backends()) {
       for (const href of ['#birthDay', '#q1', '#q2', '#q3']) assert.match(response.body, new RegExp(`href="${href}"`));
       assert.match(response.body, /value="40"/);
       assert.doesNotMatch(response.body, /href="#birthMonth"/);
+
+      // A day the month does not have is a typing slip, told at once: it costs no attempt and sends nothing.
+      await clave.settle();
+      const mailsBefore = clave.catcher!.list().length;
+      const impossible = await browser.submit(identityUrl, { birthDay: '31', birthMonth: '2' });
+      assert.equal(impossible.statusCode, 400);
+      assert.match(visibleText(impossible.body), /Esa fecha no existe: revise el día y el mes de su nacimiento/);
+      assert.match(impossible.body, /<a href="#birthDay">Esa fecha no existe/);
+      assert.match(impossible.body, /value="31"/);
+      await clave.settle();
+      assert.equal(clave.catcher!.list().length, mailsBefore, 'nothing was judged');
+      const api = await clave.web.inject({ method: 'POST', url: `/api/v1/flows/${identityUrl.split('/')[3]}/identity`, payload: { birthDay: 30, birthMonth: 2, answers: {} } });
+      assert.equal(api.statusCode, 422);
+      assert.ok(api.json().error.fields.includes('birthDate'), api.body);
+      const leap = await browser.submit(identityUrl, { birthDay: '29', birthMonth: '2' });
+      assert.doesNotMatch(visibleText(leap.body), /Esa fecha no existe/, '29 February is a birthday');
     });
 
     test('link pages say what went wrong and offer to start again', async () => {

@@ -15,7 +15,8 @@ export interface IdentityAnswers {
   answers: Record<string, string>;
 }
 
-export type IdentityField = 'birthDay' | 'birthMonth' | `answer:${string}`;
+/** `birthDate`: a day and a month that are each fine but make no date (31 February). */
+export type IdentityField = 'birthDay' | 'birthMonth' | 'birthDate' | `answer:${string}`;
 
 /** The form itself is incomplete: told at once, it says nothing about any account. */
 export class IdentityFormError extends Error {
@@ -24,6 +25,9 @@ export class IdentityFormError extends Error {
     this.name = 'IdentityFormError';
   }
 }
+
+/** The most days each month can have: 29 February is someone's birthday. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function wholeNumber(value: unknown, min: number, max: number): number | undefined {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
@@ -41,6 +45,8 @@ export function parseIdentityAnswers(raw: { birthDay?: unknown; birthMonth?: unk
   const missing: IdentityField[] = [];
   if (birthDay === undefined) missing.push('birthDay');
   if (birthMonth === undefined) missing.push('birthMonth');
+  // Told at once, like any typing slip: checked against the registry, it would cost an attempt.
+  if (birthDay !== undefined && birthMonth !== undefined && birthDay > DAYS_IN_MONTH[birthMonth - 1]!) missing.push('birthDate');
   for (const id of questionIds) {
     const answer = given[id];
     if (typeof answer === 'string' && answer.length > 0 && answer.length <= 64) answers[id] = answer;

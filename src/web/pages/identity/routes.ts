@@ -18,6 +18,7 @@ function fieldErrorsOf(request: FastifyRequest, error: IdentityFormError, questi
   const errors: Record<string, string> = {};
   for (const field of error.fields) {
     if (field === 'birthDay' || field === 'birthMonth') errors[field] = request.t(`identity.errors.${field}`);
+    else if (field === 'birthDate') errors.birthDay = request.t('identity.errors.birthDate');
     else {
       const id = field.slice('answer:'.length);
       errors[id] = request.t('identity.errors.answer', { number: questions.findIndex((q) => q.id === id) + 1 });
