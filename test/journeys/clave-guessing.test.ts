@@ -106,7 +106,8 @@ for (const backend of backends()) {
       const notice = clave.catcher!.list().find((mail) => mail.to.includes(disavowed!.affiliate.correo!) && /no-fui-yo/.test(mail.text))!;
       const token = /no-fui-yo\?token=([A-Za-z0-9_-]{43})/.exec(notice.text)![1]!;
       const browser = new PageClient(clave.web);
-      assert.match((await browser.submit(`/clave/no-fui-yo?token=${token}`, { token }, '/clave/no-fui-yo')).body, /Bloqueamos su cuenta/);
+      const pressed = await browser.submit(`/clave/no-fui-yo?token=${token}`, { token }, `/clave/no-fui-yo?token=${token}`);
+      assert.match((await browser.get(pressed.headers.location!)).body, /Bloqueamos su cuenta/);
       for (let attempt = 1; attempt <= 6; attempt++) {
         const locked = await login(disavowed!.affiliate.cedula, CLAVE);
         const unknown = await login(UNKNOWN_CEDULA, CLAVE);

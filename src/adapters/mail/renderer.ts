@@ -45,15 +45,22 @@ function when(at: Date, locale: Locale, timeZone: string): { date: string; time:
   return { date: date.format(at), time: time.format(at) };
 }
 
+/** An address of this service that opens its page in the mail's language. */
+function inLanguage(href: string, locale: Locale): string {
+  const url = new URL(href);
+  url.searchParams.set('lang', locale);
+  return url.href;
+}
+
 function compose(n: Notification, t: Translate, locale: Locale, options: RendererOptions): Composed {
-  const url = (path: string) => new URL(path, options.publicUrl).href;
+  const url = (path: string) => inLanguage(new URL(path, options.publicUrl).href, locale);
   switch (n.type) {
     case 'link': {
       const journey = t(`journey.${n.kind}`);
       const blocks: Block[] = [
         { paragraph: t('link.intro', { journey }) },
         { paragraph: t('link.instructions', { deadline: t('deadline', when(n.expiresAt, locale, options.timeZone)) }) },
-        { button: { label: t('link.button'), url: n.link } },
+        { button: { label: t('link.button'), url: inLanguage(n.link, locale) } },
       ];
       if (n.ttlMinutes <= 5) blocks.push({ paragraph: t('link.shortLived', { minutes: n.ttlMinutes }) });
       return { subject: t('link.subject', { journey }), blocks: [...blocks, { paragraph: t('ignore') }] };
@@ -78,7 +85,7 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
           { paragraph: t('changed.intro', { action: t(n.generated ? 'changed.actionGenerated' : 'changed.actionChanged'), ...when(n.at, locale, options.timeZone) }) },
           { paragraph: t('changed.login', { loginUrl: url('/ingresar') }) },
           { paragraph: t('changed.notMe') },
-          { button: { label: t('changed.notMeButton'), url: n.disavowLink } },
+          { button: { label: t('changed.notMeButton'), url: inLanguage(n.disavowLink, locale) } },
         ],
       };
     case 'account_unlocked':
@@ -88,7 +95,7 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
           { paragraph: t(n.hasClave ? 'unlocked.intro' : 'unlocked.introNoClave', when(n.at, locale, options.timeZone)) },
           { paragraph: n.hasClave ? t('unlocked.login', { loginUrl: url('/ingresar') }) : t('unlocked.generate', { generateUrl: url(`/clave/${JOURNEY_PATHS.generate}`) }) },
           { paragraph: t('changed.notMe') },
-          { button: { label: t('changed.notMeButton'), url: n.disavowLink } },
+          { button: { label: t('changed.notMeButton'), url: inLanguage(n.disavowLink, locale) } },
         ],
       };
     case 'unlock_refused_disowned':
@@ -149,7 +156,7 @@ export function createMailRenderer(options: RendererOptions): MailRenderer {
       const t = translators[recipient.locale];
       const { subject, blocks } = compose(notification, t, recipient.locale, options);
       const greeting = t('greeting', { firstName: recipient.firstName });
-      const footer = [t('noReply'), t('help', { helpUrl: new URL('/ayuda/errores', options.publicUrl).href })];
+      const footer = [t('noReply'), t('help', { helpUrl: inLanguage(new URL('/ayuda/errores', options.publicUrl).href, recipient.locale) })];
       return { subject, text: toText(greeting, blocks, footer), html: toHtml(subject, greeting, blocks, footer, recipient.locale) };
     },
   };

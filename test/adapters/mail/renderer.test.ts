@@ -42,3 +42,17 @@ test('the CLV-010 notice counts attempts in good Spanish, says where to start ag
   assert.match(first, /datos laborales y vuelva a empezar en https:\/\/clave\.example\/clave\/recuperar/);
   assert.match(renderer.render({ type: 'identity_failed', kind: 'generate', remaining: 1 }, { firstName: 'Berta', locale: 'en' }).text, /You have 1 attempt left.*\n*[^]*start again at https:\/\/clave\.example\/clave\/generar/);
 });
+
+test("every address in a mail opens its page in the mail's language", () => {
+  const changed = { type: 'clave_changed' as const, generated: false, at: new Date('2026-11-24T15:04:00Z'), disavowLink: `https://clave.example/clave/no-fui-yo?token=${'A'.repeat(43)}` };
+  const link = { type: 'link' as const, kind: 'recover' as const, link: `https://clave.example/clave/continuar?token=${'B'.repeat(43)}`, expiresAt: new Date('2026-11-24T15:19:00Z'), ttlMinutes: 15 };
+  for (const locale of ['es', 'en'] as const) {
+    for (const notice of [changed, link, lock]) {
+      const mail = renderer.render(notice, { firstName: 'Berta', locale });
+      const addresses = [...mail.text.matchAll(/https:\/\/clave\.example\/\S*/g)].map((m) => m[0].replace(/[.,)]+$/, ''));
+      assert.ok(addresses.length >= 2, `${notice.type}: ${addresses.join(' ')}`);
+      for (const address of addresses) assert.equal(new URL(address).searchParams.get('lang'), locale, `${notice.type} ${locale}: ${address}`);
+      assert.doesNotMatch(mail.html, /lang=(es|en)&amp;lang=/);
+    }
+  }
+});
