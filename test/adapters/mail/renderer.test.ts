@@ -56,3 +56,11 @@ test("every address in a mail opens its page in the mail's language", () => {
     }
   }
 });
+
+test('the link mail speaks of the details given, not of answers: Desbloquear asks no questions', () => {
+  const unlock = { type: 'link' as const, kind: 'unlock' as const, link: `https://clave.example/clave/continuar?token=${'B'.repeat(43)}`, expiresAt: new Date('2026-11-24T15:07:00Z'), ttlMinutes: 3 };
+  assert.match(renderer.render(unlock, { firstName: 'Berta', locale: 'es' }).text, /los datos que indicó coinciden con nuestros registros/);
+  assert.doesNotMatch(renderer.render(unlock, { firstName: 'Berta', locale: 'es' }).text, /respuestas/);
+  assert.doesNotMatch(renderer.render(unlock, { firstName: 'Berta', locale: 'en' }).text, /answers/);
+  assert.doesNotMatch(renderer.render({ type: 'identity_failed', kind: 'unlock', remaining: 2 }, { firstName: 'Berta', locale: 'es' }).text, /respuestas/);
+});
