@@ -72,6 +72,18 @@ export function nameKey(name: string): string {
   return key;
 }
 
+/**
+ * A name as the person would say it: the spelling kept, the legal form at its end left off
+ * ("Servicios Galápagos", not "Servicios Galápagos Cía. Ltda."). Names with one key show
+ * alike, and names with different keys never do, as the key is read off what is shown.
+ */
+export function withoutLegalForm(name: string): string {
+  const key = nameKey(name);
+  const words = cleanName(name).split(' ');
+  while (words.length > 1 && nameKey(words.slice(0, -1).join(' ')) === key) words.pop();
+  return words.join(' ').replace(/[\s,;–-]+$/u, '');
+}
+
 const digestCache = new WeakMap<readonly string[], Buffer>();
 
 /** Each name's SHA-256, truncated to one AES block, end to end. Remembered per array: the synthetic padding is the same array on every call. */

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { cleanName, Draws, EmployerSource, keyed, nameKey, type RegistrySample } from './kba-draws.ts';
+import { cleanName, Draws, EmployerSource, keyed, nameKey, withoutLegalForm, type RegistrySample } from './kba-draws.ts';
 
 /**
  * Knowledge questions built from the affiliate's employment history (DESIGN.md §2.2).
@@ -249,8 +249,11 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
     const id = `q${i + 1}`;
     // Years in order, easier to read; the true year's place among them is already random (yearTexts).
     const picked = draws.pick(texts);
-    const shown = kind === 'first_year' || kind === 'last_start_year' ? picked.sort((a, b) => Number(a) - Number(b)) : picked;
-    const options = shown.map((text) => ({ id: optionId(secret, cedula, kind, text), text }));
+    const isYear = kind === 'first_year' || kind === 'last_start_year';
+    const shown = isYear ? picked.sort((a, b) => Number(a) - Number(b)) : picked;
+    // Employers without their legal form, which nobody remembers: a person who worked for
+    // "Servicios Galápagos C.A." and then its "Cía. Ltda." must recognise either as the answer.
+    const options = shown.map((text) => ({ id: optionId(secret, cedula, kind, text), text: isYear ? text : withoutLegalForm(text) }));
     options.push({ id: NONE_OPTION_ID, text: '' });
     questions.push({ id, kind, options });
     answerKey[id] = correct === null ? NONE_OPTION_ID : optionId(secret, cedula, kind, correct);

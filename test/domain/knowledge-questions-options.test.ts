@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { withoutLegalForm } from '../../src/domain/kba-draws.ts';
 import { decoyHistory } from '../../src/domain/decoy-history.ts';
 import { NONE_OPTION_ID, buildQuestions } from '../../src/domain/knowledge-questions.ts';
 import { CEDULAS, REFERENCE_YEAR, HISTORY, POOL, SECRET, assertShape, cedula, correctText, historyFor, input, job, question, samplesFor, texts } from '../support/kba-fixtures.ts';
@@ -109,7 +110,7 @@ test('a person with no history: every answer is none, still four options each', 
     assertShape(set, 5);
     for (const id of Object.values(set.answerKey)) assert.equal(id, NONE_OPTION_ID);
     for (const q of set.questions) {
-      if (q.kind.endsWith('employer') || q.kind === 'employer_any') for (const text of texts(q)) assert.ok(POOL.includes(text));
+      if (q.kind.endsWith('employer') || q.kind === 'employer_any') for (const text of texts(q)) assert.ok(POOL.map(withoutLegalForm).includes(text), text);
       else for (const year of texts(q).map(Number)) assert.ok(year <= REFERENCE_YEAR && year >= REFERENCE_YEAR - 40);
     }
   }
@@ -185,5 +186,16 @@ test('two employers with one name but different legal forms: every question stil
       if (/carchi/i.test(correct)) shown.add(correct);
     }
     assert.ok(shown.size <= 1, `one spelling of the name across the questions: ${[...shown].join(' | ')}`);
+    // Shown as a person would say it: the last employer is not offered under the legal form of an earlier job.
+    assert.equal(correctText(set, question(set, 'last_employer')), 'Lácteos Carchi');
+  }
+});
+
+test('employers are shown without a legal form, distractors too: none can stand out by having one', () => {
+  for (const c of CEDULAS) {
+    const set = buildQuestions(input({ cedula: c }));
+    for (const kind of ['employer_any', 'last_employer', 'first_employer'] as const) {
+      for (const text of texts(question(set, kind))) assert.doesNotMatch(text, /\b(S\.?A\.?S?|C\.?A\.?|C[ií]a\.?|Ltda\.?)$/, `${kind}: ${text}`);
+    }
   }
 });
