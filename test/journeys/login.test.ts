@@ -109,6 +109,16 @@ for (const backend of backends()) {
       assert.deepEqual(results, ['CLV-041', 'CLV-041', 'CLV-041', 'CLV-041', 'CLV-040', 'CLV-040']);
       await clave.settle();
       assert.equal(clave.catcher!.list().length, caught, 'a cédula without an account is told nothing');
+
+      // The page: the lock is not a mistake in the form to correct, so the ways out are the page.
+      const page = await new PageClient(clave.web).submit('/ingresar', { cedula: berta!.affiliate.cedula, clave: CLAVE });
+      assert.equal(page.statusCode, 423);
+      assert.match(page.body, /<title>Su cuenta está bloqueada – /);
+      assert.match(visibleText(page.body), /Su cuenta está bloqueada Código CLV-040\. Después de 5 intentos fallidos seguidos/);
+      assert.match(page.body, /<a class="govuk-button" href="\/clave\/desbloquear">Desbloquear clave<\/a>/);
+      assert.match(page.body, /<a class="govuk-button govuk-button--secondary" href="\/clave\/recuperar">Recuperar clave<\/a>/);
+      assert.doesNotMatch(page.body, /action="\/ingresar"/, 'no form inviting a try that cannot work');
+      assert.doesNotMatch(page.body, /govuk-error-summary/);
     });
 
     test('Desbloquear: birth data → mailed link valid 3 minutes and once → unlocked, clave unchanged', async () => {

@@ -5,12 +5,15 @@ import { JourneyError } from '../../../services/recovery/index.ts';
 import { cedulaError, clientInfoUntilHangUp, errorSummary, privatePage, statusFor } from '../../journey.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../../session-cookie.ts';
 
-const FIELD_OF: Record<string, string> = { 'CLV-001': 'cedula', 'CLV-041': 'clave', 'CLV-040': 'clave', 'CLV-043': 'clave' };
+const FIELD_OF: Record<string, string> = { 'CLV-001': 'cedula', 'CLV-041': 'clave', 'CLV-043': 'clave' };
 
 function render(reply: FastifyReply, cedula: string, fieldErrors: Record<string, string>, status = 200, sessionEndedAfterIdleMinutes?: number) {
   const errors = errorSummary(fieldErrors);
   return privatePage(reply).code(status).page('login/login.njk', { cedula, fieldErrors, errors, hasErrors: errors.length > 0, sessionEndedAfterIdleMinutes, csrfToken: reply.generateCsrf() });
 }
+
+/** CLV-040: no mistake to correct in the form, so the page is the way out (Desbloquear, Recuperar). */
+const renderLocked = (reply: FastifyReply, maxFailures: number) => privatePage(reply).code(statusFor('CLV-040')).page('login/login.njk', { locked: true, maxFailures });
 
 /** Ingresar: cédula and clave; wrong clave and unknown cédula look the same. */
 export function loginRoutes(account: AccountService, secureCookies: boolean, limits: Limits) {
@@ -32,6 +35,7 @@ export function loginRoutes(account: AccountService, secureCookies: boolean, lim
         setSessionCookie(reply, session.token, session.absoluteExpiresAt, secureCookies);
         return reply.redirect('/cuenta', 303);
       } catch (error) {
+        if (error instanceof JourneyError && error.code === 'CLV-040') return renderLocked(reply, limits.loginMaxFailures);
         if (!(error instanceof JourneyError) || !FIELD_OF[error.code]) throw error;
         if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
         const text = error.code === 'CLV-001' ? cedulaError(request, cedula) : request.t(`login.errors.${error.code}`, { max: limits.loginMaxFailures });
