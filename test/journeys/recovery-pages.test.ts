@@ -74,6 +74,13 @@ for (const backend of backends()) {
       const forged = await clave.web.inject({ url: `/clave/continuar?token=${token}`, cookies: { clave_reset: `${flowId}.${'A'.repeat(43)}` } });
       assert.equal(forged.statusCode, 409, 'the flow id alone, without its live reset token, resumes nothing');
 
+      // Nothing typed: one thing to do, not the rules an empty clave breaks.
+      const empty = await browser.submit('/clave/nueva', { password: '', confirmation: '' });
+      assert.equal(empty.statusCode, 422);
+      assert.deepEqual([...empty.body.matchAll(/<a href="#(\w+)">([^<]*)<\/a>/g)].map((m) => `${m[1]}: ${m[2]}`), ['password: Escriba su nueva clave']);
+      const unconfirmed = await browser.submit('/clave/nueva', { password: 'lago-Sereno-47-pino', confirmation: '' });
+      assert.deepEqual([...unconfirmed.body.matchAll(/<a href="#(\w+)">([^<]*)<\/a>/g)].map((m) => `${m[1]}: ${m[2]}`), ['confirmation: Escriba otra vez su nueva clave para confirmarla']);
+
       const weak = await browser.submit('/clave/nueva', { password: 'corta', confirmation: 'otra' });
       assert.equal(weak.statusCode, 422);
       assert.match(weak.body, /<title>Error: /);

@@ -10,7 +10,22 @@ import { policyFigures, type FieldError } from '../../journey.ts';
 const MAX_ECHO = 256;
 
 /** Where each violation is shown: a wrong current clave (Mi cuenta), a confirmation that differs, the rest under the new clave. */
-const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' ? 'confirmation' : 'password');
+const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' || code === 'confirmationMissing' ? 'confirmation' : 'password');
+
+const isEmpty = (value: unknown) => typeof value !== 'string' || value === '';
+
+/**
+ * An empty field is told as the one thing to do ("Escriba su nueva clave"), not as the
+ * rules an empty clave breaks (too short, too little variety, too easy to guess).
+ */
+function asShown(violations: readonly string[], typed: { password?: unknown; confirmation?: unknown }): string[] {
+  const shown = violations.map((code) => {
+    if (fieldOf(code) === 'password' && isEmpty(typed.password)) return 'passwordMissing';
+    if (code === 'CLV-035' && isEmpty(typed.confirmation)) return 'confirmationMissing';
+    return code;
+  });
+  return [...new Set(shown)];
+}
 
 /** Mi cuenta's wrong current clave, with how many failures in a row are left before the lock. */
 function wrongCurrent(request: FastifyRequest, triesLeft?: number): string {
@@ -19,8 +34,9 @@ function wrongCurrent(request: FastifyRequest, triesLeft?: number): string {
   return `${wrong}. ${request.t(triesLeft === 1 ? 'account.oneTryLeft' : 'account.triesLeft', { count: triesLeft })}`;
 }
 
-export function claveForm(request: FastifyRequest, limits: Limits, violations: readonly string[], typed: { password?: unknown; confirmation?: unknown } = {}, triesLeft?: number) {
+export function claveForm(request: FastifyRequest, limits: Limits, found: readonly string[], typed: { password?: unknown; confirmation?: unknown } = {}, triesLeft?: number) {
   const text = (code: string) => (code === 'CLV-041' ? wrongCurrent(request, triesLeft) : request.t(`newPassword.violations.${code}`, policyFigures(limits)));
+  const violations = asShown(found, typed);
   const errors: FieldError[] = violations.map((code) => ({ href: `#${fieldOf(code)}`, text: text(code) }));
   const fieldErrors: Record<string, string> = {};
   for (const code of violations) fieldErrors[fieldOf(code)] = [fieldErrors[fieldOf(code)], text(code)].filter(Boolean).join('. ');
