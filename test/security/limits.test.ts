@@ -58,6 +58,11 @@ describe('limits that keep one client from holding or flooding the service', () 
     assert.equal(third.code, 'CLV-004', 'third start for one cédula');
     assert.doesNotMatch(third.message, /conexión/, 'the limit is the cédula\'s, not the connection\'s');
     assert.match(third.cause, /cédula/);
+    // A stranger who used up a cédula's starts holds back only their own network: the owner, elsewhere, can still begin.
+    const elsewhere = async (remoteAddress: string) => clave.web.inject({ method: 'POST', url: '/api/v1/flows', remoteAddress, payload: { kind: 'recover', cedula: UNKNOWN_CEDULA, captcha: await apiCaptcha(clave) } });
+    assert.equal((await elsewhere('203.0.113.7')).statusCode, 201, 'another network');
+    assert.equal((await elsewhere('2001:db8:5::9')).statusCode, 201, 'another network, IPv6');
+    assert.equal((await elsewhere('127.0.0.9')).json().error?.code, 'CLV-004', 'the same /24 shares the count');
     const identity = (flowId: string) => clave.web.inject({ method: 'POST', url: `/api/v1/flows/${flowId}/identity`, payload: { birthDay: 1, birthMonth: 1, answers: { q1: 'none', q2: 'none', q3: 'none' } } });
     assert.equal((await identity(first.json().flowId)).statusCode, 202);
     assert.equal((await identity(second.json().flowId)).json().error.code, 'CLV-004');
