@@ -6,7 +6,7 @@ import type { AuditEvent, FlowRecord, Locale } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { questionsFor } from './questions.ts';
-import { clientNetwork } from './client-network.ts';
+import { clientNetwork } from '../../domain/client-address.ts';
 import { throttled } from './throttled.ts';
 
 export interface StartFlowInput {
@@ -37,7 +37,7 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
   // Spent only after a solved CAPTCHA (and refunded below for a replayed one), so junk
   // requests cannot block someone else's recovery; and counted per network, so that a
   // stranger solving CAPTCHAs for a cédula holds back only their own network's starts.
-  const cedulaStarts = `${cedula} ${clientNetwork(input.client.ip)}`;
+  const cedulaStarts = `${cedula} ${clientNetwork(input.client.ip, ctx.limits.throttleIpv6Prefix)}`;
   await throttled(ctx, 'flow_start_cedula', cedulaStarts);
   const flow: FlowRecord = { id: randomUUID(), kind: input.kind, cedula, state: 'identity', locale: input.locale, createdAt: now, expiresAt: later(now, ctx.limits.flowTtlMs) };
   const replayed: AuditEvent = { ...audit, event: 'captcha', outcome: 'replayed' };

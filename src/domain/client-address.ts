@@ -33,3 +33,15 @@ export function throttledAddress(key: string, prefixBits: number): string {
   });
   return `${groups.map((group) => group.toString(16)).join(':')}/${prefixBits}`;
 }
+
+/**
+ * The network a client address belongs to, as one home, office or phone line has it: an
+ * IPv4 /24, or IPv6 cut as the per-IP throttles cut it. A limit keyed on it holds back
+ * that network only.
+ */
+export function clientNetwork(ip: string | undefined, ipv6PrefixBits: number): string {
+  if (!ip) return 'unknown';
+  const address = throttledAddress(ip, ipv6PrefixBits);
+  const v4 = /^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$/.exec(address);
+  return v4 ? `${v4[1]}.0/24` : address;
+}
