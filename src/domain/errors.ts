@@ -194,6 +194,47 @@ function indexEntry(code: ErrorCode): IndexedEntry {
 
 const INDEX: readonly IndexedEntry[] = ERROR_CODES.map(indexEntry);
 
+/**
+ * A word as it sounds in Spanish, for the spellings people mix up: ll/y, b/v, s/z/soft c,
+ * qu/k/hard c, a silent h, doubled letters ("no me yega el coreo", "bloqeado", "enlase").
+ */
+function soundAlike(word: string): string {
+  return word
+    .replace(/ch/g, 'C')
+    .replace(/ll/g, 'y')
+    .replace(/qu(?=[ei])/g, 'k')
+    .replace(/q/g, 'k')
+    .replace(/c(?=[ei])/g, 's')
+    .replace(/c/g, 'k')
+    .replace(/z/g, 's')
+    .replace(/v/g, 'b')
+    .replace(/h/g, '')
+    .replace(/(.)\1+/g, '$1');
+}
+
+/** Every word of the catalogue (both languages), and the one each sound-alike spelling stands for. */
+const CATALOGUE_WORDS: ReadonlySet<string> = new Set(
+  ERROR_CODES.flatMap((code) =>
+    (['es', 'en'] as const).flatMap((locale) => {
+      const raw = rawEntry(code, locale);
+      return normalise(stripPlaceholders([raw.title, raw.cause, raw.action, ...raw.keywords].join(' '))).split(' ');
+    }),
+  ),
+);
+const BY_SOUND: ReadonlyMap<string, string> = (() => {
+  const bySound = new Map<string, string>();
+  for (const word of CATALOGUE_WORDS) if (word.length > 2 && !bySound.has(soundAlike(word))) bySound.set(soundAlike(word), word);
+  return bySound;
+})();
+
+/** The query with each misspelt word the catalogue knows by its sound written as the catalogue writes it. */
+function spelledAsCatalogue(normalised: string): string {
+  return normalised
+    .split(' ')
+    .map((word) => (CATALOGUE_WORDS.has(word) || word.length < 3 ? word : (BY_SOUND.get(soundAlike(word)) ?? word)))
+    .join(' ');
+}
+
 // Rarer words say more: "captcha" points at two entries, "clave" at most of them.
 const IDF: ReadonlyMap<string, number> = (() => {
   const df = new Map<string, number>();
@@ -261,7 +302,7 @@ export function searchErrors(query: string, locale: CatalogueLocale, limit: numb
   const max = clampLimit(limit);
   if (typeof query !== 'string' || max === 0) return [];
   const outLocale: CatalogueLocale = locale === 'en' ? 'en' : 'es';
-  const normalised = normalise(query.trim().slice(0, MAX_QUERY_LENGTH));
+  const normalised = spelledAsCatalogue(normalise(query.trim().slice(0, MAX_QUERY_LENGTH)));
   if (normalised === '') return [];
 
   const exact = codesIn(normalised);

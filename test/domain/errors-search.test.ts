@@ -109,6 +109,20 @@ test('free-text phrasings find the expected entry first, in either output langua
   }
 });
 
+test('misspellings people make in Spanish (ll/y, b/v, s/z/c, qu/k, h, doubled letters) find the same entry', () => {
+  const misspelt: [string, ErrorCode][] = [
+    ['no me yega el coreo', 'CLV-012'],
+    ['bloqeado', 'CLV-040'],
+    ['me vloquearon', 'CLV-040'],
+    ['enlase caducado', 'CLV-020'],
+    ['captcha no funsiona', 'CLV-002'],
+    ['no fui yo', 'CLV-040'],
+    ['alguien cambió mi clave', 'CLV-040'],
+  ];
+  for (const [query, code] of misspelt) assert.equal(searchErrors(query, 'es')[0]?.code, code, query);
+  assert.deepEqual(searchErrors('zzzz qqqq', 'es'), [], 'noise still finds nothing');
+});
+
 test('every entry is found first by its own title, in both languages', () => {
   for (const code of ERROR_CODES) {
     for (const locale of LOCALES) {

@@ -22,6 +22,15 @@ describe('¿Qué significa este error? (/ayuda/errores and the API)', () => {
     }
   });
 
+  test('the journeys an entry tells people to use are links to them, in either language', async () => {
+    const card = (html: string) => /<h3 class="govuk-summary-card__title" id="CLV-040"[\s\S]*?<\/div>\s*<\/div>\s*<\/div>/.exec(html)?.[0] ?? '';
+    const es = card((await clave.web.inject('/ayuda/errores?q=CLV-040')).body);
+    assert.match(es, /use <a class="govuk-link" href="\/clave\/desbloquear">Desbloquear clave<\/a>/);
+    assert.match(es, /use <a class="govuk-link" href="\/clave\/recuperar">Recuperar clave<\/a> y cree una nueva/);
+    const en = card((await clave.web.inject('/ayuda/errores?q=CLV-040&lang=en')).body);
+    assert.match(en, /use <a class="govuk-link" href="\/clave\/desbloquear">Unlock your clave<\/a>/);
+  });
+
   test('without a query every code is listed; hostile queries are escaped', async () => {
     const all = await clave.web.inject('/ayuda/errores');
     for (const code of ERROR_CODES) assert.ok(all.body.includes(`id="${code}"`), code);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, errorEntry, searchErrors } from '../../../domain/errors.ts';
 import type { Throttle } from '../../../services/recovery-ports.ts';
 import { JourneyError } from '../../../services/recovery/index.ts';
+import { withJourneyLinks } from './journey-links.ts';
 
 const MAX_QUERY = 200;
 
@@ -15,6 +16,7 @@ export const helpRoutes = (throttle: Throttle) => async (app: FastifyInstance): 
     const entries = query
       ? searchErrors(query, request.locale, 5).map((entry) => errorEntry(entry.code, request.locale, params))
       : ERROR_CODES.map((code) => errorEntry(code, request.locale, params));
-    return reply.page('help/help.njk', { query, entries });
+    const linked = entries.map((entry) => ({ ...entry, actionParts: withJourneyLinks(entry.action, request.locale) }));
+    return reply.page('help/help.njk', { query, entries: linked });
   });
 };
