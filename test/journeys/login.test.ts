@@ -292,7 +292,9 @@ for (const backend of backends()) {
       assert.doesNotMatch((await browser.get('/')).body, /action="\/salir"/, 'not on pages that do not know the session');
       const out = await browser.submit('/cuenta/clave', {}, '/salir');
       assert.equal(out.headers.location, '/?salio=1');
-      assert.match(visibleText((await browser.get(out.headers.location)).body), /Salió de su cuenta\. Si usa un equipo o teléfono compartido, cierre también el navegador\./);
+      const home = visibleText((await browser.get(out.headers.location)).body);
+      assert.match(home, /Listo Salió de su cuenta\. Si usa un equipo o teléfono compartido, cierre también el navegador\./);
+      assert.equal(home.match(/Salió de su cuenta/g)?.length, 1, 'said once');
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar');
     });
 
