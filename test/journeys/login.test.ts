@@ -289,13 +289,16 @@ for (const backend of backends()) {
         const header = /<header[\s\S]*<\/header>/.exec((await browser.get(path)).body)?.[0] ?? '';
         assert.match(header, /<form method="post" action="\/salir"[^>]*>\s*<input type="hidden" name="_csrf" value="[^"]+">\s*<button type="submit">Salir<\/button>/, path);
       }
-      assert.doesNotMatch((await browser.get('/')).body, /action="\/salir"/, 'not on pages that do not know the session');
+      const start = (await browser.get('/')).body;
+      assert.doesNotMatch(start, /action="\/salir"/, 'not on pages that do not know the session');
+      assert.match(/<header[\s\S]*<\/header>/.exec(start)![0], /<li><a href="\/cuenta">Mi cuenta<\/a><\/li>/, 'but the way back to it is');
       const out = await browser.submit('/cuenta/clave', {}, '/salir');
       assert.equal(out.headers.location, '/?salio=1');
       const home = visibleText((await browser.get(out.headers.location)).body);
       assert.match(home, /Listo Salió de su cuenta\. Si usa un equipo o teléfono compartido, cierre también el navegador\./);
       assert.equal(home.match(/Salió de su cuenta/g)?.length, 1, 'said once');
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar');
+      assert.doesNotMatch((await browser.get('/')).body, /href="\/cuenta"/, 'signed out: no way back to a session');
     });
 
     test('API: DELETE /sessions/current ends the session of the bearer token, and saying it twice is no error', async () => {

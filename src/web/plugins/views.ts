@@ -4,6 +4,7 @@ import nunjucks from 'nunjucks';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SESSION_COOKIE } from '../session-cookie.ts';
 
 const webDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const govukDist = dirname(dirname(createRequire(import.meta.url).resolve('govuk-frontend')));
@@ -60,6 +61,7 @@ export const viewsPlugin = fp(async (app, options: ViewOptions) => {
       locale: request.locale,
       t: request.t,
       languageSwitchUrl: request.languageSwitchUrl,
+      holdsSession: Boolean(request.cookies?.[SESSION_COOKIE]),
       ...context,
     });
   });
