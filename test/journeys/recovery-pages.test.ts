@@ -164,6 +164,9 @@ for (const backend of backends()) {
 
     test('step 1 errors: missing or malformed cédula, failed CAPTCHA keeps what was typed', async () => {
       const browser = new PageClient(clave.web);
+      // Choosing the "wrong" one of the two still works, and the pages say so before anyone chooses.
+      assert.match(visibleText((await browser.get('/clave/generar')).body), /si nunca tuvo una\. Si ya tenía una y no la recuerda, también sirve: la nueva la reemplaza\./);
+      assert.match(visibleText((await browser.get('/clave/recuperar')).body), /Si nunca tuvo una, también sirve: la crea\./);
       const empty = await browser.submit('/clave/generar', { cedula: '', altcha: '' });
       assert.equal(empty.statusCode, 400);
       assert.match(empty.body, /<title>Error: Generar clave/);
