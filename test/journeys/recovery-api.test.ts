@@ -206,6 +206,24 @@ for (const backend of backends()) {
       const unknown = await parkedAfterNewerAnswered(UNKNOWN_CEDULA, { birthDay: 1, birthMonth: 1 });
       assert.equal(affiliate.status, 200, 'the older request goes on');
       assert.deepEqual(affiliate, unknown);
+
+      // The older request answered first (waiting for its link), then the newer one: the
+      // newer link supersedes it only for a real affiliate, and its page must not say so.
+      const answeredThenOvertaken = async (cedula: string, birth: { birthDay: number; birthMonth: number }) => {
+        clock.advance(2 * MINUTE);
+        const parked = await startFlow(cedula, 'unlock');
+        const newer = await startFlow(cedula, 'unlock');
+        assert.equal((await post(`/api/v1/flows/${parked.flowId}/identity`, { birthDay: 2, birthMonth: 2, answers: {} })).statusCode, 202);
+        clock.advance(2 * MINUTE);
+        assert.equal((await post(`/api/v1/flows/${newer.flowId}/identity`, { ...birth, answers: {} })).statusCode, 202);
+        await clave.settle();
+        const page = await clave.web.inject({ url: `/clave/flujo/${parked.flowId}/identidad` });
+        return { status: page.statusCode, to: page.headers.location?.replace(/hasta=\d+/, 'hasta=T') };
+      };
+      const fresh = mailablePeople(20).filter((candidate) => !people.some((p) => p.affiliate.cedula === candidate.affiliate.cedula)).at(-1)!;
+      const overtaken = await answeredThenOvertaken(fresh.affiliate.cedula, birthOf(fresh));
+      assert.deepEqual(overtaken, await answeredThenOvertaken(UNKNOWN_CEDULA, { birthDay: 1, birthMonth: 1 }));
+      assert.equal(overtaken.status, 303, 'on to "revise su correo", as any answered request');
     });
 
     test('two requests started in the same millisecond: a link for the one ranked first leaves the second live, and its own link replaces that one', async () => {

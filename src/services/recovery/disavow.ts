@@ -39,9 +39,11 @@ export async function disavowChange(ctx: RecoveryContext, token: unknown, client
     // Under the cédula's lock that identity follow-ups take: a Desbloquear verdict is then
     // worked out either before (its link is revoked below) or after (it finds the account disowned).
     await stores.identityFailures.lock(cedulaRef(ctx.secret, cedula));
+    // Links before the account, in the order a redeemed link or a new clave takes them (its
+    // token, then the account): the other order deadlocked against one at the same moment.
+    await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
     await stores.accounts.disown(cedula, now);
     await stores.sessions.revokeAll(cedula, now);
-    await stores.tokens.revokeLive(cedula, ['recovery_link', 'unlock_link', 'reset_session'], now);
     await stores.audit.record({ event: 'disavowed', outcome: 'account_locked', cedula, ip: client.ip, userAgent: client.userAgent, at: now });
     return undefined;
   });

@@ -46,12 +46,20 @@ export async function identityQuestions(ctx: RecoveryContext, flowId: string): P
 /**
  * The identity page visited again (the browser's Back) once it was answered: the person
  * is sent on to "revise su correo" rather than told the process expired, which would
- * have them start again and replace the link already on its way.
+ * have them start again and replace the link already on its way. A flow a newer link
+ * superseded answers the same until its own deadline: only a right answer for a real
+ * affiliate supersedes, so a page that told it would tell who is an affiliate.
  */
+function waitsAsAnswered(flow: FlowRecord, now: Date): boolean {
+  const step = stepOf(flow, now);
+  return step === 'check_email' || (step === 'superseded' && flow.expiresAt.getTime() > now.getTime());
+}
+
+/** The identity page: its questions, or, once answered, the way on to "revise su correo". */
 export async function identityPage(ctx: RecoveryContext, flowId: string): Promise<{ answered: false; flow: FlowRecord; questions: KnowledgeQuestion[] } | { answered: true; kind: FlowKind; linkExpiresAt: Date }> {
   const found = await readAtIdentity(ctx, flowId);
   // Answered: the flow waits for its link until the link's deadline (submitIdentity).
-  if (found && stepOf(found.flow, ctx.clock()) === 'check_email') return { answered: true, kind: found.flow.kind, linkExpiresAt: found.flow.expiresAt };
+  if (found && waitsAsAnswered(found.flow, ctx.clock())) return { answered: true, kind: found.flow.kind, linkExpiresAt: found.flow.expiresAt };
   const { flow, subject } = atIdentity(ctx, found);
   return { answered: false, flow, questions: subject.questions.questions };
 }
