@@ -63,6 +63,8 @@ describe('limits that keep one client from holding or flooding the service', () 
     assert.equal((await elsewhere('203.0.113.7')).statusCode, 201, 'another network');
     assert.equal((await elsewhere('2001:db8:5::9')).statusCode, 201, 'another network, IPv6');
     assert.equal((await elsewhere('127.0.0.9')).json().error?.code, 'CLV-004', 'the same /24 shares the count');
+    assert.equal((await elsewhere('2001:db8:5:1::9')).statusCode, 201, 'a third start from that IPv6 /48: one left');
+    assert.equal((await elsewhere('2001:db8:5:2::9')).json().error?.code, 'CLV-004', 'another /64 of the same /48 shares the count');
     const identity = (flowId: string) => clave.web.inject({ method: 'POST', url: `/api/v1/flows/${flowId}/identity`, payload: { birthDay: 1, birthMonth: 1, answers: { q1: 'none', q2: 'none', q3: 'none' } } });
     assert.equal((await identity(first.json().flowId)).statusCode, 202);
     assert.equal((await identity(second.json().flowId)).json().error.code, 'CLV-004');

@@ -9,6 +9,9 @@ import { questionsFor } from './questions.ts';
 import { clientNetwork } from '../../domain/client-address.ts';
 import { throttled } from './throttled.ts';
 
+/** An IPv6 holder often has a /48: counted per /64, it could start a cédula's flows without end. */
+const CEDULA_IPV6_PREFIX = 48;
+
 export interface StartFlowInput {
   kind: FlowKind;
   cedula: unknown;
@@ -37,7 +40,7 @@ export async function startFlow(ctx: RecoveryContext, input: StartFlowInput): Pr
   // Spent only after a solved CAPTCHA (and refunded below for a replayed one), so junk
   // requests cannot block someone else's recovery; and counted per network, so that a
   // stranger solving CAPTCHAs for a cédula holds back only their own network's starts.
-  const cedulaStarts = `${cedula} ${clientNetwork(input.client.ip, ctx.limits.throttleIpv6Prefix)}`;
+  const cedulaStarts = `${cedula} ${clientNetwork(input.client.ip, Math.min(ctx.limits.throttleIpv6Prefix, CEDULA_IPV6_PREFIX))}`;
   await throttled(ctx, 'flow_start_cedula', cedulaStarts);
   const flow: FlowRecord = { id: randomUUID(), kind: input.kind, cedula, state: 'identity', locale: input.locale, createdAt: now, expiresAt: later(now, ctx.limits.flowTtlMs) };
   const replayed: AuditEvent = { ...audit, event: 'captcha', outcome: 'replayed' };
