@@ -92,7 +92,7 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     await submitWith(page, 'Enviar');
 
     await checkPage(page, problems, 'recover-3-revise-su-correo', 'Revise su correo registrado');
-    assert.match(await page.locator('main').innerText(), /Si sus datos coinciden, recibirá un correo/);
+    assert.match(await page.locator('main').innerText(), /Si sus datos coinciden, le enviaremos a su correo registrado/);
 
     await clave.settle();
     const mail = clave.catcher!.list().find((m) => m.to.includes(correo!) && /continuar\?token=/.test(m.text));

@@ -129,7 +129,8 @@ describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { s
     await checkPage(page, problems, 'revise-su-correo', 'Revise su correo registrado');
     assert.equal(new URL(page.url()).searchParams.get('tipo'), 'desbloquear');
     const checkEmail = await page.locator('main').innerText();
-    assert.match(checkEmail, /Si sus datos coinciden, recibirá un correo/);
+    assert.match(checkEmail, /Si sus datos coinciden, le enviaremos a su correo registrado/);
+    assert.match(checkEmail, /Si su cuenta se bloqueó con «No fui yo», recibirá en lugar del enlace un aviso/, 'the one case where no link comes, told');
     assert.match(checkEmail, /El enlace vale 3 minutos/);
 
     await clave.settle();

@@ -43,7 +43,7 @@ for (const backend of backends()) {
       assert.equal(back.statusCode, 303, 'Back to the answered page: on to the mail, not "expired"');
       assert.equal(back.headers.location, sent.headers.location);
       const checkEmail = await browser.get(sent.headers.location as string);
-      assert.match(visibleText(checkEmail.body), /si sus datos coinciden, recibirá un correo en su correo registrado/i);
+      assert.match(visibleText(checkEmail.body), /si sus datos coinciden, le enviaremos a su correo registrado en el Instituto de Prueba un mensaje con un enlace para continuar/i);
       assert.match(visibleText(checkEmail.body), /El correo puede tardar unos minutos\. Espere antes de pedir otro enlace/);
 
       const token = await mailedToken(clave, ana!.affiliate.correo!);
@@ -93,7 +93,9 @@ for (const backend of backends()) {
       assert.match((await browser.get('/clave/lista')).body, /Su clave personal está lista/);
       assert.equal((await browser.get('/clave/nueva')).headers.location, '/clave/lista', 'Back to the form: the clave is saved, nothing expired');
       const resent = await browser.submit('/clave/recuperar', { password: STRONG, confirmation: STRONG }, '/clave/nueva');
-      assert.equal(resent.headers.location, '/clave/lista', 'sent again after saving (Back to a page of errors, then resubmit): it was saved');
+      assert.equal(resent.headers.location, '/clave/lista?ya=1', 'sent after saving (another tab, or Back and resubmit)');
+      assert.match(visibleText((await browser.get(resent.headers.location!)).body), /La clave que escribió ahora no se guardó: ingrese con la que guardó primero/, 'which clave is theirs');
+      assert.doesNotMatch(visibleText((await browser.get('/clave/lista')).body), /no se guardó/);
       const stranger = new PageClient(clave.web);
       assert.equal((await stranger.submit('/clave/recuperar', { password: STRONG, confirmation: STRONG }, '/clave/nueva')).statusCode, 410, 'no reset session: CLV-050');
       const marker = saved.cookies.find((c) => c.name === 'clave_reset');

@@ -42,6 +42,7 @@ export function checkEmailRoutes(options: CheckEmailOptions) {
         secondsLeft: deadline ? Math.max(0, Math.floor((deadline.getTime() - now.getTime()) / 1000)) : minutes * 60,
         emailsPerDay: options.emailsPerDay,
         againUrl: `/clave/${JOURNEY_PATHS[kind]}`,
+        unlock: kind === 'unlock',
       });
     });
   };

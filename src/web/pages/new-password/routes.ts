@@ -27,8 +27,9 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
     });
 
     app.post<{ Body: PasswordForm }>('/clave/nueva', { preValidation: app.csrfProtection }, async (request, reply) => {
-      // Sent again after it was saved (Back to a page of errors, then "resubmit"): it was saved.
-      if (resetWasDone(request)) return reply.redirect('/clave/lista', 303);
+      // Sent after the clave was saved (another tab, or Back and "resubmit"): what was typed
+      // now was not saved, and the person must know which clave is theirs.
+      if (resetWasDone(request)) return reply.redirect('/clave/lista?ya=1', 303);
       const session = readResetCookie(request);
       if (!session) throw new JourneyError('CLV-050');
       const { password, confirmation } = request.body ?? {};
