@@ -212,6 +212,10 @@ for (const backend of backends()) {
       const api = await clave.web.inject({ method: 'POST', url: `/api/v1/flows/${identityUrl.split('/')[3]}/identity`, payload: { birthDay: 30, birthMonth: 2, answers: {} } });
       assert.equal(api.statusCode, 422);
       assert.ok(api.json().error.fields.includes('birthDate'), api.body);
+      // A month written as a word is understood, as people write it.
+      const named = await browser.submit(identityUrl, { birthDay: '40', birthMonth: 'Diciembre' });
+      assert.doesNotMatch(named.body, /href="#birthMonth"/, 'diciembre is a month');
+      assert.match((await browser.submit(identityUrl, { birthDay: '4', birthMonth: 'zz' })).body, /<a href="#birthMonth">Escriba el mes de su nacimiento: un número del 1 al 12 o su nombre/);
       const leap = await browser.submit(identityUrl, { birthDay: '29', birthMonth: '2' });
       assert.doesNotMatch(visibleText(leap.body), /Esa fecha no existe/, '29 February is a birthday');
     });

@@ -36,10 +36,25 @@ function wholeNumber(value: unknown, min: number, max: number): number | undefin
   return number >= min && number <= max ? number : undefined;
 }
 
+/** Months as people write them, in Spanish and English, whole or cut short ("dic", "sept"). */
+const MONTH_NAMES: ReadonlyArray<readonly string[]> = [
+  ['enero', 'january'], ['febrero', 'february'], ['marzo', 'march'], ['abril', 'april'], ['mayo', 'may'], ['junio', 'june'],
+  ['julio', 'july'], ['agosto', 'august'], ['septiembre', 'setiembre', 'september'], ['octubre', 'october'], ['noviembre', 'november'], ['diciembre', 'december'],
+];
+
+/** A month typed as a word, or undefined: the whole name, or its first three letters or more. */
+function monthByName(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const word = value.trim().toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/\.$/, '');
+  if (word.length < 3) return undefined;
+  const index = MONTH_NAMES.findIndex((names) => names.some((name) => name.startsWith(word)));
+  return index < 0 ? undefined : index + 1;
+}
+
 /** Checks the shape of what was sent against the questions the flow asked. */
 export function parseIdentityAnswers(raw: { birthDay?: unknown; birthMonth?: unknown; answers?: unknown }, questionIds: readonly string[]): IdentityAnswers {
   const birthDay = wholeNumber(raw.birthDay, 1, 31);
-  const birthMonth = wholeNumber(raw.birthMonth, 1, 12);
+  const birthMonth = wholeNumber(raw.birthMonth, 1, 12) ?? monthByName(raw.birthMonth);
   const given = typeof raw.answers === 'object' && raw.answers !== null ? (raw.answers as Record<string, unknown>) : {};
   const answers: Record<string, string> = {};
   const missing: IdentityField[] = [];
