@@ -80,8 +80,10 @@ export function nameKey(name: string): string {
 export function withoutLegalForm(name: string): string {
   const key = nameKey(name);
   const words = cleanName(name).split(' ');
-  while (words.length > 1 && nameKey(words.slice(0, -1).join(' ')) === key) words.pop();
-  return words.join(' ').replace(/[\s,;–-]+$/u, '');
+  // The fewest leading words with the whole name's key: a legal form spelt in pieces ("S. A.") goes too.
+  const kept = words.findIndex((_, i) => nameKey(words.slice(0, i + 1).join(' ')) === key);
+  const shown = words.slice(0, kept + 1).join(' ').replace(/[\s,;–-]+$/u, '');
+  return shown === '' ? cleanName(name) : shown;
 }
 
 const digestCache = new WeakMap<readonly string[], Buffer>();

@@ -199,3 +199,11 @@ test('employers are shown without a legal form, distractors too: none can stand 
     }
   }
 });
+
+test('a legal form spelt in pieces is left off too, and a name of punctuation alone is still shown', () => {
+  assert.equal(withoutLegalForm('Acme S. A.'), 'Acme');
+  assert.equal(withoutLegalForm('Acme C. Ltda.'), 'Acme');
+  assert.equal(withoutLegalForm('Lácteos Carchi, S.A.'), 'Lácteos Carchi');
+  assert.equal(withoutLegalForm('Banco del Pacífico'), 'Banco del Pacífico');
+  assert.equal(withoutLegalForm('-'), '-');
+});
