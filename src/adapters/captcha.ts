@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomInt } from 'node:crypto';
 import { createChallenge, verifySolution, type Challenge, type Solution } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
-import type { CaptchaOutcome, CaptchaService, Clock } from '../services/recovery-ports.ts';
+import type { Clock } from '../services/recovery-ports.ts';
+import type { CaptchaOutcome, CaptchaService } from '../services/journey-ports.ts';
 
 export interface CaptchaOptions {
   secret: string;

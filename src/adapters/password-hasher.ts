@@ -8,7 +8,7 @@ import { hash, parseOptions, verify, type Algorithm, type Version } from '@node-
 import { Abandoned, Overloaded } from '../services/ports.ts';
 import { argon2Dummies } from './argon2-dummies.ts';
 import type { Argon2Cost } from '../domain/dummy-layout.ts';
-import type { PasswordHasher } from '../services/recovery-ports.ts';
+import type { PasswordHasher } from '../services/journey-ports.ts';
 
 export type { PasswordHasher };
 

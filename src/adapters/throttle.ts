@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
-import type { Throttle } from '../services/recovery-ports.ts';
+import type { Throttle } from '../services/journey-ports.ts';
 import { throttledAddress } from '../domain/client-address.ts';
 
 export interface ThrottleRule {

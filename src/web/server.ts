@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Limits } from '../config.ts';
 import type { DevMailbox, ReadinessProbe } from '../services/ports.ts';
 import type { RecoveryService } from '../services/recovery/index.ts';
-import type { Throttle } from '../services/recovery-ports.ts';
+import type { Throttle } from '../services/journey-ports.ts';
 import type { AccountService } from '../services/account/index.ts';
 import { accountRoutes } from './pages/account/routes.ts';
 import { loginRoutes } from './pages/login/routes.ts';

@@ -10,7 +10,7 @@ import { createClave } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createPasswordHasher } from '../../src/adapters/password-hasher.ts';
 import { dummySeed } from '../../src/domain/tokens.ts';
-import type { PasswordHasher } from '../../src/services/recovery-ports.ts';
+import type { PasswordHasher } from '../../src/services/journey-ports.ts';
 import { backends } from '../support/backends.ts';
 import { TEST_ENV } from '../support/clave.ts';
 import { loadDemoRegistry, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';

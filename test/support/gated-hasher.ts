@@ -1,5 +1,5 @@
 import { createPasswordHasher } from '../../src/adapters/password-hasher.ts';
-import type { PasswordHasher } from '../../src/services/recovery-ports.ts';
+import type { PasswordHasher } from '../../src/services/journey-ports.ts';
 
 type Operation = 'verify' | 'hash';
 

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { checkPassword } from '../../domain/password-policy.ts';
 import { Overloaded } from '../../services/ports.ts';
-import type { ClavePolicy } from '../../services/recovery-ports.ts';
+import type { ClavePolicy } from '../../services/journey-ports.ts';
 import type { PolicyReady, PolicyReply, PolicyRequest } from './messages.ts';
 
 export interface ClavePolicyRunner extends ClavePolicy {

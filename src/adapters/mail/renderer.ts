@@ -2,7 +2,8 @@ import es from './locales/es.json' with { type: 'json' };
 import en from './locales/en.json' with { type: 'json' };
 import { JOURNEY_PATHS } from '../../domain/flow.ts';
 import { createTranslator, type Translate } from '../../text-catalogue.ts';
-import type { Locale, MailRenderer, Notification, RenderedMail } from '../../services/recovery-ports.ts';
+import type { Locale } from '../../services/recovery-ports.ts';
+import type { MailRenderer, Notification, RenderedMail } from '../../services/journey-ports.ts';
 
 export interface RendererOptions {
   instituteName: string;

@@ -1,5 +1,6 @@
 import type { Limits } from '../../config.ts';
-import type { CaptchaService, ClavePolicy, Clock, MailRenderer, PasswordHasher, RecoveryStorage, Throttle } from '../recovery-ports.ts';
+import type { Clock, RecoveryStorage } from '../recovery-ports.ts';
+import type { CaptchaService, ClavePolicy, MailRenderer, PasswordHasher, Throttle } from '../journey-ports.ts';
 
 /** Everything the recovery use cases need, handed in by the composition root. */
 export interface RecoveryContext {

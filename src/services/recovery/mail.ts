@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cedulaRef } from '../../domain/tokens.ts';
-import type { AffiliateProfile, Locale, Notification, RecentMail, RecoveryStores } from '../recovery-ports.ts';
+import type { AffiliateProfile, Locale, RecentMail, RecoveryStores } from '../recovery-ports.ts';
+import type { Notification } from '../journey-ports.ts';
 import { later, type RecoveryContext } from './context.ts';
 
 /** The daily cap on recovery mail counts what was queued over this long. */

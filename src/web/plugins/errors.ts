@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../../domain/errors.ts';
 import { JourneyError, type NextStep } from '../../services/recovery/index.ts';
-import type { Throttle } from '../../services/recovery-ports.ts';
+import type { Throttle } from '../../services/journey-ports.ts';
 import { Abandoned, Overloaded, StorageUnavailable } from '../../services/ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
 import { DEFAULT_LOCALE, instituteTranslator } from '../i18n.ts';
