@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CODES, isErrorCode, searchErrors, type CatalogueLocale, type ErrorCode } from '../../src/domain/errors.ts';
+import { ERROR_CODES, isErrorCode, type CatalogueLocale, type ErrorCode } from '../../src/domain/errors.ts';
+import { searchErrors } from '../../src/domain/errors-search.ts';
 import { LOCALES, raw } from '../support/error-catalogue.ts';
 
 /** Searching the error catalogue: by code, by free text in either language, its limits, and hostile queries. */

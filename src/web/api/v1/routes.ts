@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isFlowKind } from '../../../domain/flow.ts';
-import { errorEntry, isErrorCode, searchErrors } from '../../../domain/errors.ts';
+import { errorEntry, isErrorCode } from '../../../domain/errors.ts';
+import { searchErrors } from '../../../domain/errors-search.ts';
 import { NONE_OPTION_ID, type KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
 import type { Limits } from '../../../config.ts';
 import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';

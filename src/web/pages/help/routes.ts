@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ERROR_CODES, errorEntry, searchErrors } from '../../../domain/errors.ts';
+import { ERROR_CODES, errorEntry } from '../../../domain/errors.ts';
+import { searchErrors } from '../../../domain/errors-search.ts';
 import type { Throttle } from '../../../services/journey-ports.ts';
 import { JourneyError } from '../../../services/recovery/index.ts';
 import { withJourneyLinks } from './journey-links.ts';
