@@ -76,12 +76,10 @@ interface HistorySummary {
   /** Keys of every employer in the history: none of them may be a distractor. */
   keys: Set<string>;
   /**
-   * Distinct employer names (as shown), in a caller-independent order: one spelling per
-   * name key, the first in date order. Every question names an employer this way, so that
-   * the options a name's questions share always hold the right one.
+   * The one spelling of each employer's name key, the first in date order, keys in that
+   * order too (caller-independent). Every question names an employer this way, so that the
+   * options a name's questions share always hold the right one.
    */
-  employers: string[];
-  /** The spelling shown for each name key. */
   shownAs: Map<string, string>;
   first: EmploymentFact | undefined;
   last: EmploymentFact | undefined;
@@ -107,7 +105,7 @@ function summarise(history: readonly EmploymentFact[]): HistorySummary {
     const key = nameKey(fact.empleador);
     if (!shownAs.has(key)) shownAs.set(key, cleanName(fact.empleador));
   }
-  return { keys, employers: [...shownAs.values()], shownAs, first: dated[0], last: dated[dated.length - 1] };
+  return { keys, shownAs, first: dated[0], last: dated[dated.length - 1] };
 }
 
 function startYear(fact: EmploymentFact): number {
@@ -227,10 +225,12 @@ export function buildQuestions(input: QuestionInput): QuestionSet {
     let correct: string | null;
     let texts: string[];
     switch (kind) {
-      case 'employer_any':
-        correct = facts.employers.length === 0 ? null : facts.employers[new Draws(keyed(secret, 'asked', cedula, kind)).below(facts.employers.length)]!;
+      case 'employer_any': {
+        const employers = [...facts.shownAs.values()];
+        correct = employers.length === 0 ? null : employers[new Draws(keyed(secret, 'asked', cedula, kind)).below(employers.length)]!;
         texts = employerTexts(correct);
         break;
+      }
       case 'last_employer':
       case 'first_employer': {
         const fact = kind === 'last_employer' ? facts.last : facts.first;

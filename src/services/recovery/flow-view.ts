@@ -44,10 +44,8 @@ export async function identityQuestions(ctx: RecoveryContext, flowId: string): P
 }
 
 /**
- * The identity page visited again (the browser's Back) once it was answered: the person
- * is sent on to "revise su correo" rather than told the process expired, which would
- * have them start again and replace the link already on its way. A flow a newer link
- * superseded answers the same until its own deadline: only a right answer for a real
+ * Whether the flow's identity step was answered and it waits for its link. A flow a newer
+ * link superseded waits the same until its own deadline: only a right answer for a real
  * affiliate supersedes, so a page that told it would tell who is an affiliate.
  */
 function waitsAsAnswered(flow: FlowRecord, now: Date): boolean {
@@ -55,7 +53,11 @@ function waitsAsAnswered(flow: FlowRecord, now: Date): boolean {
   return step === 'check_email' || (step === 'superseded' && flow.expiresAt.getTime() > now.getTime());
 }
 
-/** The identity page: its questions, or, once answered, the way on to "revise su correo". */
+/**
+ * The identity page: its questions, or, visited again once answered (the browser's Back),
+ * the way on to "revise su correo" rather than "the process expired", which would have the
+ * person start again and replace the link already on its way.
+ */
 export async function identityPage(ctx: RecoveryContext, flowId: string): Promise<{ answered: false; flow: FlowRecord; questions: KnowledgeQuestion[] } | { answered: true; kind: FlowKind; linkExpiresAt: Date }> {
   const found = await readAtIdentity(ctx, flowId);
   // Answered: the flow waits for its link until the link's deadline (submitIdentity).

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { checkCedula, normaliseCedulaInput } from '../../domain/cedula.ts';
+import { clientNetwork } from '../../domain/client-address.ts';
 import type { FlowKind } from '../../domain/flow.ts';
 import type { KnowledgeQuestion } from '../../domain/knowledge-questions.ts';
 import type { AuditEvent, FlowRecord, Locale } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
 import { questionsFor } from './questions.ts';
-import { clientNetwork } from '../../domain/client-address.ts';
 import { throttled } from './throttled.ts';
 
 /** An IPv6 holder often has a /48: counted per /64, it could start a cédula's flows without end. */
