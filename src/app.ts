@@ -128,6 +128,7 @@ export function throttleRules(limits: Config['limits']) {
     help_ip: { points: limits.helpPerIp, durationSeconds: 60 },
     not_found_ip: { points: limits.notFoundPerIp, durationSeconds: 60 },
     mail_address: { points: limits.mailsPerAddressPerDay, durationSeconds: 86_400 },
+    clave_check: { points: limits.claveChecksPerSession, durationSeconds: TEN_MINUTES },
   };
 }
 

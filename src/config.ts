@@ -51,6 +51,8 @@ export interface Limits {
   helpPerIp: number;
   notFoundPerIp: number;
   mailsPerAddressPerDay: number;
+  /** Live checks of a clave being typed, per reset session or Mi cuenta session, per 10 min. */
+  claveChecksPerSession: number;
   passwordMinLength: number;
   passwordClassesBelow: number;
   passwordHistory: number;
@@ -246,6 +248,7 @@ function limits(env: Env): Limits {
     helpPerIp: integer(env, 'HELP_PER_IP', 120, 1, 1_000_000),
     notFoundPerIp: integer(env, 'NOT_FOUND_PER_IP', 60, 1, 1_000_000),
     mailsPerAddressPerDay: integer(env, 'MAILS_PER_ADDRESS_PER_DAY', 10, 1, 1_000_000),
+    claveChecksPerSession: integer(env, 'CLAVE_CHECKS_PER_SESSION', 120, 1, 1_000_000),
     throttleIpv6Prefix: integer(env, 'THROTTLE_IPV6_PREFIX', 64, 32, 128),
     passwordMinLength: integer(env, 'PASSWORD_MIN_LENGTH', 8, 8, 64),
     passwordClassesBelow: integer(env, 'PASSWORD_CLASSES_BELOW', 15, 0, 128),

@@ -30,6 +30,11 @@ export interface PasswordCheck {
   password: string;
   /** All at once, in code order, no duplicates. */
   violations: PasswordViolation[];
+  /**
+   * zxcvbn's 0–4 for how hard the clave is to guess, the lowest of its readings (below 3
+   * is CLV-033): what the live meter shows. Null over the maximum length, where it is not scored.
+   */
+  score: number | null;
 }
 
 export const PASSWORD_MAX_LENGTH = 128;
@@ -243,15 +248,20 @@ function stripEdgeSymbols(password: string): string {
 /**
  * zxcvbn adds a floor of 10^4 guesses per extra piece, so any password it splits into
  * three pieces scores ≥ 3: "Ecuador2024" scores 1 but "Ecuador2024!" 3. Scoring the
- * password without edge symbols too closes that gap.
+ * password without edge symbols too closes that gap: the lower score counts.
  * Callers pass at most PASSWORD_MAX_LENGTH code points.
  */
-function isGuessable(password: string, userInputs: string[]): boolean {
+function guessScore(password: string, userInputs: string[]): number {
   const candidates = new Set([password, stripEdgeSymbols(password)]);
-  for (const candidate of candidates) {
-    if (zxcvbn().check(candidate, userInputs).score < MIN_SCORE) return true;
-  }
-  return false;
+  return Math.min(...[...candidates].map((candidate) => zxcvbn().check(candidate, userInputs).score));
+}
+
+/**
+ * Nobody's personal data, only the institute's name: what a clave is checked against
+ * before its owner has proved who they are (Mi cuenta's live meter, ahead of the current clave).
+ */
+export function noPersonalData(instituteName: string): PersonalData {
+  return { cedula: '', nombres: '', apellidos: '', fechaNacimiento: '', instituteName };
 }
 
 export function checkPassword(
@@ -269,10 +279,9 @@ export function checkPassword(
   if (!varietyOk(normalised, length, settings)) violations.push('CLV-031');
   if (containsPersonalData(normalised, tokens)) violations.push('CLV-032');
   // Over the maximum, 030 already says what to fix; zxcvbn on a huge input would stall.
-  if (length <= PASSWORD_MAX_LENGTH) {
-    if (isGuessable(normalised, zxcvbnUserInputs(personal, tokens))) violations.push('CLV-033');
-  }
+  const score = length <= PASSWORD_MAX_LENGTH ? guessScore(normalised, zxcvbnUserInputs(personal, tokens)) : null;
+  if (score !== null && score < MIN_SCORE) violations.push('CLV-033');
   if (confirmation.normalize('NFC') !== normalised) violations.push('CLV-035');
 
-  return { password: normalised, violations };
+  return { password: normalised, violations, score };
 }

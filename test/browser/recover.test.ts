@@ -106,7 +106,16 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
 
     await checkPage(page, problems, 'recover-5-nueva-clave', 'Cree su nueva clave');
     await tabTo(page, 'the new clave', byId('password'));
+    // The live meter asks the server's policy: a clave long and varied enough that is still
+    // too easy to guess is told before it is sent, in words and not by colour alone.
+    await page.keyboard.type('Password123!');
+    const told = (text: string) => page.waitForFunction((expected) => document.querySelector('[data-strength-level]')?.textContent === expected, text, { timeout: 10_000 });
+    await told('muy fácil. Así no se aceptará: agregue otra palabra poco común o alárguela.');
+    await checkPage(page, problems, 'recover-5-nueva-clave-medidor', 'Cree su nueva clave');
+    await page.keyboard.press('Control+A');
     await page.keyboard.type(NEW_CLAVE);
+    await page.waitForFunction(() => /difícil\.$/.test(document.querySelector('[data-strength-level]')?.textContent ?? ''), null, { timeout: 10_000 });
+    assert.match(await page.locator('[data-practice="personal"]').innerText(), /\(cumple\)$/, 'the personal-data practice, judged by the server');
     await tabTo(page, 'the confirmation', byId('confirmation'));
     await page.keyboard.type(NEW_CLAVE);
     await submitWith(page, 'Guardar clave');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   checkPassword,
   impersonalViolations,
+  noPersonalData,
   passwordPractices,
   PASSWORD_MAX_LENGTH,
   type PasswordPolicySettings,
@@ -194,4 +195,25 @@ test('impersonalViolations says exactly what checkPassword says of length, varie
     }
   }
   assert.deepEqual(impersonalViolations(`${persona.cedula}-Pérez-15031985`, `${persona.cedula}-Pérez-15031985`, settings), [], 'personal data is not its business');
+});
+
+test("the score the live meter shows: zxcvbn's 0–4, the lower of the clave's readings, below 3 exactly when CLV-033", () => {
+  const scored = (password: string) => checkPassword(password, password, persona, settings);
+  for (const password of ['Password123!', 'Ecuador2024!', 'Contraseña1', STRONG, randomLooking(20), 'caballo-Azul']) {
+    const { score, violations: found } = scored(password);
+    assert.ok(score !== null && score >= 0 && score <= 4, `${password}: ${score}`);
+    assert.equal(found.includes('CLV-033'), score < 3, `${password}: score ${score}, ${found.join(' ')}`);
+  }
+  assert.ok(scored('Ecuador2024!').score! < 3, 'scored again without its edge symbols: the lower reading counts');
+  assert.equal(scored(STRONG).score! >= 3, true);
+  assert.equal(scored('x'.repeat(PASSWORD_MAX_LENGTH + 1)).score, null, 'too long to score: CLV-030 says what to fix');
+});
+
+test("noPersonalData: the institute's name still counts, nobody's name, cédula or birth date does", () => {
+  const nobody = noPersonalData(persona.instituteName);
+  const found = (password: string) => checkPassword(password, password, nobody, settings).violations;
+  assert.deepEqual(found('Perez-Tarde-93-cerro'), [], "a surname is not known, so not refused (nor told)");
+  assert.deepEqual(found('tarde-1710034065-Cerro'), []);
+  assert.deepEqual(found('Tarde-Ecuatoriano-93'), ['CLV-032'], "the institute's name is nobody's secret");
+  assert.deepEqual(violations('Perez-Tarde-93-cerro'), ['CLV-032'], 'with the person, the surname is refused');
 });

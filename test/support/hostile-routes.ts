@@ -35,6 +35,7 @@ const LINK: Route[] = [
 const NEW_CLAVE: Route[] = [
   { name: 'GET /clave/nueva', method: 'GET', url: withQuery('/clave/nueva'), body: 'none', reset: true },
   { name: 'POST /clave/nueva', method: 'POST', url: withQuery('/clave/nueva'), body: 'form', fields: ['password', 'confirmation'], csrf: true, reset: true },
+  { name: 'POST /clave/nueva/comprobar', method: 'POST', url: withQuery('/clave/nueva/comprobar'), body: 'form', fields: ['password'], csrf: true, reset: true },
   { name: 'GET /clave/lista', method: 'GET', url: withQuery('/clave/lista'), body: 'none' },
   { name: 'GET /clave/no-fui-yo', method: 'GET', url: withQuery('/clave/no-fui-yo', ['token']), body: 'none' },
   { name: 'POST /clave/no-fui-yo', method: 'POST', url: withQuery('/clave/no-fui-yo'), body: 'form', fields: ['token'], csrf: true },
@@ -47,6 +48,7 @@ const ACCOUNT: Route[] = [
   { name: 'GET /cuenta', method: 'GET', url: withQuery('/cuenta', ['hecho']), body: 'none', session: 'main' },
   { name: 'GET /cuenta/clave', method: 'GET', url: withQuery('/cuenta/clave'), body: 'none', session: 'main' },
   { name: 'POST /cuenta/clave', method: 'POST', url: withQuery('/cuenta/clave'), body: 'form', fields: ['current', 'password', 'confirmation'], csrf: true, session: 'main' },
+  { name: 'POST /cuenta/clave/comprobar', method: 'POST', url: withQuery('/cuenta/clave/comprobar'), body: 'form', fields: ['password'], csrf: true, session: 'main' },
   { name: 'POST /cuenta/sesiones', method: 'POST', url: withQuery('/cuenta/sesiones'), body: 'form', fields: [], csrf: true, session: 'main' },
   { name: 'POST /salir', method: 'POST', url: withQuery('/salir'), body: 'form', fields: [], csrf: true, session: 'disposable' },
 ];
@@ -93,6 +95,7 @@ const API: Route[] = [
   { name: 'POST /api/v1/flows/:id/identity', method: 'POST', url: (g) => `/api/v1/flows/${g.flowId()}/identity`, body: 'json', fields: ['birthDay', 'birthMonth', 'answers'] },
   { name: 'POST /api/v1/tokens/redeem', method: 'POST', url: withQuery('/api/v1/tokens/redeem'), body: 'json', fields: ['token'] },
   { name: 'POST /api/v1/flows/:id/password', method: 'POST', url: (g) => `/api/v1/flows/${g.flowId()}/password`, body: 'json', fields: ['password', 'confirmation'], bearer: true },
+  { name: 'POST /api/v1/flows/:id/password/check', method: 'POST', url: (g) => `/api/v1/flows/${g.flowId()}/password/check`, body: 'json', fields: ['password'], bearer: true },
   { name: 'POST /api/v1/sessions', method: 'POST', url: withQuery('/api/v1/sessions'), body: 'json', fields: ['cedula', 'password'] },
   { name: 'GET /api/v1/errors/:code', method: 'GET', url: (g) => `/api/v1/errors/${g.rng.chance(0.3) ? g.rng.pick(['CLV-010', 'clv-050', 'CLV-999', 'CLV-0']) : g.pathSegment(g.str())}${g.query([])}`, body: 'none' },
   { name: 'GET /api/v1/errors', method: 'GET', url: withQuery('/api/v1/errors', ['q']), body: 'none' },

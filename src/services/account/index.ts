@@ -1,7 +1,7 @@
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import type { LoginStore } from './login-ports.ts';
 import { login } from './login.ts';
-import { accountView, changeClave, endOtherSessions, endSession, logout, resumeSession, type ActiveSession, type ClaveChange } from './my-account.ts';
+import { accountView, changeClave, checkTypedClave, endOtherSessions, endSession, logout, resumeSession, type ActiveSession, type ClaveChange } from './my-account.ts';
 
 export type { ActiveSession } from './my-account.ts';
 export { refreshDummyLayout } from './dummy-layout.ts';
@@ -13,6 +13,7 @@ export function createAccountService(ctx: RecoveryContext, logins: LoginStore) {
     resumeSession: (token: unknown) => resumeSession(ctx, token),
     view: (active: ActiveSession) => accountView(ctx, active),
     changeClave: (active: ActiveSession, change: ClaveChange, client: ClientInfo, locale: 'es' | 'en') => changeClave(ctx, logins, active, change, client, locale),
+    checkTypedClave: (active: ActiveSession, password: unknown) => checkTypedClave(ctx, active, password),
     endOtherSessions: (active: ActiveSession) => endOtherSessions(ctx, active),
     logout: (active: ActiveSession) => logout(ctx, active),
     endSession: (token: unknown) => endSession(ctx, token),

@@ -1,10 +1,11 @@
-import { impersonalViolations, type PasswordViolation } from '../../domain/password-policy.ts';
+import { impersonalViolations, noPersonalData, type PasswordViolation } from '../../domain/password-policy.ts';
 import { hashToken, isWellFormedToken } from '../../domain/tokens.ts';
 import type { SessionRecord } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
-import { applyNewClave, claveViolations, type ClaveViolation } from '../recovery/new-clave.ts';
+import { applyNewClave, claveStrength, claveViolations, type ClaveStrength, type ClaveViolation } from '../recovery/new-clave.ts';
+import { throttled } from '../recovery/throttled.ts';
 import { checkCurrentClave } from './current-clave.ts';
 import type { LoginStore } from './login-ports.ts';
 
@@ -53,7 +54,6 @@ export interface ClaveChange {
   confirmation: unknown;
 }
 
-/** Mi cuenta: the current clave, then a new one under the same policy; the other sessions end. */
 /**
  * With a wrong current clave, what can still be said about the new one so it is fixed in
  * one go. Never the rules that compare it with the owner's data or old claves: a session
@@ -65,6 +65,7 @@ function wrongCurrentViolations(ctx: RecoveryContext, change: ClaveChange): Pass
   return impersonalViolations(text(change.password), text(change.confirmation), { minLength: ctx.limits.passwordMinLength, classesBelow: ctx.limits.passwordClassesBelow });
 }
 
+/** Mi cuenta: the current clave, then a new one under the same policy; the other sessions end. */
 export async function changeClave(ctx: RecoveryContext, logins: LoginStore, active: ActiveSession, change: ClaveChange, client: ClientInfo, locale: 'es' | 'en'): Promise<ChangeOutcome> {
   const { cedula } = active.session;
   // Besides the count of wrong claves: one session cannot keep the hasher busy either.
@@ -81,6 +82,16 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
   await ctx.storage.transaction((stores) => applyNewClave(ctx, stores, { affiliate, passwordHash, locale, client, keepSessionHash: active.idHash, hadClave: true, replacing }));
   ctx.onMailQueued?.();
   return { changed: true };
+}
+
+/**
+ * Mi cuenta's live meter. The session has not proved the current clave yet, so the clave is
+ * checked against nobody's data (as wrongCurrentViolations says why): the meter tells a
+ * stolen cookie nothing of its owner. Counted per session (CLAVE_CHECKS_PER_SESSION).
+ */
+export async function checkTypedClave(ctx: RecoveryContext, active: ActiveSession, password: unknown): Promise<ClaveStrength> {
+  await throttled(ctx, 'clave_check', `session:${active.session.ref}`);
+  return claveStrength(ctx, noPersonalData(ctx.instituteName), password);
 }
 
 export async function endOtherSessions(ctx: RecoveryContext, active: ActiveSession): Promise<void> {

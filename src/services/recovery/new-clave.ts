@@ -15,25 +15,43 @@ async function wasUsedBefore(ctx: RecoveryContext, claves: ClaveHistory, passwor
 }
 
 /** Only what the policy compares the clave with: the worker gets nothing more. */
-function personalData(ctx: RecoveryContext, affiliate: AffiliateProfile): PersonalData {
+export function personalData(ctx: RecoveryContext, affiliate: AffiliateProfile): PersonalData {
   return { cedula: affiliate.cedula, nombres: affiliate.nombres, apellidos: affiliate.apellidos, fechaNacimiento: affiliate.fechaNacimiento, instituteName: ctx.instituteName };
 }
+
+const asTyped = (value: unknown) => (typeof value === 'string' ? value : '');
+
+const policySettings = (ctx: RecoveryContext) => ({ minLength: ctx.limits.passwordMinLength, classesBelow: ctx.limits.passwordClassesBelow });
 
 /**
  * The §2.4 policy, the same at Generar, Recuperar and Mi cuenta. `claves` when the caller
  * already read them (PASSWORD_HISTORY of them); otherwise they are read here, only if needed.
  */
 export async function claveViolations(ctx: RecoveryContext, affiliate: AffiliateProfile, password: unknown, confirmation: unknown, claves?: ClaveHistory) {
-  const checked = await ctx.policy.check(typeof password === 'string' ? password : '', typeof confirmation === 'string' ? confirmation : '', personalData(ctx, affiliate), {
-    minLength: ctx.limits.passwordMinLength,
-    classesBelow: ctx.limits.passwordClassesBelow,
-  });
+  const checked = await ctx.policy.check(asTyped(password), asTyped(confirmation), personalData(ctx, affiliate), policySettings(ctx));
   const violations: ClaveViolation[] = [...checked.violations];
   if (violations.length === 0) {
     const history = claves ?? (await ctx.storage.stores.accounts.claveHistory(affiliate.cedula, ctx.limits.passwordHistory));
     if (await wasUsedBefore(ctx, history, checked.password)) violations.push('CLV-034');
   }
   return { normalised: checked.password, violations };
+}
+
+export interface ClaveStrength {
+  violations: PasswordViolation[];
+  /** zxcvbn's 0–4 (below 3 the clave is refused, CLV-033); null when too long to score. */
+  score: number | null;
+}
+
+/**
+ * The live meter: the policy's verdict on a clave as it is typed, against `personal`. Never
+ * the confirmation (CLV-035) nor reuse (CLV-034): those are judged when the clave is sent,
+ * and reuse costs argon2id work that no keystroke should.
+ */
+export async function claveStrength(ctx: RecoveryContext, personal: PersonalData, password: unknown): Promise<ClaveStrength> {
+  const typed = asTyped(password);
+  const { violations, score } = await ctx.policy.check(typed, typed, personal, policySettings(ctx));
+  return { violations, score };
 }
 
 export interface NewClave {

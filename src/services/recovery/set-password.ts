@@ -5,7 +5,8 @@ import type { AffiliateProfile, ClaveHistory, FlowRecord } from '../recovery-por
 import type { ClientInfo, RecoveryContext } from './context.ts';
 import { isFlowId, liveFlow } from './flow-view.ts';
 import { JourneyError } from './journey-error.ts';
-import { applyNewClave, claveViolations, type ClaveViolation } from './new-clave.ts';
+import { applyNewClave, claveStrength, claveViolations, personalData, type ClaveStrength, type ClaveViolation } from './new-clave.ts';
+import { throttled } from './throttled.ts';
 
 export type PasswordOutcome = { step: 'done' } | { step: 'set_password'; violations: ClaveViolation[] };
 
@@ -43,4 +44,15 @@ export async function setNewPassword(ctx: RecoveryContext, flowId: string, reset
   if (refused) throw new JourneyError(refused);
   ctx.onMailQueued?.();
   return { step: 'done' };
+}
+
+/**
+ * Step 4's live meter, for the holder of the reset session only: the whole policy against
+ * the person's data, which the link's holder has proved to own. Counted per flow
+ * (CLAVE_CHECKS_PER_SESSION), after the session is found, so nobody spends another's.
+ */
+export async function checkTypedClave(ctx: RecoveryContext, flowId: string, resetToken: unknown, password: unknown): Promise<ClaveStrength> {
+  const { flow, affiliate } = await resetSession(ctx, flowId, resetToken);
+  await throttled(ctx, 'clave_check', `flow:${flow.id}`);
+  return claveStrength(ctx, personalData(ctx, affiliate), password);
 }

@@ -83,6 +83,25 @@ export function openApiDocument() {
           responses: { 200: answer('Clave guardada', { type: 'object', properties: { step: { const: 'done' } } }), 410: failure('CLV-050'), 422: failure('CLV-030 … CLV-035 en error.violations') },
         },
       },
+      '/flows/{flowId}/password/check': {
+        post: {
+          summary: 'Medidor en vivo: lo que la política dice de la clave mientras se escribe (ni la confirmación ni la reutilización); no guarda nada',
+          security: [{ resetToken: [] }],
+          parameters: [{ name: 'flowId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: json({ type: 'object', required: ['password'], properties: { password: { type: 'string' } } }),
+          responses: {
+            200: answer('Veredicto', {
+              type: 'object',
+              properties: {
+                score: { type: ['integer', 'null'], minimum: 0, maximum: 4, description: 'zxcvbn 0–4; menos de 3 es CLV-033; null si es demasiado larga para puntuar' },
+                violations: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+              },
+            }),
+            410: failure('CLV-050'),
+            429: failure('CLV-004: demasiadas comprobaciones en esta sesión (CLAVE_CHECKS_PER_SESSION, con Retry-After)'),
+          },
+        },
+      },
       '/sessions': {
         post: {
           summary: 'Ingresar con cédula y clave',

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isFlowKind } from '../../../domain/flow.ts';
-import { errorEntry, isErrorCode } from '../../../domain/errors.ts';
+import { errorEntry, isErrorCode, type ErrorCode } from '../../../domain/errors.ts';
 import { searchErrors } from '../../../domain/errors-search.ts';
 import { NONE_OPTION_ID, type KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
 import type { Limits } from '../../../config.ts';
@@ -30,6 +30,11 @@ function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(header) : null;
   return match?.[1];
+}
+
+/** Policy violations as the app shows them: each code with its title in the request's language. */
+function described(request: FastifyRequest, codes: readonly ErrorCode[]) {
+  return codes.map((code) => ({ code, message: errorEntry(code, request.locale, { institute: request.instituteName }).title }));
 }
 
 function badRequest(request: FastifyRequest, reply: FastifyReply, fields: string[]) {
@@ -82,8 +87,13 @@ export function apiRoutes(recovery: RecoveryService, account: AccountService, li
       const body = (request.body ?? {}) as Json;
       const outcome = await recovery.setNewPassword(request.params.flowId, bearer(request), body.password, body.confirmation, clientInfo(request));
       if (outcome.step === 'done') return outcome;
-      const violations = outcome.violations.map((code) => ({ code, message: errorEntry(code, request.locale, { institute: request.instituteName }).title }));
-      return apiError(request, reply, 422, outcome.violations[0]!, { violations });
+      return apiError(request, reply, 422, outcome.violations[0]!, { violations: described(request, outcome.violations) });
+    });
+
+    // The live meter for the app's new-clave screen: advice on what is typed, never a step.
+    app.post<{ Params: { flowId: string }; Body: Json }>('/flows/:flowId/password/check', async (request) => {
+      const { violations, score } = await recovery.checkTypedClave(request.params.flowId, bearer(request), (request.body ?? {}).password);
+      return { score, violations: described(request, violations) };
     });
 
     app.post<{ Body: Json }>('/sessions', async (request, reply) => {

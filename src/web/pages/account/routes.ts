@@ -54,6 +54,13 @@ export function accountRoutes(account: AccountService, limits: Limits) {
       return changeForm(reply, claveForm(request, limits, outcome.violations, { password, confirmation }, outcome.triesLeft), limits.loginMaxFailures);
     });
 
+    // The live meter (password-checklist.js), checked against nobody's data: see checkTypedClave.
+    app.post<{ Body: { password?: unknown } }>('/cuenta/clave/comprobar', { preValidation: app.csrfProtection }, async (request, reply) => {
+      const active = await requireSession(account, request, reply);
+      if (!active) return reply;
+      return privatePage(reply).send(await account.checkTypedClave(active, request.body?.password));
+    });
+
     app.post('/cuenta/sesiones', { preValidation: app.csrfProtection }, async (request, reply) => {
       const active = await requireSession(account, request, reply);
       if (!active) return reply;

@@ -40,5 +40,12 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
       }
       return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }));
     });
+
+    // The live meter (password-checklist.js): what the policy says of the clave as it is typed.
+    app.post<{ Body: PasswordForm }>('/clave/nueva/comprobar', { preValidation: app.csrfProtection }, async (request, reply) => {
+      const session = readResetCookie(request);
+      if (!session) throw new JourneyError('CLV-050');
+      return privatePage(reply).send(await recovery.checkTypedClave(session.flowId, session.resetToken, request.body?.password));
+    });
   };
 }
