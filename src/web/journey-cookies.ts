@@ -23,21 +23,32 @@ function flowAnd(value: string | undefined): { flowId: string; rest: string } | 
 }
 
 export function readResetCookie(request: FastifyRequest): { flowId: string; resetToken: string } | undefined {
+  if (resetWasDone(request)) return undefined;
   const held = flowAnd(request.cookies[RESET_COOKIE]);
   return held && { flowId: held.flowId, resetToken: held.rest };
 }
 
-/** What the cookie holds once the clave is set: only that, so Back to the form says "done", not "expired". */
+/**
+ * What the cookie holds once the clave is set: `lista.<flow id>`, so Back to the form says
+ * "done", not "expired", and the mail's spent link opened again says the same.
+ */
 const DONE = 'lista';
 /** How long the pages that follow a finished journey are shown again to its browser. */
 const FINISHED_MAX_AGE_SECONDS = 30 * 60;
 
 /** The reset session is over because the clave was set. */
-export function markResetDone(reply: FastifyReply, secure: boolean): void {
-  reply.setCookie(RESET_COOKIE, DONE, { ...journeyCookie(secure), maxAge: FINISHED_MAX_AGE_SECONDS });
+export function markResetDone(reply: FastifyReply, flowId: string, secure: boolean): void {
+  reply.setCookie(RESET_COOKIE, `${DONE}.${flowId}`, { ...journeyCookie(secure), maxAge: FINISHED_MAX_AGE_SECONDS });
 }
 
-export const resetWasDone = (request: FastifyRequest): boolean => request.cookies[RESET_COOKIE] === DONE;
+// A bare "lista" is what browsers were given before the flow id was added to it.
+export const resetWasDone = (request: FastifyRequest): boolean => {
+  const value = request.cookies[RESET_COOKIE];
+  return value === DONE || flowAnd(value)?.flowId === DONE;
+};
+
+/** The flow whose clave this browser set, if it did. */
+export const finishedFlowId = (request: FastifyRequest): string | undefined => (resetWasDone(request) ? flowAnd(request.cookies[RESET_COOKIE])?.rest : undefined);
 
 /** That this browser locked its account with "No fui yo": the page that says so is its own. */
 const DISOWNED_COOKIE = 'clave_bloqueada';

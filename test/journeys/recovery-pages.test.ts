@@ -99,11 +99,17 @@ for (const backend of backends()) {
       const stranger = new PageClient(clave.web);
       assert.equal((await stranger.submit('/clave/recuperar', { password: STRONG, confirmation: STRONG }, '/clave/nueva')).statusCode, 410, 'no reset session: CLV-050');
       const marker = saved.cookies.find((c) => c.name === 'clave_reset');
-      assert.equal(marker?.value, 'lista');
+      assert.equal(marker?.value, `lista.${flowId}`);
       assert.equal(marker?.httpOnly, true);
       assert.equal(marker?.sameSite, 'Strict');
       assert.equal(marker?.maxAge, 1800);
-      assert.equal((await browser.get(`/clave/continuar?token=${token}`)).statusCode, 409, 'its link is spent');
+      // The mail's link opened again by the browser that set the clave: what it got to, not "used".
+      assert.equal((await browser.get(`/clave/continuar?token=${token}`)).headers.location, '/clave/lista');
+      assert.equal((await new PageClient(clave.web).get(`/clave/continuar?token=${token}`)).statusCode, 409, 'for anyone else its link is spent');
+      const othersLink = await clave.web.inject({ url: `/clave/continuar?token=${token}`, cookies: { clave_reset: `lista.${crypto.randomUUID()}` } });
+      assert.equal(othersLink.statusCode, 409, "another flow's finish says nothing of this link");
+      const before = await clave.web.inject({ url: '/clave/nueva', cookies: { clave_reset: 'lista' } });
+      assert.equal(before.headers.location, '/clave/lista', 'the bare marker given before the flow id was added still means "done"');
       assert.equal((await new PageClient(clave.web).get('/clave/nueva')).statusCode, 410, 'a browser without the session: CLV-050');
 
       await clave.settle();

@@ -24,10 +24,12 @@ async function holdsLiveReset(ctx: RecoveryContext, held: { flowId: string; rese
   return reset.status === 'live' && reset.token.flowId === held.flowId;
 }
 
-/** What a browser holds of journeys it went through: the live reset session it opened, the unlock it finished. */
+/** What a browser holds of journeys it went through: the live reset session it opened, the unlock or the clave it finished. */
 export interface HeldByBrowser {
   reset?: { flowId: string; resetToken: string };
   unlockedFlowId?: string;
+  /** The Generar or Recuperar flow whose clave this browser set. */
+  finishedFlowId?: string;
 }
 
 /**
@@ -35,13 +37,15 @@ export interface HeldByBrowser {
  * links). For a spent link, the browser that spent it is told where it got to: 'resume'
  * while it holds the live reset session the link opened (the mail's link opened again, or
  * Back from the new-clave page, goes on to that page), 'unlocked' when the link was the
- * unlock it finished. Anyone else is told the link was used.
+ * unlock it finished, 'finished' when it opened the reset session in which this browser set
+ * the clave. Anyone else is told the link was used.
  */
-export async function checkLink(ctx: RecoveryContext, token: unknown, held: HeldByBrowser = {}): Promise<'usable' | 'resume' | 'unlocked'> {
+export async function checkLink(ctx: RecoveryContext, token: unknown, held: HeldByBrowser = {}): Promise<'usable' | 'resume' | 'unlocked' | 'finished'> {
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
   const lookup = await ctx.storage.stores.tokens.peek(hashToken(token), LINK_PURPOSES, ctx.clock());
   if (lookup.status === 'used' && lookup.flowId !== undefined) {
     if (lookup.journey === 'unlock' && lookup.flowId === held.unlockedFlowId) return 'unlocked';
+    if (lookup.journey !== 'unlock' && lookup.flowId === held.finishedFlowId) return 'finished';
     if (held.reset && lookup.flowId === held.reset.flowId && (await holdsLiveReset(ctx, held.reset))) return 'resume';
   }
   if (lookup.status !== 'live') throw refusal(lookup);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RecoveryService } from '../../../services/recovery/index.ts';
 import { clientInfo, privatePage } from '../../journey.ts';
-import { markUnlocked, readResetCookie, readUnlocked, setResetCookie } from '../../journey-cookies.ts';
+import { finishedFlowId, markUnlocked, readResetCookie, readUnlocked, setResetCookie } from '../../journey-cookies.ts';
 
 /**
  * The link from the e-mail. Opening it (GET) changes nothing, so mail scanners that
@@ -11,8 +11,9 @@ export function linkRoutes(recovery: RecoveryService, secureCookies: boolean) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Querystring: { token?: string } }>('/clave/continuar', async (request, reply) => {
       privatePage(reply);
-      const link = await recovery.checkLink(request.query.token, { reset: readResetCookie(request), unlockedFlowId: readUnlocked(request)?.flowId });
+      const link = await recovery.checkLink(request.query.token, { reset: readResetCookie(request), unlockedFlowId: readUnlocked(request)?.flowId, finishedFlowId: finishedFlowId(request) });
       if (link === 'resume') return reply.redirect('/clave/nueva', 303);
+      if (link === 'finished') return reply.redirect('/clave/lista', 303);
       if (link === 'unlocked') return reply.redirect('/clave/desbloqueada', 303);
       return reply.page('link/continue.njk', { token: request.query.token, csrfToken: reply.generateCsrf() });
     });

@@ -35,7 +35,7 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
       const { password, confirmation } = request.body ?? {};
       const outcome = await recovery.setNewPassword(session.flowId, session.resetToken, password, confirmation, clientInfo(request));
       if (outcome.step === 'done') {
-        markResetDone(reply, secureCookies);
+        markResetDone(reply, session.flowId, secureCookies);
         return reply.redirect('/clave/lista', 303);
       }
       return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }));
