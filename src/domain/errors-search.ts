@@ -63,6 +63,8 @@ interface IndexedEntry {
   textTokens: Set<string>;
   keywordStems: Set<string>;
   textStems: Set<string>;
+  /** The title's, both languages: what the entry is about, not what it mentions. */
+  titleStems: Set<string>;
 }
 
 function stripPlaceholders(text: string): string {
@@ -73,6 +75,7 @@ function indexEntry(code: ErrorCode): IndexedEntry {
   const phrases = new Map<string, Phrase>();
   const keywordTokens = new Set<string>();
   const textTokens = new Set<string>();
+  const titleStems = new Set<string>();
   for (const locale of ['es', 'en'] as const) {
     const raw = rawEntry(code, locale);
     for (const keyword of raw.keywords) {
@@ -83,6 +86,7 @@ function indexEntry(code: ErrorCode): IndexedEntry {
       for (const t of words) keywordTokens.add(t);
     }
     for (const t of tokens(normalise(stripPlaceholders(`${raw.title} ${raw.cause}`)))) textTokens.add(t);
+    for (const t of tokens(normalise(stripPlaceholders(raw.title)))) titleStems.add(stem(t));
   }
   return {
     code,
@@ -91,6 +95,7 @@ function indexEntry(code: ErrorCode): IndexedEntry {
     textTokens,
     keywordStems: new Set([...keywordTokens].map(stem)),
     textStems: new Set([...textTokens].map(stem)),
+    titleStems,
   };
 }
 
@@ -150,8 +155,11 @@ function wordScore(entry: IndexedEntry, token: string): number {
   if (entry.textTokens.has(token)) return weight * 0.6;
   if (token.length < STEM_LENGTH || /^\d+$/.test(token)) return 0;
   const s = stem(token);
-  if (entry.keywordStems.has(s)) return weight * 0.5;
-  if (entry.textStems.has(s)) return weight * 0.3;
+  // Among entries that only share the word's stem, the one it names in its title first:
+  // "me bloquié" is about a locked account (CLV-040), not a blocked connection (CLV-004).
+  const named = entry.titleStems.has(s) ? weight * 0.1 : 0;
+  if (entry.keywordStems.has(s)) return weight * 0.5 + named;
+  if (entry.textStems.has(s)) return weight * 0.3 + named;
   return 0;
 }
 

@@ -110,7 +110,7 @@ test('free-text phrasings find the expected entry first, in either output langua
   }
 });
 
-test('misspellings people make in Spanish (ll/y, b/v, s/z/c, qu/k, h, doubled letters) find the same entry', () => {
+test('misspellings people make in Spanish (ll/y, b/v, s/z/c, qu/k, h, doubled letters), and a stolen clave, find the same entry', () => {
   const misspelt: [string, ErrorCode][] = [
     ['no me yega el coreo', 'CLV-012'],
     ['bloqeado', 'CLV-040'],
@@ -119,6 +119,10 @@ test('misspellings people make in Spanish (ll/y, b/v, s/z/c, qu/k, h, doubled le
     ['captcha no funsiona', 'CLV-002'],
     ['no fui yo', 'CLV-040'],
     ['alguien cambió mi clave', 'CLV-040'],
+    ['me bloquie', 'CLV-040'],
+    ['me bloquee', 'CLV-040'],
+    ['me robaron la clave', 'CLV-040'],
+    ['cambiaron mi clave sin permiso', 'CLV-040'],
   ];
   for (const [query, code] of misspelt) assert.equal(searchErrors(query, 'es')[0]?.code, code, query);
   assert.deepEqual(searchErrors('zzzz qqqq', 'es'), [], 'noise still finds nothing');
