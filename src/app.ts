@@ -129,6 +129,8 @@ export function throttleRules(limits: Config['limits']) {
     not_found_ip: { points: limits.notFoundPerIp, durationSeconds: 60 },
     mail_address: { points: limits.mailsPerAddressPerDay, durationSeconds: 86_400 },
     clave_check: { points: limits.claveChecksPerSession, durationSeconds: TEN_MINUTES },
+    clave_check_ip: { points: limits.claveChecksPerIp, durationSeconds: TEN_MINUTES },
+    clave_save: { points: limits.claveSavesPerSession, durationSeconds: TEN_MINUTES },
   };
 }
 
@@ -170,7 +172,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
   if (redis) await connectedOrLater(redis, REDIS_START_WAIT_MS);
   const throttle = createThrottle(throttleRules(config.limits), { redis, keySecret: secret, ipv6PrefixBits: config.limits.throttleIpv6Prefix });
   const settings = createSettingsStore(db);
-  const clavePolicy = createClavePolicy({ workers: config.limits.passwordCheckWorkers, timeoutMs: config.limits.passwordCheckTimeoutMs });
+  const clavePolicy = createClavePolicy({ workers: config.limits.passwordCheckWorkers, timeoutMs: config.limits.passwordCheckTimeoutMs, queueLimit: config.limits.passwordCheckQueueLimit });
   const context = {
     storage: createRecoveryStorage(db, { secret }),
     captcha: createAltchaCaptcha({ secret, ttlMs: config.limits.captchaTtlMs, maxNumber: config.limits.captchaMaxNumber, clock }),

@@ -51,8 +51,12 @@ export interface Limits {
   helpPerIp: number;
   notFoundPerIp: number;
   mailsPerAddressPerDay: number;
-  /** Live checks of a clave being typed, per reset session or Mi cuenta session, per 10 min. */
+  /** Live checks of a clave being typed (the meter), per reset session or Mi cuenta session, per 10 min. */
   claveChecksPerSession: number;
+  /** The same, per client address. */
+  claveChecksPerIp: number;
+  /** New claves sent to be saved, per reset session, per 10 min (Mi cuenta's count as sign-in attempts). */
+  claveSavesPerSession: number;
   passwordMinLength: number;
   passwordClassesBelow: number;
   passwordHistory: number;
@@ -65,6 +69,8 @@ export interface Limits {
   passwordCheckWorkers: number;
   /** How long a thread may take over one check before it is stopped and the check gets CLV-090. */
   passwordCheckTimeoutMs: number;
+  /** Checks a thread may hold before a clave being saved gets CLV-090 (the live meter's stop at a tenth). */
+  passwordCheckQueueLimit: number;
   /** argon2id computations at once, across all requests. */
   argon2Concurrency: number;
   /** argon2id computations that may wait; past it requests get CLV-090 at once. */
@@ -249,6 +255,8 @@ function limits(env: Env): Limits {
     notFoundPerIp: integer(env, 'NOT_FOUND_PER_IP', 60, 1, 1_000_000),
     mailsPerAddressPerDay: integer(env, 'MAILS_PER_ADDRESS_PER_DAY', 10, 1, 1_000_000),
     claveChecksPerSession: integer(env, 'CLAVE_CHECKS_PER_SESSION', 120, 1, 1_000_000),
+    claveChecksPerIp: integer(env, 'CLAVE_CHECKS_PER_IP', 600, 1, 1_000_000),
+    claveSavesPerSession: integer(env, 'CLAVE_SAVES_PER_SESSION', 30, 1, 1_000_000),
     throttleIpv6Prefix: integer(env, 'THROTTLE_IPV6_PREFIX', 64, 32, 128),
     passwordMinLength: integer(env, 'PASSWORD_MIN_LENGTH', 8, 8, 64),
     passwordClassesBelow: integer(env, 'PASSWORD_CLASSES_BELOW', 15, 0, 128),
@@ -263,6 +271,7 @@ function limits(env: Env): Limits {
     passwordCheckWorkers: integer(env, 'PASSWORD_CHECK_WORKERS', 1, 0, 16),
     // At least 1 s, far above the slowest check (tens of milliseconds for the longest claves).
     passwordCheckTimeoutMs: integer(env, 'PASSWORD_CHECK_TIMEOUT_MS', 5_000, 1_000, 60_000),
+    passwordCheckQueueLimit: integer(env, 'PASSWORD_CHECK_QUEUE_LIMIT', 100, 1, 100_000),
     sessionIdleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
     sessionAbsoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '12h'),
     httpTimeoutMs: duration(env, 'HTTP_TIMEOUT', '30s'),

@@ -272,16 +272,20 @@ export function checkPassword(
 ): PasswordCheck {
   const normalised = password.normalize('NFC');
   const length = codePointLength(normalised, PASSWORD_MAX_LENGTH);
+  const confirmed = confirmation.normalize('NFC') === normalised;
+  // Over the maximum, 030 says what to fix, and nothing else is looked at: zxcvbn on a huge
+  // input would stall, and the personal-data rule would answer for a thousand guesses at
+  // once (every birth year of a century in one clave).
+  if (length > PASSWORD_MAX_LENGTH) return { password: normalised, violations: confirmed ? ['CLV-030'] : ['CLV-030', 'CLV-035'], score: null };
   const tokens = personalTokens(personal);
   const violations: PasswordViolation[] = [];
 
   if (!lengthOk(length, settings)) violations.push('CLV-030');
   if (!varietyOk(normalised, length, settings)) violations.push('CLV-031');
   if (containsPersonalData(normalised, tokens)) violations.push('CLV-032');
-  // Over the maximum, 030 already says what to fix; zxcvbn on a huge input would stall.
-  const score = length <= PASSWORD_MAX_LENGTH ? guessScore(normalised, zxcvbnUserInputs(personal, tokens)) : null;
-  if (score !== null && score < MIN_SCORE) violations.push('CLV-033');
-  if (confirmation.normalize('NFC') !== normalised) violations.push('CLV-035');
+  const score = guessScore(normalised, zxcvbnUserInputs(personal, tokens));
+  if (score < MIN_SCORE) violations.push('CLV-033');
+  if (!confirmed) violations.push('CLV-035');
 
   return { password: normalised, violations, score };
 }

@@ -37,7 +37,11 @@ export interface PasswordHasher {
  * zxcvbn takes 10–20 ms of CPU per clave, which need not block the event loop.
  */
 export interface ClavePolicy {
-  check(password: string, confirmation: string, personal: PersonalData, settings: PasswordPolicySettings): Promise<PasswordCheck>;
+  /**
+   * `advice`: a check for the live meter, which nothing depends on. It is shed first when
+   * checks queue up, so that claves being saved are never held back behind it.
+   */
+  check(password: string, confirmation: string, personal: PersonalData, settings: PasswordPolicySettings, use?: { advice: boolean }): Promise<PasswordCheck>;
 }
 
 /** Traffic throttles (per IP, per cédula…); false when the caller must wait. */

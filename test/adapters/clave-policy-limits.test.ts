@@ -15,6 +15,7 @@ const HANGING_CLAVE = 'cuelga-para-siempre'; // the one clave the hanging thread
 const STRONG = 'tigre-Nube-87-calle';
 const personal = { cedula: '1710034065', nombres: 'José Luis', apellidos: 'Pérez Del Pozo', fechaNacimiento: '1985-03-15', instituteName: 'Instituto Ecuatoriano de Seguridad Social' };
 const settings = { minLength: 8, classesBelow: 15 };
+const QUEUE_LIMIT = 100;
 // Counted from when the thread is ready: its start (0.3 s, past 3 s on a slow 2-core
 // machine running the suite two files at a time) is not.
 const TIMEOUT_MS = 3_000;
@@ -35,7 +36,7 @@ beforeEach(() => {
 const noted = (line: 'start' | 'ready' | 'stuck') => (existsSync(log) ? readFileSync(log, 'utf8') : '').split('\n').filter((entry) => entry === line).length;
 
 test('a check with no answer by the deadline fails as unavailable, with those queued behind it, and the stuck thread is stopped', LIMIT, async () => {
-  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, workerEntry: hangingThread });
+  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, queueLimit: QUEUE_LIMIT, workerEntry: hangingThread });
   try {
     const stuck = check(policy, HANGING_CLAVE);
     const queued = check(policy, STRONG);
@@ -67,7 +68,7 @@ async function retryAfter(policy: ClavePolicyRunner): Promise<number> {
 }
 
 test('a thread that cannot start is not started on every check: the wait doubles, and Retry-After tells it', LIMIT, async () => {
-  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, workerEntry: failingThread });
+  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, queueLimit: QUEUE_LIMIT, workerEntry: failingThread });
   try {
     await assert.rejects(check(policy, STRONG), unavailable);
     for (let i = 0; i < 3; i++) assert.equal(await retryAfter(policy), 1);
@@ -85,7 +86,7 @@ test('a thread that cannot start is not started on every check: the wait doubles
 });
 
 test('after a thread dies checks fail at once for a second, then a fresh thread answers; that answer resets the wait', LIMIT, async () => {
-  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, workerEntry: hangingThread });
+  const policy = createClavePolicy({ workers: 1, timeoutMs: TIMEOUT_MS, queueLimit: QUEUE_LIMIT, workerEntry: hangingThread });
   const verdict = checkPassword(STRONG, STRONG, personal, settings);
   try {
     await assert.rejects(check(policy, HANGING_CLAVE), unavailable);
@@ -106,7 +107,7 @@ test('after a thread dies checks fail at once for a second, then a fresh thread 
 test('a thread slow to start does not spend the deadline of the checks waiting for it', LIMIT, async () => {
   // Twice the deadline to load: the check's time starts when the thread is ready.
   process.env.CLAVE_POLICY_SLOW_START_MS = '2000';
-  const policy = createClavePolicy({ workers: 1, timeoutMs: 1_000, workerEntry: slowThread });
+  const policy = createClavePolicy({ workers: 1, timeoutMs: 1_000, queueLimit: QUEUE_LIMIT, workerEntry: slowThread });
   try {
     assert.deepEqual(await check(policy, STRONG), checkPassword(STRONG, STRONG, personal, settings));
   } finally {
@@ -116,7 +117,7 @@ test('a thread slow to start does not spend the deadline of the checks waiting f
 
 test('a thread that never gets ready is stopped, and its checks fail as unavailable', LIMIT, async () => {
   process.env.CLAVE_POLICY_SLOW_START_MS = '60000';
-  const policy = createClavePolicy({ workers: 1, timeoutMs: 1_000, workerEntry: slowThread, startTimeoutMs: 1_500 });
+  const policy = createClavePolicy({ workers: 1, timeoutMs: 1_000, queueLimit: QUEUE_LIMIT, workerEntry: slowThread, startTimeoutMs: 1_500 });
   try {
     await assert.rejects(check(policy, STRONG), (error) => unavailable(error) && /not ready within 1500 ms/.test((error as Error).message));
     assert.equal(noted('start'), 1);
@@ -127,7 +128,7 @@ test('a thread that never gets ready is stopped, and its checks fail as unavaila
 
 test('start() loads the threads before any clave is checked, once however often it is called', LIMIT, async () => {
   process.env.CLAVE_POLICY_SLOW_START_MS = '0';
-  const policy = createClavePolicy({ workers: 2, timeoutMs: TIMEOUT_MS, workerEntry: slowThread });
+  const policy = createClavePolicy({ workers: 2, timeoutMs: TIMEOUT_MS, queueLimit: QUEUE_LIMIT, workerEntry: slowThread });
   try {
     policy.start();
     policy.start();
@@ -143,7 +144,7 @@ test('start() loads the threads before any clave is checked, once however often 
 test('checks go to a ready thread, even a busy one, rather than to one still loading', LIMIT, async () => {
   // The second thread to start would take a minute; it is stopped at its start deadline.
   process.env.CLAVE_POLICY_SLOW_START_MS = '0,60000';
-  const policy = createClavePolicy({ workers: 2, timeoutMs: TIMEOUT_MS, workerEntry: slowThread });
+  const policy = createClavePolicy({ workers: 2, timeoutMs: TIMEOUT_MS, queueLimit: QUEUE_LIMIT, workerEntry: slowThread });
   const verdict = checkPassword(STRONG, STRONG, personal, settings);
   try {
     policy.start();
@@ -152,5 +153,21 @@ test('checks go to a ready thread, even a busy one, rather than to one still loa
     assert.equal(noted('ready'), 1, 'both were answered while the other thread was still loading');
   } finally {
     await policy.close();
+  }
+});
+
+test("past PASSWORD_CHECK_QUEUE_LIMIT a check is refused at once as unavailable; the live meter's advice stops at a tenth of it", LIMIT, async () => {
+  const policy = createClavePolicy({ workers: 1, timeoutMs: 20_000, queueLimit: 20, workerEntry: hangingThread });
+  const held: Promise<unknown>[] = [];
+  const hold = (work: Promise<unknown>) => held.push(work.catch(() => undefined));
+  try {
+    hold(check(policy, HANGING_CLAVE));
+    hold(check(policy, STRONG));
+    await assert.rejects(policy.check(STRONG, STRONG, personal, settings, { advice: true }), unavailable, 'two waiting: advice is shed');
+    for (let waiting = 2; waiting < 20; waiting++) hold(check(policy, STRONG));
+    await assert.rejects(check(policy, STRONG), unavailable, 'twenty waiting: a save is refused at once, not queued');
+  } finally {
+    await policy.close();
+    await Promise.all(held);
   }
 });

@@ -5,6 +5,7 @@ import { checkPassword } from '../../src/domain/password-policy.ts';
 
 const personal = { cedula: '1710034065', nombres: 'José Luis', apellidos: 'Pérez Del Pozo', fechaNacimiento: '1985-03-15', instituteName: 'Instituto Ecuatoriano de Seguridad Social' };
 const settings = { minLength: 8, classesBelow: 15 };
+const QUEUE_LIMIT = 100;
 const claves: [string, string][] = [
   ['tigre-Nube-87-calle', 'tigre-Nube-87-calle'],
   ['corto', 'corto'],
@@ -17,7 +18,7 @@ const claves: [string, string][] = [
 ];
 
 test('on worker threads, every verdict is the one the policy gives on the event loop', async () => {
-  const policy = createClavePolicy({ workers: 2, timeoutMs: 5_000 });
+  const policy = createClavePolicy({ workers: 2, timeoutMs: 5_000, queueLimit: QUEUE_LIMIT });
   try {
     // All at once: answers must come back to the right caller, whichever thread ran them.
     const answers = await Promise.all(claves.map(([password, confirmation]) => policy.check(password, confirmation, personal, settings)));
@@ -29,7 +30,7 @@ test('on worker threads, every verdict is the one the policy gives on the event 
 });
 
 test('with 0 workers the policy runs on the event loop with the same verdicts', async () => {
-  const policy = createClavePolicy({ workers: 0, timeoutMs: 5_000 });
+  const policy = createClavePolicy({ workers: 0, timeoutMs: 5_000, queueLimit: QUEUE_LIMIT });
   for (const [password, confirmation] of claves) assert.deepEqual(await policy.check(password, confirmation, personal, settings), checkPassword(password, confirmation, personal, settings));
   await policy.close();
 });

@@ -106,13 +106,19 @@ test('128 characters are accepted, 129 are CLV-030, and nothing is truncated', (
 });
 
 test('a 1 MB string does not throw, returns only CLV-030 and skips zxcvbn', { timeout: 20_000 }, () => {
-  // Guessable ("aaaa…") and containing personal data: only the cheap checks run on it.
+  // Guessable ("aaaa…") and containing personal data: only its length is judged.
   const huge = 'a'.repeat(1 << 20);
   const check = checkPassword(huge, huge, persona, settings);
   assert.deepEqual(check.violations, ['CLV-030']);
   assert.equal(check.password.length, 1 << 20);
   const hugeWithCedula = `${huge}1710034065`;
-  assert.deepEqual(violations(hugeWithCedula, { confirmation: huge }), ['CLV-030', 'CLV-032', 'CLV-035']);
+  assert.deepEqual(violations(hugeWithCedula, { confirmation: huge }), ['CLV-030', 'CLV-035']);
+});
+
+test('over the maximum length the personal data is not looked at: one clave cannot test a century of birth dates', () => {
+  const everyBirthDate = Array.from({ length: 100 }, (_, i) => `15-03-${1920 + i}`).join(' ');
+  assert.deepEqual(violations(everyBirthDate), ['CLV-030'], 'the birth date is among them, and nothing says so');
+  assert.deepEqual(violations(`Tarde-15-03-1985-${'x'.repeat(110)}`), ['CLV-032'], 'within the limit it is judged in full');
 });
 
 test('classesBelow = 0 turns the variety rule off', () => {

@@ -153,3 +153,43 @@ for (const backend of backends()) {
     });
   });
 }
+
+for (const backend of backends()) {
+  describe(`the new clave's checks per address and saves per flow on ${backend.name}`, () => {
+    let clave: TestClave;
+    const people = mailablePeople(8).slice(5);
+
+    before(async () => {
+      clave = await startTestClave(backend, { CAPTCHA_MAX_NUMBER: '1000', CLAVE_CHECKS_PER_IP: '3', CLAVE_SAVES_PER_SESSION: '2' });
+      await loadDemoRegistry(clave);
+    });
+    after(async () => clave.dispose());
+
+    /** A flow's id and its reset token as a bearer header, through the API. */
+    async function resetFor(person: DemoAffiliate) {
+      const flowId = await verifyIdentity(clave, person);
+      const redeemed = await clave.web.inject({ method: 'POST', url: '/api/v1/tokens/redeem', payload: { token: await mailedToken(clave, person.affiliate.correo!) } });
+      return { flowId, authorization: `Bearer ${redeemed.json().resetToken}` };
+    }
+    const send = (flow: { flowId: string; authorization: string }, path: string, payload: object, remoteAddress: string) =>
+      clave.web.inject({ method: 'POST', url: `/api/v1/flows/${flow.flowId}/${path}`, payload, headers: { authorization: flow.authorization }, remoteAddress });
+
+    test('many reset sessions from one address share CLAVE_CHECKS_PER_IP; another address is not held back', async () => {
+      const [first, second] = [await resetFor(people[0]!), await resetFor(people[1]!)];
+      for (const flow of [first, first, second]) assert.equal((await send(flow, 'password/check', { password: STRONG }, '203.0.113.7')).statusCode, 200);
+      const over = await send(second, 'password/check', { password: STRONG }, '203.0.113.7');
+      assert.equal(over.statusCode, 429, 'a fresh session from the same address');
+      assert.equal(over.json().error.code, 'CLV-004');
+      assert.equal((await send(second, 'password/check', { password: STRONG }, '198.51.100.20')).statusCode, 200);
+    });
+
+    test('a reset session saves at most CLAVE_SAVES_PER_SESSION times in the window: each may cost argon2id work', async () => {
+      const flow = await resetFor(people[2]!);
+      for (let i = 0; i < 2; i++) assert.equal((await send(flow, 'password', { password: STRONG, confirmation: 'otra' }, '192.0.2.1')).statusCode, 422);
+      const over = await send(flow, 'password', { password: STRONG, confirmation: STRONG }, '192.0.2.1');
+      assert.equal(over.statusCode, 429);
+      assert.equal(over.json().error.code, 'CLV-004');
+      assert.ok(Number(over.headers['retry-after']) > 0);
+    });
+  });
+}

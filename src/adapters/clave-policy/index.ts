@@ -29,6 +29,9 @@ export class ClavePolicyUnavailable extends Overloaded {
   }
 }
 
+/** The live meter's checks may fill this fraction (1/n) of a thread's queue. */
+const ADVICE_SHARE = 10;
+
 const FIRST_RESTART_DELAY_MS = 1_000;
 /**
  * How long a new thread may take to load the dictionaries before it is taken for broken
@@ -167,6 +170,12 @@ export interface ClavePolicyOptions {
   workers: number;
   /** PASSWORD_CHECK_TIMEOUT_MS: how long a thread may take over one check before it is stopped. */
   timeoutMs: number;
+  /**
+   * PASSWORD_CHECK_QUEUE_LIMIT: checks a thread may hold; past it a clave being saved gets
+   * CLV-090 at once instead of waiting behind a flood. The live meter's checks stop at a
+   * tenth of it: advice is shed long before any save waits.
+   */
+  queueLimit: number;
   /** The thread's module; another one lets a test make a thread hang or fail to start. */
   workerEntry?: URL;
   /** How long a thread may take to get ready; default THREAD_START_TIMEOUT_MS. */
@@ -178,9 +187,9 @@ export interface ClavePolicyOptions {
  * dies or overruns its deadline fails the checks it held and is replaced at a later check,
  * after the restart back-off; meanwhile checks go to the other threads or fail at once.
  */
-export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('./worker-entry.mjs', import.meta.url), startTimeoutMs = THREAD_START_TIMEOUT_MS }: ClavePolicyOptions): ClavePolicyRunner {
+export function createClavePolicy({ workers, timeoutMs, queueLimit, workerEntry = new URL('./worker-entry.mjs', import.meta.url), startTimeoutMs = THREAD_START_TIMEOUT_MS }: ClavePolicyOptions): ClavePolicyRunner {
   if (workers === 0) {
-    return { check: async (...args) => checkPassword(...args), start: () => undefined, readyThreads: 0, close: async () => undefined };
+    return { check: async (password, confirmation, personal, settings) => checkPassword(password, confirmation, personal, settings), start: () => undefined, readyThreads: 0, close: async () => undefined };
   }
   const threads: PolicyThread[] = [];
   const backoff = new RestartBackoff();
@@ -205,8 +214,11 @@ export function createClavePolicy({ workers, timeoutMs, workerEntry = new URL('.
     get readyThreads() {
       return threads.filter((thread) => thread.ready && !thread.dead).length;
     },
-    async check(password, confirmation, personal, settings) {
-      const reply = await leastBusy().run({ id: nextId++, password, confirmation, personal, settings });
+    async check(password, confirmation, personal, settings, use) {
+      const thread = leastBusy();
+      const limit = use?.advice ? Math.max(1, Math.floor(queueLimit / ADVICE_SHARE)) : queueLimit;
+      if (thread.load >= limit) throw new ClavePolicyUnavailable(`${thread.load} checks already waiting`, 1);
+      const reply = await thread.run({ id: nextId++, password, confirmation, personal, settings });
       if ('error' in reply) throw new Error(`clave policy check failed: ${reply.error}`);
       return reply.check;
     },

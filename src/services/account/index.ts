@@ -13,7 +13,7 @@ export function createAccountService(ctx: RecoveryContext, logins: LoginStore) {
     resumeSession: (token: unknown) => resumeSession(ctx, token),
     view: (active: ActiveSession) => accountView(ctx, active),
     changeClave: (active: ActiveSession, change: ClaveChange, client: ClientInfo, locale: 'es' | 'en') => changeClave(ctx, logins, active, change, client, locale),
-    checkTypedClave: (active: ActiveSession, password: unknown) => checkTypedClave(ctx, active, password),
+    checkTypedClave: (active: ActiveSession, password: unknown, client: ClientInfo) => checkTypedClave(ctx, active, password, client),
     endOtherSessions: (active: ActiveSession) => endOtherSessions(ctx, active),
     logout: (active: ActiveSession) => logout(ctx, active),
     endSession: (token: unknown) => endSession(ctx, token),

@@ -4,8 +4,7 @@ import type { SessionRecord } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
-import { applyNewClave, claveStrength, claveViolations, type ClaveStrength, type ClaveViolation } from '../recovery/new-clave.ts';
-import { throttled } from '../recovery/throttled.ts';
+import { applyNewClave, claveStrength, claveViolations, countClaveCheck, type ClaveStrength, type ClaveViolation } from '../recovery/new-clave.ts';
 import { checkCurrentClave } from './current-clave.ts';
 import type { LoginStore } from './login-ports.ts';
 
@@ -87,10 +86,10 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
 /**
  * Mi cuenta's live meter. The session has not proved the current clave yet, so the clave is
  * checked against nobody's data (as wrongCurrentViolations says why): the meter tells a
- * stolen cookie nothing of its owner. Counted per session (CLAVE_CHECKS_PER_SESSION).
+ * stolen cookie nothing of its owner. Counted per session and address (countClaveCheck).
  */
-export async function checkTypedClave(ctx: RecoveryContext, active: ActiveSession, password: unknown): Promise<ClaveStrength> {
-  await throttled(ctx, 'clave_check', `session:${active.session.ref}`);
+export async function checkTypedClave(ctx: RecoveryContext, active: ActiveSession, password: unknown, client: ClientInfo): Promise<ClaveStrength> {
+  await countClaveCheck(ctx, `session:${active.session.ref}`, client);
   return claveStrength(ctx, noPersonalData(ctx.instituteName), password);
 }
 

@@ -1,4 +1,4 @@
-import type { RecoveryContext } from './context.ts';
+import type { ClientInfo, RecoveryContext } from './context.ts';
 import { checkDisavowLink, disavowChange } from './disavow.ts';
 import { identityPage, identityQuestions } from './flow-view.ts';
 import { checkLink, redeemLink, type HeldByBrowser } from './links.ts';
@@ -21,7 +21,7 @@ export function createRecoveryService(ctx: RecoveryContext) {
     checkLink: (token: unknown, held?: HeldByBrowser) => checkLink(ctx, token, held),
     redeemLink: (token: unknown, client: Parameters<typeof redeemLink>[2]) => redeemLink(ctx, token, client),
     setNewPassword: (...args: Parameters<typeof setNewPassword> extends [unknown, ...infer Rest] ? Rest : never) => setNewPassword(ctx, ...args),
-    checkTypedClave: (flowId: string, resetToken: unknown, password: unknown) => checkTypedClave(ctx, flowId, resetToken, password),
+    checkTypedClave: (flowId: string, resetToken: unknown, password: unknown, client: ClientInfo) => checkTypedClave(ctx, flowId, resetToken, password, client),
     checkDisavowLink: (token: unknown) => checkDisavowLink(ctx, token),
     disavowChange: (token: unknown, client: Parameters<typeof disavowChange>[2]) => disavowChange(ctx, token, client),
     /** Follows up identity verdicts left by any instance (for example one that crashed). */

@@ -4,6 +4,7 @@ import type { ClientInfo, RecoveryContext } from './context.ts';
 import { issueDisavowLink } from './disavow.ts';
 import { JourneyError } from './journey-error.ts';
 import { queueMail } from './mail.ts';
+import { throttled } from './throttled.ts';
 
 export type ClaveViolation = PasswordViolation | 'CLV-034';
 
@@ -48,9 +49,19 @@ export interface ClaveStrength {
  * the confirmation (CLV-035) nor reuse (CLV-034): those are judged when the clave is sent,
  * and reuse costs argon2id work that no keystroke should.
  */
+/**
+ * One more policy check by `owner` (a flow's reset session, a Mi cuenta session) from this
+ * client: counted per owner (CLAVE_CHECKS_PER_SESSION) and per address (CLAVE_CHECKS_PER_IP),
+ * so that neither one session nor many sessions from one place can keep the checker busy.
+ */
+export async function countClaveCheck(ctx: RecoveryContext, owner: string, client: ClientInfo): Promise<void> {
+  await throttled(ctx, 'clave_check_ip', client.ip);
+  await throttled(ctx, 'clave_check', owner);
+}
+
 export async function claveStrength(ctx: RecoveryContext, personal: PersonalData, password: unknown): Promise<ClaveStrength> {
   const typed = asTyped(password);
-  const { violations, score } = await ctx.policy.check(typed, typed, personal, policySettings(ctx));
+  const { violations, score } = await ctx.policy.check(typed, typed, personal, policySettings(ctx), { advice: true });
   return { violations, score };
 }
 

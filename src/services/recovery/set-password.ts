@@ -5,8 +5,8 @@ import type { AffiliateProfile, ClaveHistory, FlowRecord } from '../recovery-por
 import type { ClientInfo, RecoveryContext } from './context.ts';
 import { isFlowId, liveFlow } from './flow-view.ts';
 import { JourneyError } from './journey-error.ts';
-import { applyNewClave, claveStrength, claveViolations, personalData, type ClaveStrength, type ClaveViolation } from './new-clave.ts';
 import { throttled } from './throttled.ts';
+import { applyNewClave, claveStrength, claveViolations, countClaveCheck, personalData, type ClaveStrength, type ClaveViolation } from './new-clave.ts';
 
 export type PasswordOutcome = { step: 'done' } | { step: 'set_password'; violations: ClaveViolation[] };
 
@@ -31,6 +31,8 @@ async function resetSession(ctx: RecoveryContext, flowId: string, resetToken: un
 /** Step 4: a new clave under the policy, allowed once per reset session. */
 export async function setNewPassword(ctx: RecoveryContext, flowId: string, resetToken: unknown, password: unknown, confirmation: unknown, client: ClientInfo): Promise<PasswordOutcome> {
   const { flow, hash, affiliate, claves } = await resetSession(ctx, flowId, resetToken);
+  // Each save may cost argon2id work (the reuse check) and tests one guess at the person's data.
+  await throttled(ctx, 'clave_save', `flow:${flow.id}`);
   const { normalised, violations } = await claveViolations(ctx, affiliate, password, confirmation, claves);
   if (violations.length > 0) return { step: 'set_password', violations };
   const passwordHash = await ctx.hasher.hash(normalised);
@@ -48,11 +50,11 @@ export async function setNewPassword(ctx: RecoveryContext, flowId: string, reset
 
 /**
  * Step 4's live meter, for the holder of the reset session only: the whole policy against
- * the person's data, which the link's holder has proved to own. Counted per flow
- * (CLAVE_CHECKS_PER_SESSION), after the session is found, so nobody spends another's.
+ * the person's data, which the link's holder has proved to own. Counted with the flow's
+ * other checks, after the session is found, so nobody spends another's.
  */
-export async function checkTypedClave(ctx: RecoveryContext, flowId: string, resetToken: unknown, password: unknown): Promise<ClaveStrength> {
+export async function checkTypedClave(ctx: RecoveryContext, flowId: string, resetToken: unknown, password: unknown, client: ClientInfo): Promise<ClaveStrength> {
   const { flow, affiliate } = await resetSession(ctx, flowId, resetToken);
-  await throttled(ctx, 'clave_check', `flow:${flow.id}`);
+  await countClaveCheck(ctx, `flow:${flow.id}`, client);
   return claveStrength(ctx, personalData(ctx, affiliate), password);
 }

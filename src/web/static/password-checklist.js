@@ -48,16 +48,23 @@ function showVerdict(verdict) {
 }
 
 let asked = 0;
+/** Told to wait (too many checks, or the checker busy): no more asking until then. */
+let quietUntil = 0;
+const QUIET_WITHOUT_RETRY_AFTER_MS = 30_000;
 
 async function askServer() {
   const mine = ++asked;
-  if (input.value === '') return showVerdict(undefined);
+  if (input.value === '' || Date.now() < quietUntil) return showVerdict(undefined);
   const body = new URLSearchParams({ _csrf: form.querySelector('[name="_csrf"]').value, password: input.value });
   let verdict;
   try {
     // A session that ended answers with a redirect: no verdict, and saving will say why.
     const response = await fetch(form.dataset.strengthUrl, { method: 'POST', body, redirect: 'error', credentials: 'same-origin', headers: { accept: 'application/json' } });
     if (response.ok) verdict = await response.json();
+    if (response.status === 429 || response.status === 503) {
+      const seconds = Number(response.headers.get('retry-after'));
+      quietUntil = Date.now() + (seconds > 0 ? seconds * 1000 : QUIET_WITHOUT_RETRY_AFTER_MS);
+    }
   } catch {
     // Offline or refused: the meter shows nothing rather than something stale.
   }

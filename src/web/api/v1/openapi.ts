@@ -80,7 +80,7 @@ export function openApiDocument() {
           security: [{ resetToken: [] }],
           parameters: [{ name: 'flowId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           requestBody: json({ type: 'object', required: ['password', 'confirmation'], properties: { password: { type: 'string' }, confirmation: { type: 'string' } } }),
-          responses: { 200: answer('Clave guardada', { type: 'object', properties: { step: { const: 'done' } } }), 410: failure('CLV-050'), 422: failure('CLV-030 … CLV-035 en error.violations') },
+          responses: { 200: answer('Clave guardada', { type: 'object', properties: { step: { const: 'done' } } }), 410: failure('CLV-050'), 422: failure('CLV-030 … CLV-035 en error.violations'), 429: failure('CLV-004: demasiados envíos en esta sesión (CLAVE_SAVES_PER_SESSION, con Retry-After)') },
         },
       },
       '/flows/{flowId}/password/check': {
@@ -98,7 +98,8 @@ export function openApiDocument() {
               },
             }),
             410: failure('CLV-050'),
-            429: failure('CLV-004: demasiadas comprobaciones en esta sesión (CLAVE_CHECKS_PER_SESSION, con Retry-After)'),
+            429: failure('CLV-004: demasiadas comprobaciones en esta sesión o desde esta conexión (CLAVE_CHECKS_PER_SESSION, CLAVE_CHECKS_PER_IP; con Retry-After)'),
+            503: failure('CLV-090: el comprobador está ocupado; el medidor no muestra nada y la clave se comprueba al guardarla'),
           },
         },
       },

@@ -92,7 +92,7 @@ export function apiRoutes(recovery: RecoveryService, account: AccountService, li
 
     // The live meter for the app's new-clave screen: advice on what is typed, never a step.
     app.post<{ Params: { flowId: string }; Body: Json }>('/flows/:flowId/password/check', async (request) => {
-      const { violations, score } = await recovery.checkTypedClave(request.params.flowId, bearer(request), (request.body ?? {}).password);
+      const { violations, score } = await recovery.checkTypedClave(request.params.flowId, bearer(request), (request.body ?? {}).password, clientInfo(request));
       return { score, violations: described(request, violations) };
     });
 

@@ -58,7 +58,7 @@ export function accountRoutes(account: AccountService, limits: Limits) {
     app.post<{ Body: { password?: unknown } }>('/cuenta/clave/comprobar', { preValidation: app.csrfProtection }, async (request, reply) => {
       const active = await requireSession(account, request, reply);
       if (!active) return reply;
-      return privatePage(reply).send(await account.checkTypedClave(active, request.body?.password));
+      return privatePage(reply).send(await account.checkTypedClave(active, request.body?.password, clientInfo(request)));
     });
 
     app.post('/cuenta/sesiones', { preValidation: app.csrfProtection }, async (request, reply) => {

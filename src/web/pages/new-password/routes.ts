@@ -45,7 +45,7 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
     app.post<{ Body: PasswordForm }>('/clave/nueva/comprobar', { preValidation: app.csrfProtection }, async (request, reply) => {
       const session = readResetCookie(request);
       if (!session) throw new JourneyError('CLV-050');
-      return privatePage(reply).send(await recovery.checkTypedClave(session.flowId, session.resetToken, request.body?.password));
+      return privatePage(reply).send(await recovery.checkTypedClave(session.flowId, session.resetToken, request.body?.password, clientInfo(request)));
     });
   };
 }
