@@ -191,18 +191,22 @@ function nameTokens(nombres: string, apellidos: string): string[] {
   );
 }
 
-/** The whole name, its long words, and the acronym people use ("IESS"). */
+/** The whole name and its long words. */
 function instituteTokens(instituteName: string): string[] {
   const words = letterWords(instituteName);
   const tokens = words.filter((word) => word.length >= 5);
   const whole = words.join('');
   if (whole.length >= 3) tokens.push(whole);
-  const acronym = words
+  return tokens;
+}
+
+/** The acronym people use ("IESS", "ISS"), from the name's words of 4 letters or more. */
+function instituteAcronym(instituteName: string): string | undefined {
+  const acronym = letterWords(instituteName)
     .filter((word) => word.length >= 4)
     .map((word) => word[0])
     .join('');
-  if (acronym.length >= 3) tokens.push(acronym);
-  return tokens;
+  return acronym.length >= 3 ? acronym : undefined;
 }
 
 interface PersonalTokens {
@@ -210,6 +214,7 @@ interface PersonalTokens {
   words: string[];
   /** Compared with the folded password with separators removed. */
   compact: string[];
+  acronym: string | undefined;
 }
 
 function personalTokens(personal: PersonalData): PersonalTokens {
@@ -217,12 +222,23 @@ function personalTokens(personal: PersonalData): PersonalTokens {
   return {
     words: [...nameTokens(personal.nombres, personal.apellidos), ...institute],
     compact: [...cedulaTokens(personal.cedula), ...birthDateTokens(personal.fechaNacimiento), ...institute],
+    acronym: instituteAcronym(personal.instituteName),
   };
+}
+
+/**
+ * An acronym is a few letters that ordinary words contain ("M-iss-ouri", "gr-is s-ombra"),
+ * so it counts only as a run of letters of its own ("IESS2024", "Clave-ISS"), or, from 4
+ * letters, at either end of one ("MiIESS", "iessClave").
+ */
+function containsAcronym(folded: string, acronym: string): boolean {
+  return (folded.match(/\p{L}+/gu) ?? []).some((run) => run === acronym || (acronym.length >= 4 && (run.startsWith(acronym) || run.endsWith(acronym))));
 }
 
 function containsPersonalData(password: string, tokens: PersonalTokens): boolean {
   const folded = fold(password);
   if (tokens.words.some((token) => folded.includes(token))) return true;
+  if (tokens.acronym && containsAcronym(folded, tokens.acronym)) return true;
   const compact = folded.replace(SEPARATORS, '');
   return tokens.compact.some((token) => compact.includes(token));
 }
@@ -237,10 +253,10 @@ function zxcvbnUserInputs(personal: PersonalData, tokens: PersonalTokens): strin
     .toLowerCase()
     .split(/[\s-]+/)
     .filter((word) => word.length >= 3);
-  return [...new Set([...tokens.words, ...tokens.compact, ...accented])];
+  return [...new Set([...tokens.words, ...tokens.compact, ...(tokens.acronym ? [tokens.acronym] : []), ...accented])];
 }
 
-/** Crackers try word + year + "!" early; see isGuessable. */
+/** Crackers try word + year + "!" early; see guessScore. */
 function stripEdgeSymbols(password: string): string {
   return password.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 }

@@ -112,10 +112,22 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     const told = (text: string) => page.waitForFunction((expected) => document.querySelector('[data-strength-level]')?.textContent === expected, text, { timeout: 10_000 });
     await told('muy fácil. Así no se aceptará: agregue otra palabra poco común o alárguela.');
     await checkPage(page, problems, 'recover-5-nueva-clave-medidor', 'Cree su nueva clave');
+    // Hard to guess but short of variety (CLV-031): the meter does not say "fine" while a rule is broken.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('casa perro sol');
+    await page.waitForFunction(() => /Aún no se aceptará/.test(document.querySelector('[data-strength-level]')?.textContent ?? ''), null, { timeout: 10_000 });
+    assert.equal(await page.locator('[data-clave-strength]').getAttribute('data-refused'), '');
     await page.keyboard.press('Control+A');
     await page.keyboard.type(NEW_CLAVE);
     await page.waitForFunction(() => /difícil\.$/.test(document.querySelector('[data-strength-level]')?.textContent ?? ''), null, { timeout: 10_000 });
+    assert.equal(await page.locator('[data-clave-strength]').getAttribute('data-refused'), null);
     assert.match(await page.locator('[data-practice="personal"]').innerText(), /\(cumple\)$/, 'the personal-data practice, judged by the server');
+    // Emptied: nothing is left of the last verdict.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    assert.equal(await page.locator('[data-strength-level]').textContent(), '');
+    assert.equal(await page.locator('[data-clave-strength]').isHidden(), true);
+    await page.keyboard.type(NEW_CLAVE);
     await tabTo(page, 'the confirmation', byId('confirmation'));
     await page.keyboard.type(NEW_CLAVE);
     await submitWith(page, 'Guardar clave');

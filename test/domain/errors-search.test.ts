@@ -97,6 +97,10 @@ const PHRASINGS: [string, ErrorCode][] = [
   ['sesión expirada', 'CLV-050'],
   ['servicio no disponible', 'CLV-090'],
   ['service unavailable', 'CLV-090'],
+  ['mi clave no sirve', 'CLV-041'],
+  ['my clave does not work', 'CLV-041'],
+  ['new password rejected', 'CLV-033'],
+  ['someone stole my password', 'CLV-040'],
 ];
 
 test('free-text phrasings find the expected entry first, in either output language', () => {

@@ -179,6 +179,16 @@ test("personal data: the institute's name, its long words and its acronym", () =
   const acronymOnly: PersonalData = { ...persona, instituteName: 'IESS' };
   assert.deepEqual(violations(`${STRONG}-iess`, { personal: acronymOnly }), ['CLV-032']);
   assert.deepEqual(violations(`${STRONG}-seguridad`, { personal: acronymOnly }), []);
+  assert.deepEqual(violations('MiIESS-tarde-93'), ['CLV-032'], 'at the end of a word, from 4 letters');
+});
+
+test('an acronym counts only as a word of its own: ordinary words that contain its letters are not personal data', () => {
+  const iss: PersonalData = { ...persona, instituteName: 'Instituto de Seguridad Social' };
+  assert.deepEqual(violations('Clave-ISS-tarde-93', { personal: iss }), ['CLV-032']);
+  assert.deepEqual(violations('iss2024-Tarde-cerro', { personal: iss }), ['CLV-032']);
+  for (const ordinary of ['gris sombra lento', 'Missouri-Kangaroo-Tulip', 'Mississippi-Lago-47']) {
+    assert.deepEqual(violations(ordinary, { personal: iss }), [], `a walker's clave refused for "iss": ${ordinary}`);
+  }
 });
 
 test('passwordPractices: the cheap checks for the live checklist', () => {

@@ -137,6 +137,7 @@ for (const backend of backends()) {
       assert.equal((await browser.submit('/ingresar', { cedula: dora!.affiliate.cedula, clave: CLAVE })).headers.location, '/cuenta');
       const form = await browser.get('/cuenta/clave');
       assert.match(form.body, /data-strength-url="\/cuenta\/clave\/comprobar" data-min/, 'no live personal-data check here');
+      assert.match(form.body, /<li data-practice="personal" aria-atomic="true">[^<]+<span class="clave-checklist__hint">\(se comprueba al guardar\)<\/span><\/li>/, 'and the checklist says when it is checked');
       const csrf = csrfToken(form.body);
       const check = async (password: string) => (await browser.post('/cuenta/clave/comprobar', { _csrf: csrf, password })).json() as Verdict;
 

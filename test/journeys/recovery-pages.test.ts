@@ -94,7 +94,7 @@ for (const backend of backends()) {
       assert.equal((await browser.get('/clave/nueva')).headers.location, '/clave/lista', 'Back to the form: the clave is saved, nothing expired');
       const resent = await browser.submit('/clave/recuperar', { password: STRONG, confirmation: STRONG }, '/clave/nueva');
       assert.equal(resent.headers.location, '/clave/lista?ya=1', 'sent after saving (another tab, or Back and resubmit)');
-      assert.match(visibleText((await browser.get(resent.headers.location!)).body), /La clave que escribió ahora no se guardó: ingrese con la que guardó primero/, 'which clave is theirs');
+      assert.match(visibleText((await browser.get(resent.headers.location!)).body), /Lo que envió ahora no se guardó: ingrese con la que guardó primero/, 'which clave is theirs');
       assert.doesNotMatch(visibleText((await browser.get('/clave/lista')).body), /no se guardó/);
       const stranger = new PageClient(clave.web);
       assert.equal((await stranger.submit('/clave/recuperar', { password: STRONG, confirmation: STRONG }, '/clave/nueva')).statusCode, 410, 'no reset session: CLV-050');

@@ -6,18 +6,18 @@ const form = document.querySelector('[data-password-checklist]');
 const input = form?.querySelector('#password');
 const meter = form?.querySelector('[data-clave-strength]');
 const ASK_AFTER_MS = 350;
+const MAX_LENGTH = 128;
 
 function variety(text) {
   return [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u].filter((pattern) => pattern.test(text)).length;
 }
 
-/** One practice of the checklist as met, not met, or (undefined) not judged. */
-function mark(practice, ok) {
-  const item = form.querySelector(`[data-practice="${practice}"]`);
-  if (!item) return;
-  const state = item.querySelector('.clave-checklist__state');
-  item.classList.toggle('clave-checklist__item--met', ok === true);
-  const text = ok === undefined ? '' : `(${ok ? state.dataset.met : state.dataset.notMet})`;
+/** One practice of the checklist as met, not met, or (undefined) not judged; `why` replaces "not met". */
+function mark(practice, ok, why) {
+  const state = form.querySelector(`[data-practice="${practice}"] .clave-checklist__state`);
+  if (!state) return;
+  state.parentElement.classList.toggle('clave-checklist__item--met', ok === true);
+  const text = ok === undefined ? '' : ok ? `(${state.dataset.met})` : (why ?? `(${state.dataset.notMet})`);
   if (state.textContent !== text) state.textContent = text;
 }
 
@@ -28,23 +28,43 @@ function checkLocally() {
   const below = Number(form.dataset.classesBelow);
   // Nothing typed yet: the rules alone, not a row of "no cumple".
   const judged = (ok) => (length === 0 ? undefined : ok);
-  mark('length', judged(length >= min && length <= 128));
+  const tooLong = length > MAX_LENGTH;
+  mark('length', judged(length >= min && !tooLong), tooLong ? form.querySelector('[data-too-long]')?.dataset.tooLong : undefined);
   mark('variety', judged(below === 0 || length >= below || variety(text) >= 3));
+}
+
+/** What the meter says: `text` beside its label, the bar at `score` (none hides it). */
+function showMeter(text, score, refused) {
+  const label = form.querySelector('[data-strength-label]');
+  const level = form.querySelector('[data-strength-level]');
+  meter.hidden = score === undefined;
+  label.hidden = text === '' || score === undefined;
+  meter.dataset.score = score === undefined ? '' : String(score);
+  meter.toggleAttribute('data-refused', refused === true);
+  meter.classList.remove('clave-strength--stale');
+  level.parentElement.classList.remove('clave-strength--stale');
+  if (level.textContent !== text) level.textContent = text;
 }
 
 /** The server's verdict on the clave typed, or undefined to show none. */
 function showVerdict(verdict) {
-  const label = form.querySelector('[data-strength-label]');
-  const level = form.querySelector('[data-strength-level]');
   const scored = verdict !== undefined && input.value !== '' && verdict.score !== null;
-  meter.hidden = !scored;
-  label.hidden = !scored;
-  const text = scored ? meter.getAttribute(`data-level-${verdict.score}`) : '';
-  if (scored) meter.dataset.score = String(verdict.score);
-  if (level.textContent !== text) level.textContent = text;
-  if ('livePersonal' in form.dataset) {
-    mark('personal', scored ? !verdict.violations.includes('CLV-032') : undefined);
+  if (!scored) showMeter('', undefined);
+  else {
+    // Hard to guess is not enough: any other rule broken means it will not be saved as it is.
+    const guessable = verdict.violations.includes('CLV-033');
+    const other = verdict.violations.some((code) => code !== 'CLV-033');
+    const text = meter.getAttribute(`data-level-${verdict.score}`) + (other && !guessable ? ` ${meter.dataset.notYet}` : '');
+    showMeter(text, verdict.score, guessable || other);
   }
+  if ('livePersonal' in form.dataset) mark('personal', scored ? !verdict.violations.includes('CLV-032') : undefined);
+}
+
+/** What is shown belongs to the clave as it was: dimmed (and the server's marks cleared) until the new answer. */
+function markStale() {
+  meter.classList.add('clave-strength--stale');
+  form.querySelector('[data-strength-level]').parentElement.classList.add('clave-strength--stale');
+  if ('livePersonal' in form.dataset) mark('personal', undefined);
 }
 
 let asked = 0;
@@ -54,7 +74,8 @@ const QUIET_WITHOUT_RETRY_AFTER_MS = 30_000;
 
 async function askServer() {
   const mine = ++asked;
-  if (input.value === '' || Date.now() < quietUntil) return showVerdict(undefined);
+  if (input.value === '') return showVerdict(undefined);
+  if (Date.now() < quietUntil) return showMeter(meter.dataset.paused, undefined);
   const body = new URLSearchParams({ _csrf: form.querySelector('[name="_csrf"]').value, password: input.value });
   let verdict;
   try {
@@ -64,6 +85,7 @@ async function askServer() {
     if (response.status === 429 || response.status === 503) {
       const seconds = Number(response.headers.get('retry-after'));
       quietUntil = Date.now() + (seconds > 0 ? seconds * 1000 : QUIET_WITHOUT_RETRY_AFTER_MS);
+      if (mine === asked) return showMeter(meter.dataset.paused, undefined);
     }
   } catch {
     // Offline or refused: the meter shows nothing rather than something stale.
@@ -77,7 +99,14 @@ if (form && input) {
   input.addEventListener('input', () => {
     checkLocally();
     clearTimeout(timer);
-    if (meter && form.dataset.strengthUrl) timer = setTimeout(askServer, ASK_AFTER_MS);
+    if (!meter || !form.dataset.strengthUrl) return;
+    if (input.value === '') {
+      asked++;
+      showVerdict(undefined);
+    } else {
+      markStale();
+      timer = setTimeout(askServer, ASK_AFTER_MS);
+    }
   });
   checkLocally();
   if (meter && form.dataset.strengthUrl && input.value !== '') askServer();
