@@ -17,11 +17,14 @@ interface ResetSession {
   claves: ClaveHistory;
 }
 
-/** The reset session must be live and belong to this flow; anything else means start again. One read. */
-async function resetSession(ctx: RecoveryContext, flowId: string, resetToken: unknown): Promise<ResetSession> {
+/**
+ * The reset session must be live and belong to this flow; anything else means start again.
+ * One read, with as many of the stored claves as `history` (none for the live meter).
+ */
+async function resetSession(ctx: RecoveryContext, flowId: string, resetToken: unknown, history = ctx.limits.passwordHistory): Promise<ResetSession> {
   if (!isFlowId(flowId) || !isWellFormedToken(resetToken)) throw new JourneyError('CLV-050');
   const hash = hashToken(resetToken);
-  const found = await ctx.storage.stores.flows.findForPassword(flowId, hash, ctx.clock(), ctx.limits.passwordHistory);
+  const found = await ctx.storage.stores.flows.findForPassword(flowId, hash, ctx.clock(), history);
   const flow = liveFlow(ctx, found?.flow, 'set_password');
   const { token, affiliate, claves } = found!;
   if (token.status !== 'live' || token.token.flowId !== flow.id || !affiliate) throw new JourneyError('CLV-050', { restart: flow.kind });
@@ -54,7 +57,7 @@ export async function setNewPassword(ctx: RecoveryContext, flowId: string, reset
  * other checks, after the session is found, so nobody spends another's.
  */
 export async function checkTypedClave(ctx: RecoveryContext, flowId: string, resetToken: unknown, password: unknown, client: ClientInfo): Promise<ClaveStrength> {
-  const { flow, affiliate } = await resetSession(ctx, flowId, resetToken);
+  const { flow, affiliate } = await resetSession(ctx, flowId, resetToken, 0);
   await countClaveCheck(ctx, `flow:${flow.id}`, client);
   return claveStrength(ctx, personalData(ctx, affiliate), password);
 }
