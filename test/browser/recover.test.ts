@@ -127,7 +127,12 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     await page.keyboard.press('Backspace');
     assert.equal(await page.locator('[data-strength-level]').textContent(), '');
     assert.equal(await page.locator('[data-clave-strength]').isHidden(), true);
-    await page.keyboard.type(NEW_CLAVE);
+    // Pasted, as from a password manager: nothing blocks it, and the meter judges it too.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.evaluate((clave) => navigator.clipboard.writeText(clave), NEW_CLAVE);
+    await page.keyboard.press('Control+V');
+    assert.equal(await page.locator('#password').inputValue(), NEW_CLAVE);
+    await page.waitForFunction(() => /difícil\.$/.test(document.querySelector('[data-strength-level]')?.textContent ?? ''), null, { timeout: 10_000 });
     await tabTo(page, 'the confirmation', byId('confirmation'));
     await page.keyboard.type(NEW_CLAVE);
     await submitWith(page, 'Guardar clave');
