@@ -26,7 +26,7 @@ export interface PersonalData {
 }
 
 export interface PasswordCheck {
-  /** NFC-normalised, never truncated. */
+  /** NFC-normalised (as typed when too long to be a clave), never truncated. */
   password: string;
   /** All at once, in code order, no duplicates. */
   violations: PasswordViolation[];
@@ -97,11 +97,29 @@ function varietyOk(password: string, length: number, settings: PasswordPolicySet
   return characterClasses(password) >= 3;
 }
 
+/**
+ * UTF-16 units past which what was typed is too long whatever it normalises to: 128 code
+ * points take at most 256, and decomposed accents a few more. Unicode normalisation takes
+ * time that grows faster than the input on long runs of combining marks (0.7 s for 60 KB),
+ * so longer input is refused before it is normalised.
+ */
+export const PASSWORD_MAX_TYPED_UNITS = 1024;
+
+export const typedTooLong = (text: string): boolean => text.length > PASSWORD_MAX_TYPED_UNITS;
+
+/** The clave and its confirmation are the same once normalised (never normalising input too long to be a clave). */
+function sameClave(password: string, confirmation: string): boolean {
+  if (password === confirmation) return true;
+  return !typedTooLong(password) && !typedTooLong(confirmation) && password.normalize('NFC') === confirmation.normalize('NFC');
+}
+
 /** The cheap checks, for the live checklist: no dictionaries, no personal data. */
 export function passwordPractices(
   password: string,
   settings: PasswordPolicySettings,
 ): { length: boolean; variety: boolean } {
+  // Too long is all there is to say about it (checkPassword).
+  if (typedTooLong(password)) return { length: false, variety: true };
   const normalised = password.normalize('NFC');
   const length = codePointLength(normalised, PASSWORD_MAX_LENGTH);
   return { length: lengthOk(length, settings), variety: varietyOk(normalised, length, settings) };
@@ -116,7 +134,7 @@ export function impersonalViolations(password: string, confirmation: string, set
   const violations: PasswordViolation[] = [];
   if (!practices.length) violations.push('CLV-030');
   if (!practices.variety) violations.push('CLV-031');
-  if (confirmation.normalize('NFC') !== password.normalize('NFC')) violations.push('CLV-035');
+  if (!sameClave(password, confirmation)) violations.push('CLV-035');
   return violations;
 }
 
@@ -226,13 +244,30 @@ function personalTokens(personal: PersonalData): PersonalTokens {
   };
 }
 
+/** Runs of letters, with letters written one by one ("I.E.S.S.", "I E S S") joined into one. */
+function letterRuns(folded: string): string[] {
+  const runs: string[] = [];
+  let spelt = '';
+  for (const run of folded.match(/\p{L}+/gu) ?? []) {
+    if (run.length === 1) {
+      spelt += run;
+      continue;
+    }
+    if (spelt) runs.push(spelt);
+    spelt = '';
+    runs.push(run);
+  }
+  if (spelt) runs.push(spelt);
+  return runs;
+}
+
 /**
  * An acronym is a few letters that ordinary words contain ("M-iss-ouri", "gr-is s-ombra"),
- * so it counts only as a run of letters of its own ("IESS2024", "Clave-ISS"), or, from 4
- * letters, at either end of one ("MiIESS", "iessClave").
+ * so a 3-letter one counts only as a run of letters of its own ("Clave-ISS", "I.S.S.");
+ * from 4 letters, anywhere in one ("IESS2024", "ElIESSmio", "I-E-S-S-Quito").
  */
 function containsAcronym(folded: string, acronym: string): boolean {
-  return (folded.match(/\p{L}+/gu) ?? []).some((run) => run === acronym || (acronym.length >= 4 && (run.startsWith(acronym) || run.endsWith(acronym))));
+  return letterRuns(folded).some((run) => (acronym.length >= 4 ? run.includes(acronym) : run === acronym));
 }
 
 function containsPersonalData(password: string, tokens: PersonalTokens): boolean {
@@ -286,13 +321,14 @@ export function checkPassword(
   personal: PersonalData,
   settings: PasswordPolicySettings,
 ): PasswordCheck {
+  const confirmed = sameClave(password, confirmation);
+  // Over the maximum, 030 says what to fix, and nothing else is looked at: zxcvbn on a huge
+  // input would stall, and the personal-data rule would answer for many guesses at once.
+  const tooLong = { password, violations: confirmed ? ['CLV-030'] : ['CLV-030', 'CLV-035'], score: null } satisfies PasswordCheck;
+  if (typedTooLong(password)) return tooLong;
   const normalised = password.normalize('NFC');
   const length = codePointLength(normalised, PASSWORD_MAX_LENGTH);
-  const confirmed = confirmation.normalize('NFC') === normalised;
-  // Over the maximum, 030 says what to fix, and nothing else is looked at: zxcvbn on a huge
-  // input would stall, and the personal-data rule would answer for a thousand guesses at
-  // once (every birth year of a century in one clave).
-  if (length > PASSWORD_MAX_LENGTH) return { password: normalised, violations: confirmed ? ['CLV-030'] : ['CLV-030', 'CLV-035'], score: null };
+  if (length > PASSWORD_MAX_LENGTH) return { ...tooLong, password: normalised };
   const tokens = personalTokens(personal);
   const violations: PasswordViolation[] = [];
 

@@ -156,18 +156,34 @@ test('checks go to a ready thread, even a busy one, rather than to one still loa
   }
 });
 
-test("past PASSWORD_CHECK_QUEUE_LIMIT a check is refused at once as unavailable; the live meter's advice stops at a tenth of it", LIMIT, async () => {
+/** Whether `work` is refused at once (within 200 ms) rather than left waiting. */
+async function refusedAtOnce(work: Promise<unknown>): Promise<boolean> {
+  return Promise.race([work.then(() => false, () => true), sleep(200).then(() => false)]);
+}
+
+test("past PASSWORD_CHECK_QUEUE_LIMIT a save is refused at once; the live meter's advice never queues on a busy thread", LIMIT, async () => {
   const policy = createClavePolicy({ workers: 1, timeoutMs: 20_000, queueLimit: 20, workerEntry: hangingThread });
   const held: Promise<unknown>[] = [];
-  const hold = (work: Promise<unknown>) => held.push(work.catch(() => undefined));
+  const hold = (work: Promise<unknown>) => {
+    held.push(work.catch(() => undefined));
+    return work;
+  };
   try {
     hold(check(policy, HANGING_CLAVE));
-    hold(check(policy, STRONG));
-    await assert.rejects(policy.check(STRONG, STRONG, personal, settings, { advice: true }), unavailable, 'two waiting: advice is shed');
-    for (let waiting = 2; waiting < 20; waiting++) hold(check(policy, STRONG));
-    await assert.rejects(check(policy, STRONG), unavailable, 'twenty waiting: a save is refused at once, not queued');
+    const started = Date.now();
+    await assert.rejects(policy.check(STRONG, STRONG, personal, settings, { advice: true }), unavailable, 'a busy thread: the meter waits for it to be idle, then gives up');
+    assert.ok(Date.now() - started >= 900, 'it waited about a second, off the thread');
+    for (let waiting = 1; waiting < 19; waiting++) hold(check(policy, STRONG));
+    assert.equal(await refusedAtOnce(hold(check(policy, STRONG))), false, 'the twentieth save still queues: no advice took a place');
+    assert.equal(await refusedAtOnce(hold(check(policy, STRONG))), true, 'twenty waiting: a save is refused at once, not queued');
   } finally {
     await policy.close();
     await Promise.all(held);
   }
+});
+
+test('without check threads the live meter is off: its checks would run on the event loop', async () => {
+  const policy = createClavePolicy({ workers: 0, timeoutMs: TIMEOUT_MS, queueLimit: QUEUE_LIMIT });
+  await assert.rejects(policy.check(STRONG, STRONG, personal, settings, { advice: true }), unavailable);
+  assert.deepEqual((await check(policy, STRONG)).violations, [], 'saves are checked as ever');
 });

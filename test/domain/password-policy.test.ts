@@ -186,9 +186,25 @@ test('an acronym counts only as a word of its own: ordinary words that contain i
   const iss: PersonalData = { ...persona, instituteName: 'Instituto de Seguridad Social' };
   assert.deepEqual(violations('Clave-ISS-tarde-93', { personal: iss }), ['CLV-032']);
   assert.deepEqual(violations('iss2024-Tarde-cerro', { personal: iss }), ['CLV-032']);
+  assert.deepEqual(violations('I.S.S.-Tarde-cerro-93', { personal: iss }), ['CLV-032'], 'spelt letter by letter');
   for (const ordinary of ['gris sombra lento', 'Missouri-Kangaroo-Tulip', 'Mississippi-Lago-47']) {
     assert.deepEqual(violations(ordinary, { personal: iss }), [], `a walker's clave refused for "iss": ${ordinary}`);
   }
+  // From 4 letters an acronym is rare enough inside words, and people write it every way.
+  for (const written of ['I.E.S.S.2024quito', 'I-E-S-S-Quito-77', 'I E S S Cuenca 2024', 'ElIESSmio-77']) {
+    assert.ok(violations(written).includes('CLV-032'), written);
+  }
+});
+
+test('input far beyond any clave is refused as too long before it is normalised (its cost grows faster than its length)', () => {
+  const marks = `a${'\u0301'.repeat(15_000)}${'\u0316'.repeat(15_000)}`;
+  const check = checkPassword(marks, marks, persona, settings);
+  assert.deepEqual(check.violations, ['CLV-030']);
+  assert.equal(check.password, marks, 'as typed: never hashed, never cut');
+  assert.equal(check.score, null);
+  assert.deepEqual(checkPassword(STRONG, marks, persona, settings).violations, ['CLV-035']);
+  assert.deepEqual(impersonalViolations(marks, STRONG, settings), ['CLV-030', 'CLV-035']);
+  assert.deepEqual(passwordPractices(marks, settings), { length: false, variety: true });
 });
 
 test('passwordPractices: the cheap checks for the live checklist', () => {

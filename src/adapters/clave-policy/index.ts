@@ -3,6 +3,7 @@ import { checkPassword } from '../../domain/password-policy.ts';
 import { Overloaded } from '../../services/ports.ts';
 import type { ClavePolicy } from '../../services/journey-ports.ts';
 import type { PolicyReady, PolicyReply, PolicyRequest } from './messages.ts';
+import { IdleWaiters, RestartBackoff } from './pacing.ts';
 
 export interface ClavePolicyRunner extends ClavePolicy {
   /**
@@ -29,45 +30,16 @@ export class ClavePolicyUnavailable extends Overloaded {
   }
 }
 
-/** The live meter's checks may fill this fraction (1/n) of a thread's queue. */
+/** The live meter's checks may wait for an idle thread this many at a time (1/n of the queue limit)… */
 const ADVICE_SHARE = 10;
+/** …and this long: past it the meter shows nothing, which costs nobody anything. */
+const ADVICE_WAIT_MS = 1_000;
 
-const FIRST_RESTART_DELAY_MS = 1_000;
 /**
  * How long a new thread may take to load the dictionaries before it is taken for broken
  * (a bad deploy, a missing file): well above the 0.3–1.5 s it takes, even on a busy machine.
  */
 const THREAD_START_TIMEOUT_MS = 15_000;
-const MAX_RESTART_DELAY_MS = 30_000;
-
-/**
- * After a thread dies no new one starts for 1 s, doubling to 30 s while they keep dying, so
- * a thread that cannot start is not started again on every check. An answer resets it.
- */
-class RestartBackoff {
-  private delayMs = 0;
-  private notBefore = 0;
-
-  get holding(): boolean {
-    return Date.now() < this.notBefore;
-  }
-
-  /** Whole seconds until a new thread may start (at least 1). */
-  get secondsLeft(): number {
-    return Math.max(1, Math.ceil((this.notBefore - Date.now()) / 1000));
-  }
-
-  died(): void {
-    // Threads that die together (or while held back) are one failure, not several doublings.
-    if (this.holding) return;
-    this.delayMs = Math.min(this.delayMs * 2 || FIRST_RESTART_DELAY_MS, MAX_RESTART_DELAY_MS);
-    this.notBefore = Date.now() + this.delayMs;
-  }
-
-  answered(): void {
-    this.delayMs = 0;
-  }
-}
 
 interface Pending {
   resolve: (reply: PolicyReply) => void;
@@ -172,8 +144,9 @@ export interface ClavePolicyOptions {
   timeoutMs: number;
   /**
    * PASSWORD_CHECK_QUEUE_LIMIT: checks a thread may hold; past it a clave being saved gets
-   * CLV-090 at once instead of waiting behind a flood. The live meter's checks stop at a
-   * tenth of it: advice is shed long before any save waits.
+   * CLV-090 at once instead of waiting behind a flood. The live meter's checks never queue
+   * on a thread: each waits (at most ADVICE_WAIT_MS, a tenth of this many at a time) for
+   * an idle one, so a save waits behind at most one of them per thread.
    */
   queueLimit: number;
   /** The thread's module; another one lets a test make a thread hang or fail to start. */
@@ -189,11 +162,30 @@ export interface ClavePolicyOptions {
  */
 export function createClavePolicy({ workers, timeoutMs, queueLimit, workerEntry = new URL('./worker-entry.mjs', import.meta.url), startTimeoutMs = THREAD_START_TIMEOUT_MS }: ClavePolicyOptions): ClavePolicyRunner {
   if (workers === 0) {
-    return { check: async (password, confirmation, personal, settings) => checkPassword(password, confirmation, personal, settings), start: () => undefined, readyThreads: 0, close: async () => undefined };
+    return {
+      async check(password, confirmation, personal, settings, use) {
+        // On the event loop every check delays every request: the meter's are not worth that.
+        if (use?.advice) throw new ClavePolicyUnavailable('no check threads for the live meter (PASSWORD_CHECK_WORKERS=0)', 60);
+        return checkPassword(password, confirmation, personal, settings);
+      },
+      start: () => undefined,
+      readyThreads: 0,
+      close: async () => undefined,
+    };
   }
   const threads: PolicyThread[] = [];
   const backoff = new RestartBackoff();
-  const threadOptions: ThreadOptions = { entry: workerEntry, timeoutMs, startTimeoutMs, onAnswer: () => backoff.answered(), onDeath: () => backoff.died() };
+  const adviceWaiting = new IdleWaiters(Math.max(1, Math.floor(queueLimit / ADVICE_SHARE)));
+  const threadOptions: ThreadOptions = {
+    entry: workerEntry,
+    timeoutMs,
+    startTimeoutMs,
+    onAnswer: () => {
+      backoff.answered();
+      adviceWaiting.wake();
+    },
+    onDeath: () => backoff.died(),
+  };
   const startMissingThreads = () => {
     for (let i = 0; i < threads.length; i++) if (threads[i]!.dead) threads.splice(i--, 1);
     while (threads.length < workers && !backoff.holding) threads.push(new PolicyThread(threadOptions));
@@ -209,15 +201,23 @@ export function createClavePolicy({ workers, timeoutMs, queueLimit, workerEntry 
     if (threads.length === 0) throw new ClavePolicyUnavailable('waiting to restart after a thread failed', backoff.secondsLeft);
     return threads.reduce((best, thread) => (sooner(thread, best) ? thread : best));
   };
+  /** A ready thread with nothing to do, waited for while ADVICE_WAIT_MS allows. */
+  const idleThread = async (): Promise<PolicyThread> => {
+    const deadline = Date.now() + ADVICE_WAIT_MS;
+    for (;;) {
+      const thread = leastBusy();
+      if (thread.ready && thread.load === 0) return thread;
+      if (!(await adviceWaiting.until(deadline))) throw new ClavePolicyUnavailable('every check thread is busy', 1);
+    }
+  };
   return {
     start: startMissingThreads,
     get readyThreads() {
       return threads.filter((thread) => thread.ready && !thread.dead).length;
     },
     async check(password, confirmation, personal, settings, use) {
-      const thread = leastBusy();
-      const limit = use?.advice ? Math.max(1, Math.floor(queueLimit / ADVICE_SHARE)) : queueLimit;
-      if (thread.load >= limit) throw new ClavePolicyUnavailable(`${thread.load} checks already waiting`, 1);
+      const thread = use?.advice ? await idleThread() : leastBusy();
+      if (thread.load >= queueLimit) throw new ClavePolicyUnavailable(`${thread.load} checks already waiting`, 1);
       const reply = await thread.run({ id: nextId++, password, confirmation, personal, settings });
       if ('error' in reply) throw new Error(`clave policy check failed: ${reply.error}`);
       return reply.check;

@@ -1,4 +1,4 @@
-import type { PasswordViolation, PersonalData } from '../../domain/password-policy.ts';
+import { typedTooLong, type PasswordViolation, type PersonalData } from '../../domain/password-policy.ts';
 import type { AffiliateProfile, ClaveHistory, Locale, RecoveryStores } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from './context.ts';
 import { issueDisavowLink } from './disavow.ts';
@@ -55,12 +55,15 @@ export interface ClaveStrength {
  * so that neither one session nor many sessions from one place can keep the checker busy.
  */
 export async function countClaveCheck(ctx: RecoveryContext, owner: string, client: ClientInfo): Promise<void> {
-  await throttled(ctx, 'clave_check_ip', client.ip);
+  // The owner's first: one past its own budget does not go on spending what others behind the same address share.
   await throttled(ctx, 'clave_check', owner);
+  await throttled(ctx, 'clave_check_ip', client.ip);
 }
 
 export async function claveStrength(ctx: RecoveryContext, personal: PersonalData, password: unknown): Promise<ClaveStrength> {
   const typed = asTyped(password);
+  // Said here, without a trip to the checker: all there is to say of it (checkPassword).
+  if (typedTooLong(typed)) return { violations: ['CLV-030'], score: null };
   const { violations, score } = await ctx.policy.check(typed, typed, personal, policySettings(ctx), { advice: true });
   return { violations, score };
 }
