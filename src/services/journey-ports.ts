@@ -38,8 +38,9 @@ export interface PasswordHasher {
  */
 export interface ClavePolicy {
   /**
-   * `advice`: a check for the live meter, which nothing depends on. It is shed first when
-   * checks queue up, so that claves being saved are never held back behind it.
+   * `advice`: a check for the live meter, which nothing depends on. It never queues behind
+   * other checks: it waits briefly for a free checker or is refused (Overloaded), so claves
+   * being saved are not held back behind it.
    */
   check(password: string, confirmation: string, personal: PersonalData, settings: PasswordPolicySettings, use?: { advice: boolean }): Promise<PasswordCheck>;
 }

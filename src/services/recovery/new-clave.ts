@@ -45,11 +45,6 @@ export interface ClaveStrength {
 }
 
 /**
- * The live meter: the policy's verdict on a clave as it is typed, against `personal`. Never
- * the confirmation (CLV-035) nor reuse (CLV-034): those are judged when the clave is sent,
- * and reuse costs argon2id work that no keystroke should.
- */
-/**
  * One more policy check by `owner` (a flow's reset session, a Mi cuenta session) from this
  * client: counted per owner (CLAVE_CHECKS_PER_SESSION) and per address (CLAVE_CHECKS_PER_IP),
  * so that neither one session nor many sessions from one place can keep the checker busy.
@@ -60,6 +55,11 @@ export async function countClaveCheck(ctx: RecoveryContext, owner: string, clien
   await throttled(ctx, 'clave_check_ip', client.ip);
 }
 
+/**
+ * The live meter: the policy's verdict on a clave as it is typed, against `personal`. Never
+ * the confirmation (CLV-035) nor reuse (CLV-034): those are judged when the clave is sent,
+ * and reuse costs argon2id work that no keystroke should.
+ */
 export async function claveStrength(ctx: RecoveryContext, personal: PersonalData, password: unknown): Promise<ClaveStrength> {
   const typed = asTyped(password);
   // Said here, without a trip to the checker: all there is to say of it (checkPassword).
