@@ -108,9 +108,19 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     await tabTo(page, 'the new clave', byId('password'));
     // The live meter asks the server's policy: a clave long and varied enough that is still
     // too easy to guess is told before it is sent, in words and not by colour alone.
+    // The first answer is "busy, retry in 1 s": the meter says so, then comes back by itself.
+    let busyOnce = true;
+    await page.route('**/clave/nueva/comprobar', async (route) => {
+      if (!busyOnce) return route.continue();
+      busyOnce = false;
+      return route.fulfill({ status: 503, headers: { 'retry-after': '1' }, body: '' });
+    });
     await page.keyboard.type('Password123!');
     const told = (text: string) => page.waitForFunction((expected) => document.querySelector('[data-strength-level]')?.textContent === expected, text, { timeout: 10_000 });
+    await told('El medidor no está disponible en este momento y volverá solo. Su clave se comprobará igual al guardarla.');
     await told('muy fácil. Así no se aceptará: agregue otra palabra poco común o alárguela.');
+    await page.unroute('**/clave/nueva/comprobar');
+    assert.deepEqual(problems.splice(0), ['Failed to load resource: the server responded with a status of 503 (Service Unavailable)'], "the browser's note of the staged 503, and nothing else");
     await checkPage(page, problems, 'recover-5-nueva-clave-medidor', 'Cree su nueva clave');
     // Hard to guess but short of variety (CLV-031): the meter does not say "fine" while a rule is broken.
     await page.keyboard.press('Control+A');

@@ -68,14 +68,23 @@ function markStale() {
 }
 
 let asked = 0;
-/** Told to wait (too many checks, or the checker busy): no more asking until then. */
+let timer;
+/** Told to wait (too many checks, or the checker busy): no more asking until then, and then once more by itself. */
 let quietUntil = 0;
 const QUIET_WITHOUT_RETRY_AFTER_MS = 30_000;
+
+function askAfter(ms) {
+  clearTimeout(timer);
+  timer = setTimeout(askServer, ms);
+}
 
 async function askServer() {
   const mine = ++asked;
   if (input.value === '') return showVerdict(undefined);
-  if (Date.now() < quietUntil) return showMeter(meter.dataset.paused, undefined);
+  if (Date.now() < quietUntil) {
+    askAfter(quietUntil - Date.now());
+    return showMeter(meter.dataset.paused, undefined);
+  }
   const body = new URLSearchParams({ _csrf: form.querySelector('[name="_csrf"]').value, password: input.value });
   let verdict;
   try {
@@ -85,7 +94,9 @@ async function askServer() {
     if (response.status === 429 || response.status === 503) {
       const seconds = Number(response.headers.get('retry-after'));
       quietUntil = Date.now() + (seconds > 0 ? seconds * 1000 : QUIET_WITHOUT_RETRY_AFTER_MS);
-      if (mine === asked) return showMeter(meter.dataset.paused, undefined);
+      if (mine !== asked) return;
+      askAfter(quietUntil - Date.now());
+      return showMeter(meter.dataset.paused, undefined);
     }
   } catch {
     // Offline or refused: the meter shows nothing rather than something stale.
@@ -95,7 +106,6 @@ async function askServer() {
 }
 
 if (form && input) {
-  let timer;
   input.addEventListener('input', () => {
     checkLocally();
     clearTimeout(timer);
@@ -105,7 +115,7 @@ if (form && input) {
       showVerdict(undefined);
     } else {
       markStale();
-      timer = setTimeout(askServer, ASK_AFTER_MS);
+      askAfter(ASK_AFTER_MS);
     }
   });
   checkLocally();
