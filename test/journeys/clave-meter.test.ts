@@ -46,7 +46,8 @@ for (const backend of backends()) {
       const page = await browser.get('/clave/nueva');
       assert.match(page.body, /data-strength-url="\/clave\/nueva\/comprobar" data-live-personal/);
       assert.match(page.body, /data-level-2="fácil\. Así no se aceptará: agregue otra palabra poco común o alárguela\."/);
-      assert.match(page.body, /<li data-practice="personal"/);
+      assert.match(page.body, /<li data-practice="personal" aria-atomic="true">no incluye su cédula, su fecha de nacimiento, su nombre ni el nombre del instituto </, 'the row names everything the rule looks at');
+      assert.match(page.body, /data-too-long="\(no cumple: tiene más de 128 caracteres\)"/);
       const check = async (password: string) => {
         const response = await browser.post('/clave/nueva/comprobar', { _csrf: csrf, password });
         assert.equal(response.statusCode, 200, response.body);
