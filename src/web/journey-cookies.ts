@@ -41,14 +41,17 @@ export function markResetDone(reply: FastifyReply, flowId: string, secure: boole
   reply.setCookie(RESET_COOKIE, `${DONE}.${flowId}`, { ...journeyCookie(secure), maxAge: FINISHED_MAX_AGE_SECONDS });
 }
 
-// A bare "lista" is what browsers were given before the flow id was added to it.
-export const resetWasDone = (request: FastifyRequest): boolean => {
+/** The finished marker, with the flow whose clave this browser set; a bare "lista" (given before the flow id was added) names none. */
+function finished(request: FastifyRequest): { flowId?: string } | undefined {
   const value = request.cookies[RESET_COOKIE];
-  return value === DONE || flowAnd(value)?.flowId === DONE;
-};
+  if (value === DONE) return {};
+  const held = flowAnd(value);
+  return held?.flowId === DONE ? { flowId: held.rest } : undefined;
+}
 
-/** The flow whose clave this browser set, if it did. */
-export const finishedFlowId = (request: FastifyRequest): string | undefined => (resetWasDone(request) ? flowAnd(request.cookies[RESET_COOKIE])?.rest : undefined);
+export const resetWasDone = (request: FastifyRequest): boolean => finished(request) !== undefined;
+
+export const finishedFlowId = (request: FastifyRequest): string | undefined => finished(request)?.flowId;
 
 /** That this browser locked its account with "No fui yo": the page that says so is its own. */
 const DISOWNED_COOKIE = 'clave_bloqueada';
