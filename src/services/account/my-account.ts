@@ -4,7 +4,7 @@ import type { SessionRecord } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from '../recovery/context.ts';
 import { later } from '../recovery/context.ts';
 import { JourneyError } from '../recovery/journey-error.ts';
-import { applyNewClave, claveStrength, claveViolations, countClaveCheck, type ClaveStrength, type ClaveViolation } from '../recovery/new-clave.ts';
+import { applyNewClave, asTyped, claveStrength, claveViolations, countClaveCheck, policySettings, type ClaveStrength, type ClaveViolation } from '../recovery/new-clave.ts';
 import { checkCurrentClave } from './current-clave.ts';
 import type { LoginStore } from './login-ports.ts';
 
@@ -60,8 +60,7 @@ export interface ClaveChange {
  * an earlier clave by asking.
  */
 function wrongCurrentViolations(ctx: RecoveryContext, change: ClaveChange): PasswordViolation[] {
-  const text = (value: unknown) => (typeof value === 'string' ? value : '');
-  return impersonalViolations(text(change.password), text(change.confirmation), { minLength: ctx.limits.passwordMinLength, classesBelow: ctx.limits.passwordClassesBelow });
+  return impersonalViolations(asTyped(change.password), asTyped(change.confirmation), policySettings(ctx));
 }
 
 /** Mi cuenta: the current clave, then a new one under the same policy; the other sessions end. */

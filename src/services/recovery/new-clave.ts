@@ -20,9 +20,10 @@ export function personalData(ctx: RecoveryContext, affiliate: AffiliateProfile):
   return { cedula: affiliate.cedula, nombres: affiliate.nombres, apellidos: affiliate.apellidos, fechaNacimiento: affiliate.fechaNacimiento, instituteName: ctx.instituteName };
 }
 
-const asTyped = (value: unknown) => (typeof value === 'string' ? value : '');
+/** What was typed in a clave field: a string, or nothing. */
+export const asTyped = (value: unknown) => (typeof value === 'string' ? value : '');
 
-const policySettings = (ctx: RecoveryContext) => ({ minLength: ctx.limits.passwordMinLength, classesBelow: ctx.limits.passwordClassesBelow });
+export const policySettings = (ctx: RecoveryContext) => ({ minLength: ctx.limits.passwordMinLength, classesBelow: ctx.limits.passwordClassesBelow });
 
 /**
  * The §2.4 policy, the same at Generar, Recuperar and Mi cuenta. `claves` when the caller
