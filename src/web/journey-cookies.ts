@@ -11,8 +11,14 @@ const journeyCookie = (secure: boolean): CookieSerializeOptions => ({ path: '/cl
 /** The short-lived reset session of the pages: flow id and reset token in one cookie. */
 export const RESET_COOKIE = 'clave_reset';
 
+/**
+ * How long the reset cookie outlives its session: a form sent after the deadline is then
+ * still told which journey to start again, and that nothing typed was saved.
+ */
+const RESET_COOKIE_OUTLIVES_MS = 30 * 60_000;
+
 export function setResetCookie(reply: FastifyReply, flowId: string, resetToken: string, expiresAt: Date, secure: boolean): void {
-  reply.setCookie(RESET_COOKIE, `${flowId}.${resetToken}`, { ...journeyCookie(secure), expires: expiresAt });
+  reply.setCookie(RESET_COOKIE, `${flowId}.${resetToken}`, { ...journeyCookie(secure), expires: new Date(expiresAt.getTime() + RESET_COOKIE_OUTLIVES_MS) });
 }
 
 /** `flowId.rest` as two parts, or nothing when the value has no such shape. */

@@ -3,7 +3,7 @@ import { checkCedula, normaliseCedulaInput } from '../domain/cedula.ts';
 import { errorEntry, type ErrorCode } from '../domain/errors.ts';
 import { JOURNEY_PATHS, type FlowKind } from '../domain/flow.ts';
 import { PASSWORD_MAX_LENGTH } from '../domain/password-policy.ts';
-import type { ClientInfo, NextStep } from '../services/recovery/index.ts';
+import type { ClientInfo, NextStep, RefusalDetails } from '../services/recovery/index.ts';
 import type { Limits } from '../config.ts';
 
 /** The clave policy's figures as the copy and the catalogue name them: {min}, {max}, {below}, {history}. */
@@ -66,6 +66,8 @@ export function cedulaError(request: FastifyRequest, typed: string): string {
   const digits = normaliseCedulaInput(typed);
   const check = checkCedula(digits);
   if (!check.ok && check.problem === 'empty') return request.t('start.errors.cedulaMissing');
+  // Cédulas of provinces 01–09 (Guayas among them) lose their first 0 in spreadsheets and forms that take them for numbers.
+  if (!check.ok && digits.length === 9 && checkCedula(`0${digits}`).ok) return request.t('cedula.missingZero', { cedula: `0${digits}` });
   const problem = !check.ok && (check.problem === 'digits' || check.problem === 'length') ? check.problem : 'invalid';
   return request.t(`cedula.${problem}`, { count: digits.length });
 }
@@ -91,12 +93,16 @@ function nextSteps(request: FastifyRequest, code: ErrorCode, { restart, signIn =
   return links;
 }
 
-/** A refusal as a page: the catalogue's title, cause and next step, and the links to take it. */
-export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), next: NextStep = {}): FastifyReply {
+/** When a throttled person may try again, rounded up to the minute a clock shows: never earlier than Retry-After. */
+export const retryTime = (retryAfterSeconds: number | undefined): Date | undefined =>
+  retryAfterSeconds ? new Date(Math.ceil((Date.now() + retryAfterSeconds * 1000) / 60_000) * 60_000) : undefined;
+
+/** A refusal as a page: the catalogue's title, cause and next step, the links to take it, and when to try again. */
+export function journeyErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), next: RefusalDetails = {}): FastifyReply {
   const entry = errorEntry(code, request.locale, { institute: request.instituteName });
   // A 3-minute unlock link is easy to miss; Recuperar's lasts longer and unlocks too.
   const hint = code === 'CLV-020' && next.restart === 'unlock' ? { before: request.t('journey.unlockLinkTooShortBefore'), link: journeyLink(request, 'recover'), after: request.t('journey.unlockLinkTooShortAfter') } : undefined;
   // A spent "No fui yo" link has locked the account: "ingrese con su clave" cannot work.
   const action = next.signIn === false ? request.t('journey.accountLockedAction') : entry.action;
-  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, action, links: nextSteps(request, code, next), hint });
+  return privatePage(reply).code(status).page('journey-error/journey-error.njk', { entry, action, links: nextSteps(request, code, next), hint, claveNotSaved: next.claveNotSaved, retryAt: retryTime(next.retryAfterSeconds) });
 }

@@ -8,6 +8,8 @@ import { backends } from '../support/backends.ts';
 import { startTestClave } from '../support/clave.ts';
 import { apiCaptcha, UNKNOWN_CEDULA } from '../support/journey.ts';
 import { connectRedis, redisUrl } from '../support/redis.ts';
+import { visibleText } from '../support/browserless.ts';
+import { retryTimes } from '../support/clock.ts';
 
 const url = redisUrl();
 const stores: { name: string; redis: () => Redis | undefined }[] = [{ name: 'in-process', redis: () => undefined }];
@@ -133,6 +135,12 @@ for (const store of stores) {
         const statuses = async (path: string) => Promise.all([1, 2, 3].map(() => clave.web.inject({ url: path, remoteAddress }).then((r) => r.statusCode)));
         assert.deepEqual((await statuses('/ayuda/errores?q=captcha')).sort(), [200, 200, 429]);
         assert.deepEqual((await statuses('/no-existe')).sort(), [404, 404, 429]);
+        // The page says when to try again, from Retry-After, as a clock time.
+        const asked = Date.now();
+        const refused = await clave.web.inject({ url: '/no-existe', remoteAddress });
+        assert.equal(refused.statusCode, 429);
+        const told = /Podrá volver a intentarlo a partir de las (\d\d:\d\d) \(hora de Ecuador\)\./.exec(visibleText(refused.body))?.[1];
+        assert.ok(told && retryTimes(asked, Number(refused.headers['retry-after'])).includes(told), `${told} for Retry-After ${refused.headers['retry-after']}`);
       } finally {
         await clave.dispose();
       }

@@ -4,8 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
 import { byId, focused, tabTo, type Focused } from '../support/keyboard.ts';
-import { axeViolations, browserUnavailable, describeViolations, launchBrowser, phone, screenshotPath } from '../support/browser.ts';
-import { birthOf, correctAnswers, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
+import { assertPageSound, axeViolations, browserUnavailable, describeViolations, launchBrowser, phone, screenshotPath } from '../support/browser.ts';
+import { birthOf, correctAnswers, loadDemoRegistry, mailedToken, verifiedPeople, verifyIdentity } from '../support/journey.ts';
 
 // Recuperar clave in Chromium at 360×800, driven only with the keyboard, as a person
 // without a mouse (or with a screen reader) would. No clicks, no page.fill.
@@ -206,6 +206,44 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement?.id === 'birthMonth');
     assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  // The one test here with a mouse: pressing twice is what an impatient hand does.
+  test('Continuar pressed twice opens the link once, and the new-clave page says when its time is over', async () => {
+    const person = verifiedPeople()[2]!;
+    await verifyIdentity(clave, person);
+    const token = await mailedToken(clave, person.affiliate.correo!);
+    const { context, page, problems } = await phone(browser);
+    await page.clock.install();
+    await page.goto(`${base}/clave/continuar?token=${token}`);
+    // A slow connection: the server has the first press while the page still shows the button.
+    let presses = 0;
+    await page.route((url) => url.pathname === '/clave/continuar', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      presses++;
+      const response = await route.fetch({ maxRedirects: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.fulfill({ response });
+    });
+    // Both presses from the page itself: Playwright would wait for the first one's navigation.
+    await page.evaluate(() => {
+      const button = document.querySelector<HTMLButtonElement>('main form button')!;
+      button.click();
+      setTimeout(() => button.click(), 150);
+    });
+    await page.waitForURL(`${base}/clave/nueva`);
+    assert.equal(presses, 1, 'the second press within a second is not sent');
+    assert.equal((await page.locator('h1').innerText()).trim(), 'Cree su nueva clave', 'not "this link was already used"');
+    assert.match(await page.locator('main').innerText(), /Tiene hasta las \d\d:\d\d \(hora de Ecuador\) para guardar su nueva clave/);
+    assert.equal(await page.locator('[data-session-ended]').isHidden(), true);
+
+    await page.clock.fastForward('10:01');
+    const warning = page.locator('[role="status"] [data-session-ended]');
+    await warning.waitFor({ state: 'visible', timeout: 5_000 });
+    assert.match(await warning.innerText(), /Se acabó el tiempo para crear su clave: lo que escriba aquí ya no se guardará\.\s+Empezar de nuevo: Recuperar clave/);
+    assert.equal(await warning.locator('a').getAttribute('href'), '/clave/recuperar');
+    await assertPageSound(page, problems, 'recover-5-nueva-clave-tiempo-acabado');
     await context.close();
   });
 });

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { listenOnLoopback, startTestClave, type TestClave } from '../support/clave.ts';
 import { byId, tabTo, type Focused } from '../support/keyboard.ts';
-import { axeViolations, browserUnavailable, describeViolations, launchBrowser, phone, screenshotPath } from '../support/browser.ts';
+import { assertPageSound, axeViolations, browserUnavailable, describeViolations, launchBrowser, phone, screenshotPath } from '../support/browser.ts';
 import { testClock, MINUTE } from '../support/clock.ts';
 import { birthOf, giveClave, loadDemoRegistry, verifiedPeople } from '../support/journey.ts';
 
@@ -185,6 +185,21 @@ describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { s
 
     const [account] = await clave.db.query<{ status: string }>('SELECT status FROM accounts WHERE cedula = $1', [cedula]);
     assert.equal(account?.status, 'active');
+  });
+
+  test('the unlock link\'s countdown ends in a status message, read out, with the way to ask again', async () => {
+    const { context, page, problems } = await phone(browser);
+    await page.clock.install();
+    const deadline = Math.floor(clock.now().getTime() / 1000) + 180;
+    await page.goto(`${base}/clave/revise-su-correo?tipo=desbloquear&hasta=${deadline}`);
+    const expired = page.locator('[role="status"] [data-countdown-expired]');
+    assert.equal(await expired.isHidden(), true);
+    await page.clock.fastForward('03:01');
+    await expired.waitFor({ state: 'visible', timeout: 5_000 });
+    assert.match(await expired.innerText(), /El enlace ya caducó\. Puede pedir uno nuevo:/);
+    assert.equal(await expired.locator('a').getAttribute('href'), '/clave/desbloquear');
+    await assertPageSound(page, problems, 'unlock-revise-su-correo-caducado');
+    await context.close();
   });
 
   // WCAG 2.4.2: the title names the page, so it is the first thing a screen reader says.

@@ -8,6 +8,7 @@ import { backends } from '../support/backends.ts';
 import { listenOnLoopback, startTestClave } from '../support/clave.ts';
 import { giveClave, loadDemoRegistry, UNKNOWN_CEDULA, verifiedPeople } from '../support/journey.ts';
 import { PageClient, visibleText } from '../support/browserless.ts';
+import { retryTimes } from '../support/clock.ts';
 
 const CLAVE = 'rio-Azul-58-puente';
 
@@ -25,9 +26,12 @@ describe('per-IP login throttle', () => {
         }
       }
       assert.deepEqual(codes, ['CLV-041', 'CLV-041', 'CLV-041', 'CLV-043']);
+      const asked = Date.now();
       const page = await new PageClient(clave.web).submit('/ingresar', { cedula: UNKNOWN_CEDULA, clave: 'x' });
       assert.equal(page.statusCode, 429);
       assert.match(page.body, /CLV-043/);
+      const told = /Podrá volver a intentarlo a partir de las (\d\d:\d\d) \(hora de Ecuador\)\./.exec(visibleText(page.body))?.[1];
+      assert.ok(told && retryTimes(asked, Number(page.headers['retry-after'])).includes(told), `${told} for Retry-After ${page.headers['retry-after']}`);
     } finally {
       await clave.dispose();
     }

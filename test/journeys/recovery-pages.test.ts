@@ -184,12 +184,13 @@ for (const backend of backends()) {
       assert.match(malformed.body, /value="1712345678"/);
       // Each mistake told in words that fit it: ten digits with one wrong is not a "10 dígitos" problem.
       assert.match(visibleText(malformed.body), /Ese número no es una cédula válida: revise cada dígito, sobre todo el último \(CLV-001\)/);
-      for (const [typed, told] of [['17123', /La cédula tiene 10 dígitos y usted escribió 5/], ['17-1003 4065 9', /usted escribió 11/], ['171003406a', /Escriba solo los números de su cédula/]] as const) {
+      for (const [typed, told] of [['17123', /La cédula tiene 10 dígitos y usted escribió 5/], ['17-1003 4065 9', /usted escribió 11/], ['171003406a', /Escriba solo los números de su cédula/], ['926687856', /usted escribió 9\. Si su cédula empieza con 0, escriba también ese 0: 0926687856 \(CLV-001\)/], ['171003406', /La cédula tiene 10 dígitos y usted escribió 9: revise el número/]] as const) {
         const refused = await browser.submit('/clave/generar', { cedula: typed, altcha: await browser.captcha() });
         assert.match(visibleText(refused.body), told, typed);
       }
       const signIn = await browser.submit('/ingresar', { cedula: '0112345674', clave: 'algo' });
       assert.match(visibleText(signIn.body), /Ese número no es una cédula válida/, 'Ingresar says the same');
+      assert.match(visibleText((await browser.submit('/ingresar', { cedula: '926687856', clave: 'algo' })).body), /escriba también ese 0: 0926687856/, 'and notices the missing 0 too');
       const noCaptcha = await browser.submit('/clave/generar', { cedula: UNKNOWN_CEDULA, altcha: 'falso' });
       assert.match(noCaptcha.body, /CLV-002/);
       assert.match(noCaptcha.body, new RegExp(`value="${UNKNOWN_CEDULA}"`));

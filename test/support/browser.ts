@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,6 +46,14 @@ export function describeViolations(violations: AxeViolation[]): string {
 export function screenshotPath(name: string): string {
   mkdirSync('test-results', { recursive: true });
   return `test-results/${name}.png`;
+}
+
+/** The page as it stands: a screenshot named `shot`, no axe violations, no console or page errors. */
+export async function assertPageSound(page: Page, problems: readonly string[], shot: string): Promise<void> {
+  await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+  const violations = await axeViolations(page);
+  assert.equal(violations.length, 0, `${shot}: ${describeViolations(violations)}`);
+  assert.deepEqual(problems, [], `${shot}: console or page errors`);
 }
 
 /**

@@ -2,12 +2,13 @@ import type { ClientInfo, RecoveryContext } from './context.ts';
 import { checkDisavowLink, disavowChange } from './disavow.ts';
 import { identityPage, identityQuestions } from './flow-view.ts';
 import { checkLink, redeemLink, type HeldByBrowser } from './links.ts';
-import { checkTypedClave, setNewPassword } from './set-password.ts';
+import { checkTypedClave, newClaveSession, setNewPassword } from './set-password.ts';
 import { startFlow } from './start-flow.ts';
 import { processIdentityOutcomes, submitIdentity } from './submit-identity.ts';
 
 export type { RecoveryContext, ClientInfo } from './context.ts';
-export { JourneyError, type NextStep } from './journey-error.ts';
+export { JourneyError, type NextStep, type RefusalDetails } from './journey-error.ts';
+export type { ResetSessionView } from './set-password.ts';
 export { IdentityFormError } from './submit-identity.ts';
 
 /** Generar, Recuperar and Desbloquear clave: one set of use cases for pages and the API. */
@@ -21,6 +22,7 @@ export function createRecoveryService(ctx: RecoveryContext) {
     checkLink: (token: unknown, held?: HeldByBrowser) => checkLink(ctx, token, held),
     redeemLink: (token: unknown, client: Parameters<typeof redeemLink>[2]) => redeemLink(ctx, token, client),
     setNewPassword: (...args: Parameters<typeof setNewPassword> extends [unknown, ...infer Rest] ? Rest : never) => setNewPassword(ctx, ...args),
+    newClaveSession: (flowId: string, resetToken: unknown) => newClaveSession(ctx, flowId, resetToken),
     checkTypedClave: (flowId: string, resetToken: unknown, password: unknown, client: ClientInfo) => checkTypedClave(ctx, flowId, resetToken, password, client),
     checkDisavowLink: (token: unknown) => checkDisavowLink(ctx, token),
     disavowChange: (token: unknown, client: Parameters<typeof disavowChange>[2]) => disavowChange(ctx, token, client),

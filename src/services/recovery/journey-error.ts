@@ -7,6 +7,10 @@ export interface NextStep {
   restart?: FlowKind;
   /** False where signing in cannot work (a "No fui yo" link has locked the account). */
   signIn?: boolean;
+  /** A refused reset session's flow set its clave: what was sent now was not saved, the first one was. */
+  claveSaved?: boolean;
+  /** A refused reset session's flow never set a clave: nothing typed in it was saved. */
+  claveNotSaved?: boolean;
 }
 
 /** What a refusal says beyond its code: when to try again (throttles), and where to go on. */

@@ -1,20 +1,41 @@
-import { nextState } from '../../domain/flow.ts';
+import { nextState, stepOf, type FlowKind } from '../../domain/flow.ts';
 import { hashToken, isWellFormedToken } from '../../domain/tokens.ts';
-import type { ErrorCode } from '../../domain/errors.ts';
-import type { AffiliateProfile, ClaveHistory, FlowRecord } from '../recovery-ports.ts';
+import type { AffiliateProfile, ClaveHistory, FlowRecord, PasswordStepRecord, TokenLookup } from '../recovery-ports.ts';
 import type { ClientInfo, RecoveryContext } from './context.ts';
-import { isFlowId, liveFlow } from './flow-view.ts';
+import { isFlowId } from './flow-view.ts';
 import { JourneyError } from './journey-error.ts';
 import { throttled } from './throttled.ts';
 import { applyNewClave, claveStrength, claveViolations, countClaveCheck, personalData, type ClaveStrength, type ClaveViolation } from './new-clave.ts';
 
-export type PasswordOutcome = { step: 'done' } | { step: 'set_password'; violations: ClaveViolation[] };
+/** What step 4's page says of its reset session: its journey (to start again) and its deadline. */
+export interface ResetSessionView {
+  kind: FlowKind;
+  deadline: Date;
+  secondsLeft: number;
+}
+
+export type PasswordOutcome = { step: 'done' } | { step: 'set_password'; violations: ClaveViolation[]; session: ResetSessionView };
 
 interface ResetSession {
   flow: FlowRecord;
   hash: Buffer;
   affiliate: AffiliateProfile;
   claves: ClaveHistory;
+}
+
+/** The flow a reset session token belongs to, whatever became of the token. */
+const sessionFlowId = (token: TokenLookup) => (token.status === 'live' ? token.token.flowId : token.status === 'unknown' ? undefined : token.flowId);
+
+/**
+ * Why a reset session is refused: start again. Its own holder is also told whether the
+ * flow's clave was saved (another tab, or a second click of the same button) or not (the
+ * session ran out, or a newer request replaced the flow).
+ */
+function refusedSession(found: PasswordStepRecord | undefined): JourneyError {
+  const flow = found?.flow;
+  if (!flow) return new JourneyError('CLV-050');
+  if (sessionFlowId(found.token) !== flow.id) return new JourneyError('CLV-050', { restart: flow.kind });
+  return new JourneyError('CLV-050', { restart: flow.kind, ...(flow.state === 'done' ? { claveSaved: true } : { claveNotSaved: true }) });
 }
 
 /**
@@ -25,10 +46,19 @@ async function resetSession(ctx: RecoveryContext, flowId: string, resetToken: un
   if (!isFlowId(flowId) || !isWellFormedToken(resetToken)) throw new JourneyError('CLV-050');
   const hash = hashToken(resetToken);
   const found = await ctx.storage.stores.flows.findForPassword(flowId, hash, ctx.clock(), history);
-  const flow = liveFlow(ctx, found?.flow, 'set_password');
-  const { token, affiliate, claves } = found!;
-  if (token.status !== 'live' || token.token.flowId !== flow.id || !affiliate) throw new JourneyError('CLV-050', { restart: flow.kind });
-  return { flow, hash, affiliate, claves };
+  const live = found && stepOf(found.flow, ctx.clock()) === 'set_password' && found.token.status === 'live' && found.token.token.flowId === found.flow.id;
+  if (!live || !found.affiliate) throw refusedSession(found);
+  return { flow: found.flow, hash, affiliate: found.affiliate, claves: found.claves };
+}
+
+function sessionView(ctx: RecoveryContext, flow: FlowRecord): ResetSessionView {
+  const secondsLeft = Math.max(0, Math.ceil((flow.expiresAt.getTime() - ctx.clock().getTime()) / 1000));
+  return { kind: flow.kind, deadline: flow.expiresAt, secondsLeft };
+}
+
+/** Step 4's page: which journey the reset session belongs to, and until when it lasts. */
+export async function newClaveSession(ctx: RecoveryContext, flowId: string, resetToken: unknown): Promise<ResetSessionView> {
+  return sessionView(ctx, (await resetSession(ctx, flowId, resetToken, 0)).flow);
 }
 
 /** Step 4: a new clave under the policy, allowed once per reset session. */
@@ -37,16 +67,20 @@ export async function setNewPassword(ctx: RecoveryContext, flowId: string, reset
   // Each save may cost argon2id work (the reuse check) and tests one guess at the person's data.
   await throttled(ctx, 'clave_save', `flow:${flow.id}`);
   const { normalised, violations } = await claveViolations(ctx, affiliate, password, confirmation, claves);
-  if (violations.length > 0) return { step: 'set_password', violations };
+  if (violations.length > 0) return { step: 'set_password', violations, session: sessionView(ctx, flow) };
   const passwordHash = await ctx.hasher.hash(normalised);
   const now = ctx.clock();
-  const refused: ErrorCode | undefined = await ctx.storage.transaction(async (stores) => {
+  const saved = await ctx.storage.transaction(async (stores) => {
     // Consuming the reset token is what makes 50 simultaneous submissions yield one change.
-    if (!(await stores.flows.moveConsuming(hash, 'reset_session', flow.id, 'set_password', nextState(flow, 'password_set'), now, now))) return 'CLV-050';
+    if (!(await stores.flows.moveConsuming(hash, 'reset_session', flow.id, 'set_password', nextState(flow, 'password_set'), now, now))) return false;
     await applyNewClave(ctx, stores, { affiliate, passwordHash, locale: flow.locale, client, flowId: flow.id, hadClave: claves.current !== undefined });
-    return undefined;
+    return true;
   });
-  if (refused) throw new JourneyError(refused);
+  if (!saved) {
+    // Lost to another save of the same session, or ran out meanwhile: read again to say which.
+    await resetSession(ctx, flowId, resetToken, 0);
+    throw new JourneyError('CLV-050', { restart: flow.kind });
+  }
   ctx.onMailQueued?.();
   return { step: 'done' };
 }

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorEntry, type ErrorCode } from '../../domain/errors.ts';
-import { JourneyError, type NextStep } from '../../services/recovery/index.ts';
+import { JourneyError, type RefusalDetails } from '../../services/recovery/index.ts';
 import type { Throttle } from '../../services/journey-ports.ts';
 import { Abandoned, Overloaded, StorageUnavailable } from '../../services/ports.ts';
 import { journeyErrorPage, statusFor } from '../journey.ts';
@@ -11,7 +11,7 @@ import type { SecurityHeaders } from './security.ts';
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
 
 /** A catalogue refusal in the shape the caller reads: the API's JSON or the journey page. */
-export const refusal = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), next?: NextStep) =>
+export const refusal = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), next?: RefusalDetails) =>
   wantsJson(request) ? apiError(request, reply, status, code) : journeyErrorPage(request, reply, code, status, next);
 
 /** API errors carry the catalogue entry: `{ error: { code, message, cause, action } }`. */
@@ -43,7 +43,7 @@ export const errorsPlugin = fp(async (app, options: { throttle: Throttle }) => {
   app.setErrorHandler(async (error: { statusCode?: number; message?: string; code?: string }, request, reply) => {
     if (error instanceof JourneyError) {
       if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-      return refusal(request, reply, error.code, statusFor(error.code), error.next);
+      return refusal(request, reply, error.code, statusFor(error.code), { ...error.next, retryAfterSeconds: error.retryAfterSeconds });
     }
     if (error instanceof StorageUnavailable) {
       request.log.error({ err: error.cause }, 'storage unavailable');

@@ -67,6 +67,17 @@ function markStale() {
   if ('livePersonal' in form.dataset) mark('personal', undefined);
 }
 
+/** The reset session's end (Recuperar's step 4): from then on nothing typed here is saved, and the page says so. */
+const sessionDeadline = document.querySelector('[data-session-deadline-seconds]');
+let sessionEnded = false;
+
+function showSessionEnded() {
+  sessionEnded = true;
+  clearTimeout(timer);
+  if (meter) showMeter('', undefined);
+  sessionDeadline.querySelector('[data-session-ended]').hidden = false;
+}
+
 let asked = 0;
 let timer;
 /** Told to wait (too many checks, or the checker busy): no more asking until then, and then once more by itself. */
@@ -80,6 +91,7 @@ function askAfter(ms) {
 
 async function askServer() {
   const mine = ++asked;
+  if (sessionEnded) return;
   if (input.value === '') return showVerdict(undefined);
   if (Date.now() < quietUntil) {
     askAfter(quietUntil - Date.now());
@@ -91,6 +103,7 @@ async function askServer() {
     // A session that ended answers with a redirect: no verdict, and saving will say why.
     const response = await fetch(form.dataset.strengthUrl, { method: 'POST', body, redirect: 'error', credentials: 'same-origin', headers: { accept: 'application/json' } });
     if (response.ok) verdict = await response.json();
+    if (response.status === 410 && sessionDeadline) return showSessionEnded();
     if (response.status === 429 || response.status === 503) {
       const seconds = Number(response.headers.get('retry-after'));
       quietUntil = Date.now() + (seconds > 0 ? seconds * 1000 : QUIET_WITHOUT_RETRY_AFTER_MS);
@@ -119,5 +132,6 @@ if (form && input) {
     }
   });
   checkLocally();
+  if (sessionDeadline) setTimeout(showSessionEnded, Number(sessionDeadline.dataset.sessionDeadlineSeconds) * 1000);
   if (meter && form.dataset.strengthUrl && input.value !== '') askServer();
 }

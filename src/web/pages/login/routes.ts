@@ -2,14 +2,21 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import type { AccountService } from '../../../services/account/index.ts';
 import { JourneyError } from '../../../services/recovery/index.ts';
-import { cedulaError, clientInfoUntilHangUp, errorSummary, privatePage, statusFor } from '../../journey.ts';
+import { cedulaError, clientInfoUntilHangUp, errorSummary, privatePage, retryTime, statusFor } from '../../journey.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../../session-cookie.ts';
 
 const FIELD_OF: Record<string, string> = { 'CLV-001': 'cedula', 'CLV-041': 'clave', 'CLV-043': 'clave' };
 
-function render(reply: FastifyReply, cedula: string, fieldErrors: Record<string, string>, status = 200, sessionEndedAfterIdleMinutes?: number) {
+interface LoginNotes {
+  /** Signed out for being idle this many minutes. */
+  sessionEndedAfterIdleMinutes?: number;
+  /** Throttled (CLV-043): when to try again. */
+  retryAt?: Date;
+}
+
+function render(reply: FastifyReply, cedula: string, fieldErrors: Record<string, string>, status = 200, notes: LoginNotes = {}) {
   const errors = errorSummary(fieldErrors);
-  return privatePage(reply).code(status).page('login/login.njk', { cedula, fieldErrors, errors, hasErrors: errors.length > 0, sessionEndedAfterIdleMinutes, csrfToken: reply.generateCsrf() });
+  return privatePage(reply).code(status).page('login/login.njk', { cedula, fieldErrors, errors, hasErrors: errors.length > 0, ...notes, csrfToken: reply.generateCsrf() });
 }
 
 /** CLV-040: no mistake to correct in the form, so the page is the way out (Desbloquear, Recuperar). */
@@ -19,7 +26,7 @@ const renderLocked = (reply: FastifyReply, maxFailures: number) => privatePage(r
 export function loginRoutes(account: AccountService, secureCookies: boolean, limits: Limits) {
   const sessionIdleMinutes = Math.max(1, Math.round(limits.sessionIdleTtlMs / 60_000));
   return async (app: FastifyInstance): Promise<void> => {
-    app.get<{ Querystring: { sesion?: string } }>('/ingresar', async (request, reply) => render(reply, '', {}, 200, request.query.sesion === 'terminada' ? sessionIdleMinutes : undefined));
+    app.get<{ Querystring: { sesion?: string } }>('/ingresar', async (request, reply) => render(reply, '', {}, 200, { sessionEndedAfterIdleMinutes: request.query.sesion === 'terminada' ? sessionIdleMinutes : undefined }));
     app.post<{ Body: { cedula?: unknown; clave?: unknown } }>('/ingresar', { preValidation: app.csrfProtection }, async (request, reply) => {
       const cedula = typeof request.body?.cedula === 'string' ? request.body.cedula.slice(0, 40) : '';
       const clave = request.body?.clave;
@@ -39,7 +46,7 @@ export function loginRoutes(account: AccountService, secureCookies: boolean, lim
         if (!(error instanceof JourneyError) || !FIELD_OF[error.code]) throw error;
         if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
         const text = error.code === 'CLV-001' ? cedulaError(request, cedula) : request.t(`login.errors.${error.code}`, { max: limits.loginMaxFailures });
-        return render(reply, cedula, { [FIELD_OF[error.code]!]: text }, statusFor(error.code));
+        return render(reply, cedula, { [FIELD_OF[error.code]!]: text }, statusFor(error.code), { retryAt: retryTime(error.retryAfterSeconds) });
       }
     });
   };

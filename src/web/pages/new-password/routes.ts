@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Limits } from '../../../config.ts';
-import { JourneyError, type RecoveryService } from '../../../services/recovery/index.ts';
+import { JOURNEY_PATHS } from '../../../domain/flow.ts';
+import { JourneyError, type RecoveryService, type ResetSessionView } from '../../../services/recovery/index.ts';
 import { clientInfo, privatePage } from '../../journey.ts';
 import { claveForm } from './clave-form.ts';
 import { markResetDone, readResetCookie, resetWasDone } from '../../journey-cookies.ts';
@@ -10,20 +11,36 @@ interface PasswordForm {
   confirmation?: unknown;
 }
 
-function render(reply: FastifyReply, form: ReturnType<typeof claveForm>) {
+/** The form, with the reset session's deadline and, for when it has passed, where to start again. */
+function render(reply: FastifyReply, form: ReturnType<typeof claveForm>, { kind, deadline, secondsLeft }: ResetSessionView) {
   return privatePage(reply)
     .code(form.hasErrors ? 422 : 200)
-    .page('new-password/new-password.njk', { ...form, step: 4, totalSteps: 4, csrfToken: reply.generateCsrf() });
+    .page('new-password/new-password.njk', { ...form, step: 4, totalSteps: 4, deadline, secondsLeft, restartUrl: `/clave/${JOURNEY_PATHS[kind]}`, kind, csrfToken: reply.generateCsrf() });
 }
+
+/** A refused reset session whose flow already set its clave (a second click, another tab): this browser is shown that. */
+const savedBefore = (error: unknown): boolean => error instanceof JourneyError && error.next.claveSaved === true;
 
 /** Step 4: the new clave, under the reset session the link opened. */
 export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, secureCookies: boolean) {
   return async (app: FastifyInstance): Promise<void> => {
+    /** Runs `work` on the reset session; if its clave was saved before, marks this browser done and goes to `donePage`. */
+    async function onResetSession<T>(reply: FastifyReply, flowId: string, donePage: string, work: () => Promise<T>): Promise<T | FastifyReply> {
+      try {
+        return await work();
+      } catch (error) {
+        if (!savedBefore(error)) throw error;
+        markResetDone(reply, flowId, secureCookies);
+        return reply.redirect(donePage, 303);
+      }
+    }
+
     app.get('/clave/nueva', async (request, reply) => {
       // Back from "su clave está lista": the clave was saved; nothing expired.
       if (resetWasDone(request)) return reply.redirect('/clave/lista', 303);
-      if (!readResetCookie(request)) throw new JourneyError('CLV-050');
-      return render(reply, claveForm(request, limits, []));
+      const session = readResetCookie(request);
+      if (!session) throw new JourneyError('CLV-050');
+      return onResetSession(reply, session.flowId, '/clave/lista', async () => render(reply, claveForm(request, limits, []), await recovery.newClaveSession(session.flowId, session.resetToken)));
     });
 
     app.post<{ Body: PasswordForm }>('/clave/nueva', { preValidation: app.csrfProtection }, async (request, reply) => {
@@ -33,12 +50,12 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
       const session = readResetCookie(request);
       if (!session) throw new JourneyError('CLV-050');
       const { password, confirmation } = request.body ?? {};
-      const outcome = await recovery.setNewPassword(session.flowId, session.resetToken, password, confirmation, clientInfo(request));
-      if (outcome.step === 'done') {
+      return onResetSession(reply, session.flowId, '/clave/lista?ya=1', async () => {
+        const outcome = await recovery.setNewPassword(session.flowId, session.resetToken, password, confirmation, clientInfo(request));
+        if (outcome.step === 'set_password') return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }), outcome.session);
         markResetDone(reply, session.flowId, secureCookies);
         return reply.redirect('/clave/lista', 303);
-      }
-      return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }));
+      });
     });
 
     // The live meter (password-checklist.js): what the policy says of the clave as it is typed.
