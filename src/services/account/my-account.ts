@@ -43,8 +43,11 @@ export async function accountView(ctx: RecoveryContext, active: ActiveSession) {
   };
 }
 
-/** `triesLeft`: with a wrong current clave, the failures in a row left before the account locks. */
-export type ChangeOutcome = { changed: true } | { changed: false; violations: (ClaveViolation | 'CLV-041')[]; triesLeft?: number };
+/**
+ * `triesLeft`: with a wrong current clave, the failures in a row left before the account
+ * locks. `currentMissing`: nothing was typed as the current clave.
+ */
+export type ChangeOutcome = { changed: true } | { changed: false; violations: (ClaveViolation | 'CLV-041' | 'currentMissing')[]; triesLeft?: number };
 
 /** What the change form holds, as typed. */
 export interface ClaveChange {
@@ -69,6 +72,9 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
   // Besides the count of wrong claves: one session cannot keep the hasher busy either.
   const allowed = await ctx.throttle.consume('login_ip', `session:${active.session.ref}`);
   if (!allowed.allowed) throw new JourneyError('CLV-043', { retryAfterSeconds: allowed.retryAfterSeconds });
+  // A blank current clave (the form sends it back empty after any refusal) is a field to
+  // fill in, not a wrong clave: it is neither verified nor counted towards the lock.
+  if (typeof change.current !== 'string' || change.current === '') return { changed: false, violations: ['currentMissing', ...wrongCurrentViolations(ctx, change)] };
   const affiliate = await ctx.storage.stores.registry.affiliate(cedula);
   if (!affiliate) throw new JourneyError('CLV-050');
   const current = await checkCurrentClave(ctx, logins, active, change.current, client);

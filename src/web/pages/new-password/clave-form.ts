@@ -10,7 +10,7 @@ import { policyFigures, type FieldError } from '../../journey.ts';
 const MAX_ECHO = 256;
 
 /** Where each violation is shown: a wrong current clave (Mi cuenta), a confirmation that differs, the rest under the new clave. */
-const fieldOf = (code: string) => (code === 'CLV-041' ? 'current' : code === 'CLV-035' || code === 'confirmationMissing' ? 'confirmation' : 'password');
+const fieldOf = (code: string) => (code === 'CLV-041' || code === 'currentMissing' ? 'current' : code === 'CLV-035' || code === 'confirmationMissing' ? 'confirmation' : 'password');
 
 const isEmpty = (value: unknown) => typeof value !== 'string' || value === '';
 
@@ -35,7 +35,10 @@ function wrongCurrent(request: FastifyRequest, triesLeft?: number): string {
 }
 
 export function claveForm(request: FastifyRequest, limits: Limits, found: readonly string[], typed: { password?: unknown; confirmation?: unknown } = {}, triesLeft?: number) {
-  const text = (code: string) => (code === 'CLV-041' ? wrongCurrent(request, triesLeft) : request.t(`newPassword.violations.${code}`, policyFigures(limits)));
+  const text = (code: string) => {
+    if (code === 'CLV-041') return wrongCurrent(request, triesLeft);
+    return code === 'currentMissing' ? request.t('account.currentMissing') : request.t(`newPassword.violations.${code}`, policyFigures(limits));
+  };
   const violations = asShown(found, typed);
   const errors: FieldError[] = violations.map((code) => ({ href: `#${fieldOf(code)}`, text: text(code) }));
   const fieldErrors: Record<string, string> = {};
