@@ -70,7 +70,13 @@ describe('the portal shell in a real browser', { skip: unavailable }, () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'English');
-    await Promise.all([page.waitForURL(/lang=en/), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForURL(`${base}/`), page.keyboard.press('Enter')]);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    // The switch leaves no "?lang=" in the history: Back goes to where the person was before, in the language chosen.
+    await page.goto(base + '/ayuda/errores');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.goBack();
+    assert.equal(page.url(), `${base}/`);
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     await page.goto(base + '/');
     assert.equal(await page.locator('html').getAttribute('lang'), 'en', 'the choice is remembered');

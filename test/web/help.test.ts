@@ -27,7 +27,7 @@ describe('¿Qué significa este error? (/ayuda/errores and the API)', () => {
     const es = card((await clave.web.inject('/ayuda/errores?q=CLV-040')).body);
     assert.match(es, /use <a class="govuk-link" href="\/clave\/desbloquear">Desbloquear clave<\/a>/);
     assert.match(es, /use <a class="govuk-link" href="\/clave\/recuperar">Recuperar clave<\/a> y cree una nueva/);
-    const en = card((await clave.web.inject('/ayuda/errores?q=CLV-040&lang=en')).body);
+    const en = card((await clave.web.inject({ url: '/ayuda/errores?q=CLV-040', cookies: { lang: 'en' } })).body);
     assert.match(en, /use <a class="govuk-link" href="\/clave\/desbloquear">Unlock your clave<\/a>/);
   });
 

@@ -34,15 +34,25 @@ describe('web shell', () => {
 
   test('English is one click away and the choice is remembered', async () => {
     const switched = await clave.web.inject({ method: 'GET', url: '/?lang=en' });
-    assert.match(switched.body, /<html lang="en"/);
-    assert.match(switched.body, /Manage your clave personal/);
     const cookie = switched.cookies.find((c) => c.name === 'lang');
     assert.equal(cookie?.value, 'en');
     assert.equal(cookie?.httpOnly, true);
     assert.equal(cookie?.sameSite, 'Lax');
+    // Shown at its own address: Back to a page seen before the switch does not switch again.
+    assert.equal(switched.statusCode, 303);
+    assert.equal(switched.headers.location, '/');
     const later = await clave.web.inject({ method: 'GET', url: '/', cookies: { lang: 'en' } });
     assert.match(later.body, /<html lang="en"/);
+    assert.match(later.body, /Manage your clave personal/);
     assert.match(later.body, /href="\/\?lang=es"/);
+    const deep = await clave.web.inject({ method: 'GET', url: '/clave/continuar?token=abc&lang=es&x=1' });
+    assert.equal(deep.headers.location, '/clave/continuar?token=abc&x=1', 'the rest of the address is kept');
+    for (const url of ['//evil.example/?lang=en', '/.//evil.example?lang=en']) {
+      const location = (await clave.web.inject({ method: 'GET', url })).headers.location;
+      assert.ok(location?.startsWith('/') && !location.startsWith('//'), `${url}: never another host (${location})`);
+    }
+    const api = await clave.web.inject({ method: 'GET', url: '/api/v1/errors/CLV-001?lang=en' });
+    assert.equal(api.statusCode, 200, 'the API is never redirected');
     const bogus = await clave.web.inject({ method: 'GET', url: '/?lang=<script>', cookies: { lang: 'xx' } });
     assert.match(bogus.body, /<html lang="es"/);
   });
