@@ -99,6 +99,9 @@ describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { s
     assert.match(await page.locator('main').innerText(), /Código CLV-040\. Después de 5 intentos fallidos seguidos/);
     assert.equal(await page.locator('main a.govuk-button[href="/clave/desbloquear"]').innerText(), 'Desbloquear clave');
     assert.equal(await page.locator('main a.govuk-button[href="/clave/recuperar"]').innerText(), 'Recuperar clave');
+    // Those who never made a clave are locked alike (telling them apart would tell who has one): their way is Generar.
+    assert.equal(await page.locator('main a[href="/clave/generar"]').innerText(), 'Generar clave');
+    assert.match(await page.locator('main').innerText(), /Si nunca creó una clave personal, use Generar clave: desbloquear no le servirá\./);
     assert.equal(await page.locator('main form').count(), 0, 'no form inviting a try that cannot work');
 
     // The right clave is refused too while the account is locked.
@@ -196,7 +199,8 @@ describe('Desbloquear clave in a real browser, keyboard first, at 360×800', { s
     assert.equal(await expired.isHidden(), true);
     await page.clock.fastForward('03:01');
     await expired.waitFor({ state: 'visible', timeout: 5_000 });
-    assert.match(await expired.innerText(), /El enlace ya caducó\. Puede pedir uno nuevo:/);
+    // The person may have opened it in the mail app meanwhile: that case is not told it failed.
+    assert.match(await expired.innerText(), /Si ya abrió el enlace, no tiene que hacer nada más\. Si no, el enlace ya caducó y puede pedir uno nuevo:/);
     assert.equal(await expired.locator('a').getAttribute('href'), '/clave/desbloquear');
     await assertPageSound(page, problems, 'unlock-revise-su-correo-caducado');
     await context.close();
