@@ -101,6 +101,11 @@ const PHRASINGS: [string, ErrorCode][] = [
   ['my clave does not work', 'CLV-041'],
   ['new password rejected', 'CLV-033'],
   ['someone stole my password', 'CLV-040'],
+  ['quiero cambiar mi numero de celular', 'CLV-012'],
+  ['cambie de correo', 'CLV-012'],
+  ['perdi mi celular', 'CLV-012'],
+  ['no tengo correo', 'CLV-012'],
+  ['I changed my email', 'CLV-012'],
 ];
 
 test('free-text phrasings find the expected entry first, in either output language', () => {

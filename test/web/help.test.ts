@@ -22,6 +22,18 @@ describe('¿Qué significa este error? (/ayuda/errores and the API)', () => {
     }
   });
 
+  test('nothing found ("me sale error"): the journeys and every code, as links, so the person can go on', async () => {
+    const page = await clave.web.inject(`/ayuda/errores?q=${encodeURIComponent('me sale error')}`);
+    assert.equal(page.statusCode, 200);
+    assert.equal(firstCode(page.body), undefined);
+    assert.match(page.body, /No encontramos nada parecido/);
+    assert.match(page.body, /<a class="govuk-link" href="\/clave\/recuperar">Recuperar clave<\/a>: Si olvidó su clave\./);
+    for (const path of ['generar', 'desbloquear']) assert.match(page.body, new RegExp(`href="/clave/${path}"`));
+    for (const code of ERROR_CODES) assert.match(page.body, new RegExp(`<a class="govuk-link" href="/ayuda/errores\\?q=${code}">${code} · `), code);
+    const found = await clave.web.inject('/ayuda/errores?q=CLV-041');
+    assert.doesNotMatch(found.body, /Lo que puede hacer aquí/, 'only when nothing was found');
+  });
+
   test('the journeys an entry tells people to use are links to them, in either language', async () => {
     const card = (html: string) => /<h3 class="govuk-summary-card__title" id="CLV-040"[\s\S]*?<\/div>\s*<\/div>\s*<\/div>/.exec(html)?.[0] ?? '';
     const es = card((await clave.web.inject('/ayuda/errores?q=CLV-040')).body);

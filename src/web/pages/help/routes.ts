@@ -18,6 +18,8 @@ export const helpRoutes = (throttle: Throttle) => async (app: FastifyInstance): 
       ? searchErrors(query, request.locale, 5).map((entry) => errorEntry(entry.code, request.locale, params))
       : ERROR_CODES.map((code) => errorEntry(code, request.locale, params));
     const linked = entries.map((entry) => ({ ...entry, actionParts: withJourneyLinks(entry.action, request.locale) }));
-    return reply.page('help/help.njk', { query, entries: linked });
+    // Nothing found ("me sale error"): the journeys and every code's title, so the person can still find their way.
+    const browse = query && entries.length === 0 ? ERROR_CODES.map((code) => ({ code, title: errorEntry(code, request.locale, params).title })) : [];
+    return reply.page('help/help.njk', { query, entries: linked, browse });
   });
 };
