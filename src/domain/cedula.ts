@@ -40,9 +40,12 @@ export function isValidCedula(input: string): input is Cedula {
   return checkCedula(input).ok;
 }
 
-/** Tolerates what people type around the number (spaces, dashes) but nothing else. */
+/**
+ * Tolerates what people type between the digits (spaces, dots, dashes of any kind, as a
+ * word processor turns them) but nothing else.
+ */
 export function normaliseCedulaInput(raw: string): string {
-  return raw.replace(/[\s-]/g, '');
+  return raw.replace(/[\s.\p{Pd}]/gu, '');
 }
 
 /** `1710034065` → `17******65`: enough for a person to recognise, useless to an attacker. */

@@ -94,4 +94,8 @@ test('masking keeps two digits at each end', () => {
   assert.equal(maskCedula('1710034065'), '17******65');
   assert.equal(maskCedulasInText('cedula=1710034065 at 1732400000000'), 'cedula=17******65 at 1732400000000');
   assert.equal(normaliseCedulaInput(' 171003406-5 '), '1710034065');
+  assert.equal(normaliseCedulaInput('1710.034.065'), '1710034065');
+  assert.equal(normaliseCedulaInput('171003406\u20135'), '1710034065', 'an en dash, as a word processor writes it');
+  assert.equal(normaliseCedulaInput('1710\u00a0034\u00a0065'), '1710034065');
+  assert.equal(normaliseCedulaInput('171003406,5'), '171003406,5', 'anything else stays, to be refused');
 });
