@@ -39,12 +39,29 @@ describe('per-IP login throttle', () => {
 });
 
 describe('the wrong-clave answer on the page', () => {
-  test('warns, before it happens, after how many failures the account locks (LOGIN_MAX_FAILURES) and what to do instead', async () => {
+  test('warns, before it happens, after how many failures the account locks (LOGIN_MAX_FAILURES), how many are left, and what to do instead', async () => {
     const clave = await startTestClave(backends()[0]!, { LOGIN_MAX_FAILURES: '4' });
     try {
-      const page = await new PageClient(clave.web).submit('/ingresar', { cedula: UNKNOWN_CEDULA, clave: 'x' });
-      assert.equal(page.statusCode, 401);
-      assert.match(visibleText(page.body), /CLV-041\)\. Revise las mayúsculas\. Después de 4 intentos fallidos seguidos la cuenta se bloquea: si no recuerda su clave, use Recuperar clave/);
+      await loadDemoRegistry(clave);
+      const [person] = verifiedPeople();
+      await giveClave(clave, person!, CLAVE);
+      const browser = new PageClient(clave.web);
+      const told: string[] = [];
+      for (const cedula of [UNKNOWN_CEDULA, person!.affiliate.cedula]) {
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const page = await browser.submit('/ingresar', { cedula, clave: 'x' });
+          assert.equal(page.statusCode, 401);
+          told.push(/<p id="clave-error"[^>]*>([\s\S]*?)<\/p>/.exec(page.body)![1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+        }
+      }
+      assert.match(told[0]!, /CLV-041\)\. Revise las mayúsculas\. Después de 4 intentos fallidos seguidos la cuenta se bloquea: si no recuerda su clave, use Recuperar clave.* Le quedan 3 intentos antes de que su cuenta se bloquee\.$/);
+      assert.match(told[1]!, /Le quedan 2 intentos antes de que su cuenta se bloquee\.$/);
+      assert.match(told[2]!, /Le queda 1 intento antes de que su cuenta se bloquee: si no está seguro de su clave, use Recuperar clave en lugar de intentarlo\.$/);
+      assert.deepEqual(told.slice(3), told.slice(0, 3), 'an affiliate with a clave and an unknown cédula are told the same, attempt by attempt');
+      const api = await clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: { cedula: UNKNOWN_CEDULA, password: 'x' } });
+      assert.equal(api.statusCode, 423, 'the fourth locks');
+      const other = await clave.web.inject({ method: 'POST', url: '/api/v1/sessions', payload: { cedula: verifiedPeople()[1]!.affiliate.cedula, password: 'x' } });
+      assert.equal(other.json().error.triesLeft, 3, 'the app is told too');
     } finally {
       await clave.dispose();
     }
