@@ -12,6 +12,8 @@ export function setSessionCookie(reply: FastifyReply, token: string, expires: Da
 
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  // The page this answer shows is drawn without it too: no "Mi cuenta" in its header.
+  delete reply.request.cookies[SESSION_COOKIE];
 }
 
 /** The signed-in person, or a trip to Ingresar. */

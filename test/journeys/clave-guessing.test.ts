@@ -55,6 +55,7 @@ for (const backend of backends()) {
         assert.match(fifth.body, new RegExp(`<a class="govuk-link" href="${href}">${text}</a>`), 'the journeys the page names are links');
       }
       assert.equal(browser.cookie('clave_sesion'), undefined, 'the browser forgets the session the lock ended');
+      assert.doesNotMatch(fifth.body, /href="\/cuenta"/, 'and the lock page offers no "Mi cuenta" it cannot open');
       assert.equal((await browser.get('/cuenta')).headers.location, '/ingresar', 'the session that guessed is over');
       assert.equal((await account(guesser!)).status, 'locked');
       assert.equal((await login(guesser!.affiliate.cedula, CLAVE)).json().error.code, 'CLV-040', 'even the right clave, until Desbloquear');
