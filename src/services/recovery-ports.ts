@@ -37,7 +37,7 @@ export interface TokenRecord {
 
 /** How a token lookup ended: a live token, or why not. */
 export type TokenLookup =
-  | { status: 'live'; token: TokenRecord }
+  | { status: 'live'; token: TokenRecord; journey?: FlowKind }
   | { status: 'expired' | 'used' | 'replaced'; journey?: FlowKind; flowId?: string }
   | { status: 'unknown' };
 

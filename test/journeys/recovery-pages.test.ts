@@ -49,6 +49,7 @@ for (const backend of backends()) {
       const token = await mailedToken(clave, ana!.affiliate.correo!);
       const opened = await browser.get(`/clave/continuar?token=${token}`);
       assert.equal(opened.statusCode, 200);
+      assert.match(opened.body, /<span class="govuk-caption-l">Recuperar clave<\/span>\s*<h1 class="govuk-heading-l">Continúe con su solicitud<\/h1>/, 'the page says which journey it continues');
       assert.equal(opened.headers['referrer-policy'], 'no-referrer');
       assert.match(opened.body, new RegExp(`<form method="post" action="/clave/continuar\\?token=${token}"`), 'the page Continuar leads to keeps the link in its address');
       assert.equal((await browser.get(`/clave/continuar?token=${token}`)).statusCode, 200, 'opening the link twice changes nothing');

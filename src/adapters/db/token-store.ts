@@ -21,7 +21,7 @@ export function classify(row: TokenRow | undefined, now: Date): TokenLookup {
   if (row.used_at) return { status: 'used', ...spent };
   if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired', ...spent };
   const token: TokenRecord = { purpose: row.purpose, cedula: row.cedula, flowId: row.flow_id, expiresAt: row.expires_at };
-  return { status: 'live', token };
+  return { status: 'live', token, ...(row.flow_kind ? { journey: row.flow_kind } : {}) };
 }
 
 const TOKEN_FIELDS = ['purpose', 'cedula', 'flow_id', 'expires_at', 'used_at', 'revoked_at'] as const;

@@ -1,5 +1,5 @@
 import { isWellFormedToken, hashToken, issueToken } from '../../domain/tokens.ts';
-import { nextState, stepOf } from '../../domain/flow.ts';
+import { nextState, stepOf, type FlowKind } from '../../domain/flow.ts';
 import type { RecoveryStores, TokenLookup } from '../recovery-ports.ts';
 import { later, type ClientInfo, type RecoveryContext } from './context.ts';
 import { JourneyError } from './journey-error.ts';
@@ -33,14 +33,14 @@ export interface HeldByBrowser {
 }
 
 /**
- * GET of a link: says whether it can be used, and changes nothing (mail scanners prefetch
- * links). For a spent link, the browser that spent it is told where it got to: 'resume'
+ * GET of a link: says whether it can be used (and which journey it continues), and changes
+ * nothing (mail scanners prefetch links). For a spent link, the browser that spent it is told where it got to: 'resume'
  * while it holds the live reset session the link opened (the mail's link opened again, or
  * Back from the new-clave page, goes on to that page), 'unlocked' when the link was the
  * unlock it finished, 'finished' when it opened the reset session in which this browser set
  * the clave. Anyone else is told the link was used.
  */
-export async function checkLink(ctx: RecoveryContext, token: unknown, held: HeldByBrowser = {}): Promise<'usable' | 'resume' | 'unlocked' | 'finished'> {
+export async function checkLink(ctx: RecoveryContext, token: unknown, held: HeldByBrowser = {}): Promise<{ usable: FlowKind | undefined } | 'resume' | 'unlocked' | 'finished'> {
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
   const lookup = await ctx.storage.stores.tokens.peek(hashToken(token), LINK_PURPOSES, ctx.clock());
   if (lookup.status === 'used' && lookup.flowId !== undefined) {
@@ -49,7 +49,8 @@ export async function checkLink(ctx: RecoveryContext, token: unknown, held: Held
     if (held.reset && lookup.flowId === held.reset.flowId && (await holdsLiveReset(ctx, held.reset))) return 'resume';
   }
   if (lookup.status !== 'live') throw refusal(lookup);
-  return 'usable';
+  // Which journey it continues, for the page to say so.
+  return { usable: lookup.journey };
 }
 
 async function unlockAccount(ctx: RecoveryContext, stores: RecoveryStores, cedula: string, flowId: string, locale: 'es' | 'en'): Promise<boolean> {

@@ -15,7 +15,7 @@ export function linkRoutes(recovery: RecoveryService, secureCookies: boolean) {
       if (link === 'resume') return reply.redirect('/clave/nueva', 303);
       if (link === 'finished') return reply.redirect('/clave/lista', 303);
       if (link === 'unlocked') return reply.redirect('/clave/desbloqueada', 303);
-      return reply.page('link/continue.njk', { token: request.query.token, csrfToken: reply.generateCsrf() });
+      return reply.page('link/continue.njk', { token: request.query.token, journey: link.usable, csrfToken: reply.generateCsrf() });
     });
 
     // A page of its own, so that reloading it or coming Back to it does not send the spent
