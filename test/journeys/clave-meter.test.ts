@@ -151,6 +151,8 @@ for (const backend of backends()) {
       const form = await browser.get('/cuenta/clave');
       assert.match(form.body, /data-strength-url="\/cuenta\/clave\/comprobar" data-min/, 'no live personal-data check here');
       assert.match(form.body, /<li data-practice="personal" aria-atomic="true">[^<]+<span class="clave-checklist__hint">\(se comprueba al guardar\)<\/span><\/li>/, 'and the checklist says when it is checked');
+      // Only reuse here is checked: the note must not suggest other sites' claves are known.
+      assert.match(visibleText(form.body), /no es una clave que ya usó aquí \(se comprueba al guardar\) ni una que use en otros sitios, algo que no podemos comprobar: depende de usted/);
       const csrf = csrfToken(form.body);
       const check = async (password: string) => (await browser.post('/cuenta/clave/comprobar', { _csrf: csrf, password })).json() as Verdict;
 
