@@ -128,6 +128,7 @@ for (const backend of backends()) {
       const browser = new PageClient(clave.web);
       const confirm = await browser.get(`/clave/no-fui-yo?token=${token}`);
       assert.match(confirm.body, /¿No hizo usted este cambio\?/);
+      assert.match(confirm.body, /Si no fue usted quien creó, cambió o desbloqueó su clave/, 'a notice may follow a clave created with Generar too');
       assert.match(confirm.body, new RegExp(`<form method="post" action="/clave/no-fui-yo\\?token=${token}"`), 'a refusal after pressing it can be shown in English too');
       const pressed = await browser.submit(`/clave/no-fui-yo?token=${token}`, { token }, `/clave/no-fui-yo?token=${token}`);
       // A page of its own: a reload or the language switch shows it again, not "link not valid".
