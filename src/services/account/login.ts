@@ -46,7 +46,7 @@ export async function login(ctx: RecoveryContext, logins: LoginStore, cedulaInpu
   if (!matches || account?.status !== 'active') {
     const locksNow = attempts === max;
     await logins.fail(ref, locksNow, audit);
-    if (!locksNow) throw new JourneyError('CLV-041', { triesLeft: max - attempts });
+    if (!locksNow) throw new JourneyError('CLV-041');
     if (account?.passwordHash) noticeOfLock(ctx, logins, cedula, ref, now);
     throw new JourneyError('CLV-040');
   }

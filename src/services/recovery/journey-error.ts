@@ -11,8 +11,6 @@ export interface NextStep {
   claveSaved?: boolean;
   /** A refused reset session's flow never set a clave: nothing typed in it was saved. */
   claveNotSaved?: boolean;
-  /** A wrong clave at Ingresar: failures in a row left before the lock (counted alike for every cédula). */
-  triesLeft?: number;
 }
 
 /** What a refusal says beyond its code: when to try again (throttles), and where to go on. */

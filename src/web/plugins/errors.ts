@@ -12,7 +12,7 @@ const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/');
 
 /** A catalogue refusal in the shape the caller reads: the API's JSON or the journey page. */
 export const refusal = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status = statusFor(code), next?: RefusalDetails) =>
-  wantsJson(request) ? apiError(request, reply, status, code, next?.triesLeft === undefined ? {} : { triesLeft: next.triesLeft }) : journeyErrorPage(request, reply, code, status, next);
+  wantsJson(request) ? apiError(request, reply, status, code) : journeyErrorPage(request, reply, code, status, next);
 
 /** API errors carry the catalogue entry: `{ error: { code, message, cause, action } }`. */
 export function apiError(request: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode | 'not_found' | 'bad_request' | 'internal', extra: Record<string, unknown> = {}) {

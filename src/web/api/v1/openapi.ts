@@ -109,7 +109,7 @@ export function openApiDocument() {
           requestBody: json({ type: 'object', required: ['cedula', 'password'], properties: { cedula: { type: 'string' }, password: { type: 'string' } } }),
           responses: {
             201: answer('Sesión iniciada', { type: 'object', properties: { session: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }),
-            401: failure('CLV-041: cédula o clave incorrectas (la misma respuesta para una cédula desconocida); error.triesLeft: intentos fallidos seguidos que quedan antes del bloqueo'),
+            401: failure('CLV-041: cédula o clave incorrectas (la misma respuesta para una cédula desconocida)'),
             423: failure('CLV-040: cuenta bloqueada'),
             429: failure('CLV-043: demasiados intentos desde esta conexión (con Retry-After)'),
           },

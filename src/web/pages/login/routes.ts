@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import type { AccountService } from '../../../services/account/index.ts';
 import { JourneyError } from '../../../services/recovery/index.ts';
@@ -17,14 +17,6 @@ interface LoginNotes {
 function render(reply: FastifyReply, cedula: string, fieldErrors: Record<string, string>, status = 200, notes: LoginNotes = {}) {
   const errors = errorSummary(fieldErrors);
   return privatePage(reply).code(status).page('login/login.njk', { cedula, fieldErrors, errors, hasErrors: errors.length > 0, ...notes, csrfToken: reply.generateCsrf() });
-}
-
-/** A refused attempt in words: with a wrong clave, how many failures in a row are left before the lock. */
-function refusalText(request: FastifyRequest, error: JourneyError, max: number): string {
-  const text = request.t(`login.errors.${error.code}`, { max });
-  const left = error.next.triesLeft;
-  if (left === undefined) return text;
-  return `${text} ${left === 1 ? request.t('login.oneTryLeft') : request.t('account.triesLeft', { count: left })}`;
 }
 
 /** CLV-040: no mistake to correct in the form, so the page is the way out (Desbloquear, Recuperar). */
@@ -53,7 +45,7 @@ export function loginRoutes(account: AccountService, secureCookies: boolean, lim
         if (error instanceof JourneyError && error.code === 'CLV-040') return renderLocked(reply, limits.loginMaxFailures);
         if (!(error instanceof JourneyError) || !FIELD_OF[error.code]) throw error;
         if (error.retryAfterSeconds) reply.header('retry-after', String(error.retryAfterSeconds));
-        const text = error.code === 'CLV-001' ? cedulaError(request, cedula) : refusalText(request, error, limits.loginMaxFailures);
+        const text = error.code === 'CLV-001' ? cedulaError(request, cedula) : request.t(`login.errors.${error.code}`, { max: limits.loginMaxFailures });
         return render(reply, cedula, { [FIELD_OF[error.code]!]: text }, statusFor(error.code), { retryAt: retryTime(error.retryAfterSeconds) });
       }
     });
