@@ -106,6 +106,15 @@ for (const backend of backends()) {
       const copy = await clave.web.inject({ url: '/clave/nueva', cookies: { clave_reset: reset } });
       assert.equal(copy.statusCode, 303);
       assert.equal(copy.headers.location, '/clave/lista');
+      // Its live meter is not told "time is over" (410) either: no verdict, and saving says where it stands.
+      const meter = await clave.web.inject({
+        method: 'POST',
+        url: '/clave/nueva/comprobar',
+        cookies: { clave_reset: reset, clave_csrf: browser.cookie('clave_csrf')! },
+        payload: { _csrf: form, password: STRONG },
+      });
+      assert.equal(meter.statusCode, 303, meter.body.slice(0, 300));
+      assert.equal((await browser.post('/clave/nueva/comprobar', { _csrf: form, password: STRONG })).statusCode, 303, 'nor is the browser that saved');
       // Anyone holding a flow id with a token that is not its own learns nothing of the flow.
       const forged = await clave.web.inject({ url: '/clave/nueva', cookies: { clave_reset: `${reset.split('.')[0]}.${'A'.repeat(43)}` } });
       assert.equal(forged.statusCode, 410);

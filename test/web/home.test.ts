@@ -43,6 +43,7 @@ describe('web shell', () => {
     assert.equal(switched.headers.location, '/');
     const later = await clave.web.inject({ method: 'GET', url: '/', cookies: { lang: 'en' } });
     assert.match(later.body, /<html lang="en"/);
+    assert.equal(later.headers.vary, 'Cookie', 'no shared cache serves one person\'s language to another');
     assert.match(later.body, /Manage your clave personal/);
     assert.match(later.body, /href="\/\?lang=es"/);
     const deep = await clave.web.inject({ method: 'GET', url: '/clave/continuar?token=abc&lang=es&x=1' });

@@ -55,7 +55,8 @@ export const viewsPlugin = fp(async (app, options: ViewOptions) => {
   });
   app.decorateReply('page', function page(template: string, context: Record<string, unknown> = {}) {
     const request = this.request;
-    return this.type('text/html; charset=utf-8').view(template, {
+    // A page's language and header follow cookies (lang, the session): no cache may share it across people.
+    return this.type('text/html; charset=utf-8').header('vary', 'Cookie').view(template, {
       instituteName: options.instituteName,
       assetVersion: options.assetVersion,
       locale: request.locale,

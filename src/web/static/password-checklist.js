@@ -132,6 +132,8 @@ if (form && input) {
     }
   });
   checkLocally();
-  if (sessionDeadline) setTimeout(showSessionEnded, Number(sessionDeadline.dataset.sessionDeadlineSeconds) * 1000);
+  // (A deadline beyond what a timer can hold, about 24 days, is left to the server to tell.)
+  const deadlineMs = Number(sessionDeadline?.dataset.sessionDeadlineSeconds) * 1000;
+  if (deadlineMs >= 0 && deadlineMs < 2 ** 31) setTimeout(showSessionEnded, deadlineMs);
   if (meter && form.dataset.strengthUrl && input.value !== '') askServer();
 }

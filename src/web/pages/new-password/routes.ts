@@ -59,10 +59,14 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
     });
 
     // The live meter (password-checklist.js): what the policy says of the clave as it is typed.
+    // Saved meanwhile (another tab): a redirect, which the meter takes as no verdict, not as "time is over" (410).
     app.post<{ Body: PasswordForm }>('/clave/nueva/comprobar', { preValidation: app.csrfProtection }, async (request, reply) => {
+      if (resetWasDone(request)) return reply.redirect('/clave/lista', 303);
       const session = readResetCookie(request);
       if (!session) throw new JourneyError('CLV-050');
-      return privatePage(reply).send(await recovery.checkTypedClave(session.flowId, session.resetToken, request.body?.password, clientInfo(request)));
+      return onResetSession(reply, session.flowId, '/clave/lista', async () =>
+        privatePage(reply).send(await recovery.checkTypedClave(session.flowId, session.resetToken, request.body?.password, clientInfo(request))),
+      );
     });
   };
 }
