@@ -102,6 +102,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
     checkEmailRoutes({
       linkMinutes: { recovery: minutes(options.limits.recoveryLinkTtlMs), unlock: minutes(options.limits.unlockLinkTtlMs) },
       emailsPerDay: options.limits.emailsPerCedulaPerDay,
+      identityFailures: { max: options.limits.identityMaxFailures, hours: Math.round(options.limits.identityFailureWindowMs / 3_600_000) },
       clock: options.clock,
     }),
   );

@@ -205,6 +205,10 @@ describe('Recuperar clave in a real browser, keyboard only, at 360×800', { skip
     await tabTo(page, 'the first error link', (f) => f.tag === 'a' && f.text.length > 0, 3);
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement?.id === 'birthMonth');
+    // At 200% zoom a phone is about 180 px wide: employers' names wrap, nothing scrolls sideways (WCAG 1.4.10).
+    await page.setViewportSize({ width: 180, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 180-px screen`);
     assert.deepEqual(problems, []);
     await context.close();
   });

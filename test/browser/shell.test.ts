@@ -62,6 +62,16 @@ describe('the portal shell in a real browser', { skip: unavailable }, () => {
     await context.close();
   });
 
+  test('at 200% zoom (a 180-px-wide phone) no page scrolls sideways (WCAG 1.4.10)', async () => {
+    const page = await browser.newPage({ viewport: { width: 180, height: 800 } });
+    for (const path of ['/', '/clave/desbloquear', '/no/existe', '/ayuda/errores', '/ingresar']) {
+      await page.goto(base + path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${path} is ${overflow} px wider than the screen`);
+    }
+    await page.close();
+  });
+
   test('the language toggle and the skip link work from the keyboard', async () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
     await page.goto(base + '/');

@@ -42,6 +42,10 @@ for (const backend of backends()) {
       const back = await browser.get(identityUrl);
       assert.equal(back.statusCode, 303, 'Back to the answered page: on to the mail, not "expired"');
       assert.equal(back.headers.location, sent.headers.location);
+      // Back to an error page and "Confirm resubmission", or its reload: the form sent again goes on too, judging nothing.
+      const answeredAgain = await browser.post(identityUrl, { _csrf: csrfToken(identityPage.body), birthDay: '', birthMonth: '' });
+      assert.equal(answeredAgain.statusCode, 303, 'not CLV-050, whose "start again" would replace the link on its way');
+      assert.equal(answeredAgain.headers.location, sent.headers.location);
       const checkEmail = await browser.get(sent.headers.location as string);
       assert.match(visibleText(checkEmail.body), /si sus datos coinciden, le enviaremos a su correo registrado en el Instituto de Prueba un mensaje con un enlace para continuar/i);
       assert.match(visibleText(checkEmail.body), /El correo puede tardar unos minutos\. Espere antes de pedir otro enlace/);
@@ -226,7 +230,10 @@ for (const backend of backends()) {
       // A month written as a word is understood, as people write it.
       const named = await browser.submit(identityUrl, { birthDay: '40', birthMonth: 'Diciembre' });
       assert.doesNotMatch(named.body, /href="#birthMonth"/, 'diciembre is a month');
-      assert.match((await browser.submit(identityUrl, { birthDay: '4', birthMonth: 'zz' })).body, /<a href="#birthMonth">Escriba el mes de su nacimiento: un número del 1 al 12 o su nombre/);
+      assert.match((await browser.submit(identityUrl, { birthDay: '4', birthMonth: 'zz' })).body, /<a href="#birthMonth">Escriba el mes de su nacimiento, un número del 1 al 12</);
+      // Both wrong: both told at the fields too, not only in the summary.
+      const both = await browser.submit(identityUrl, { birthDay: '32', birthMonth: '13' });
+      assert.match(visibleText(/<p id="birth-error"[\s\S]*?<\/p>/.exec(both.body)?.[0] ?? ''), /Escriba el día de su nacimiento, un número del 1 al 31\. Escriba el mes de su nacimiento, un número del 1 al 12/);
       const leap = await browser.submit(identityUrl, { birthDay: '29', birthMonth: '2' });
       assert.doesNotMatch(visibleText(leap.body), /Esa fecha no existe/, '29 February is a birthday');
     });
@@ -284,6 +291,9 @@ for (const backend of backends()) {
         assert.match(visibleText(page.body), /Normalmente llega enseguida\. Si el enlace caduca antes de que lo abra, pida otro/);
         assert.doesNotMatch(visibleText(page.body), /puede tardar unos minutos/, 'not beside a 3-minute link');
         assert.match(visibleText(page.body), /enviamos como máximo 5 correos con enlaces o avisos de datos que no coinciden por cédula en 24 horas/);
+        // Everybody is told the cases in which nothing comes, since the page cannot tell them apart.
+        assert.match(visibleText(page.body), /Después de 3 intentos con datos que no coinciden en 24 horas, no revisamos más respuestas para esa cédula hasta que pase ese tiempo, aunque sean correctas: recibirá un solo aviso \(CLV-011\)\./);
+        assert.match(visibleText(page.body), /Solo podemos enviarle algo si usted está afiliado y tiene un correo registrado y verificado en una agencia del Instituto de Prueba\./);
         return { browser, location, page: visibleText(page.body) };
       };
       const known = await answerUnlock(ana!.affiliate.cedula);

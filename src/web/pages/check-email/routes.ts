@@ -6,6 +6,8 @@ import { totalSteps } from '../start/routes.ts';
 export interface CheckEmailOptions {
   linkMinutes: { recovery: number; unlock: number };
   emailsPerDay: number;
+  /** IDENTITY_MAX_FAILURES per IDENTITY_FAILURE_WINDOW, in hours. */
+  identityFailures: { max: number; hours: number };
   clock: () => Date;
 }
 
@@ -41,6 +43,7 @@ export function checkEmailRoutes(options: CheckEmailOptions) {
         until: deadline,
         secondsLeft: deadline ? Math.max(0, Math.floor((deadline.getTime() - now.getTime()) / 1000)) : minutes * 60,
         emailsPerDay: options.emailsPerDay,
+        identityFailures: options.identityFailures,
         againUrl: `/clave/${JOURNEY_PATHS[kind]}`,
         unlock: kind === 'unlock',
       });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JOURNEY_PATHS, type FlowKind } from '../../../domain/flow.ts';
 import type { KnowledgeQuestion } from '../../../domain/knowledge-questions.ts';
-import { IdentityFormError, type RecoveryService } from '../../../services/recovery/index.ts';
+import { IdentityFormError, JourneyError, type RecoveryService } from '../../../services/recovery/index.ts';
 import type { FlowRecord } from '../../../services/recovery-ports.ts';
 import { clientInfo, errorSummary, privatePage } from '../../journey.ts';
 import { totalSteps } from '../start/routes.ts';
@@ -37,7 +37,8 @@ function render(reply: FastifyReply, flow: FlowRecord, questions: KnowledgeQuest
       questions,
       values,
       fieldErrors,
-      birthError: fieldErrors.birthDay ?? fieldErrors.birthMonth,
+      // Day and month share one message at the fields: both, when both are wrong.
+      birthError: [fieldErrors.birthDay, fieldErrors.birthMonth].filter(Boolean).join('. ') || undefined,
       errors,
       hasErrors: errors.length > 0,
       step: 2,
@@ -51,6 +52,18 @@ const checkEmailUrl = (kind: FlowKind, linkExpiresAt: Date) => `/clave/revise-su
 
 /** Step 2: birth day and month, and the knowledge questions; one uniform answer whatever the outcome. */
 export function identityRoutes(recovery: RecoveryService) {
+  /**
+   * The form sent again once the flow was answered (Back, then "Confirm resubmission", or a
+   * reload of an error page): on to "revise su correo", as the page's GET goes, rather than
+   * CLV-050, whose "start again" would replace the link already on its way. Nothing is
+   * evaluated again, for any outcome alike.
+   */
+  async function onceAnswered(reply: FastifyReply, flowId: string, refusal: JourneyError) {
+    const page = await recovery.identityPage(flowId).catch(() => undefined);
+    if (!page?.answered) throw refusal;
+    return reply.redirect(checkEmailUrl(page.kind, page.linkExpiresAt), 303);
+  }
+
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { flowId: string } }>('/clave/flujo/:flowId/identidad', async (request, reply) => {
       const page = await recovery.identityPage(request.params.flowId);
@@ -65,6 +78,7 @@ export function identityRoutes(recovery: RecoveryService) {
       try {
         ({ kind, linkExpiresAt } = await recovery.submitIdentity(request.params.flowId, { birthDay: body.birthDay, birthMonth: body.birthMonth, answers: body }, clientInfo(request)));
       } catch (error) {
+        if (error instanceof JourneyError && error.code === 'CLV-050') return onceAnswered(reply, request.params.flowId, error);
         if (!(error instanceof IdentityFormError)) throw error;
         const { flow, questions } = await recovery.identityQuestions(request.params.flowId);
         return render(reply, flow, questions, typedValues(body), fieldErrorsOf(request, error, questions));
