@@ -43,9 +43,11 @@ describe('¿Qué significa este error? (/ayuda/errores and the API)', () => {
     assert.match(en, /use <a class="govuk-link" href="\/clave\/desbloquear">Unlock your clave<\/a>/);
   });
 
-  test('without a query every code is listed; hostile queries are escaped', async () => {
+  test('without a query every code is listed by its title, one tap from its entry, with the journeys; hostile queries are escaped', async () => {
     const all = await clave.web.inject('/ayuda/errores');
-    for (const code of ERROR_CODES) assert.ok(all.body.includes(`id="${code}"`), code);
+    for (const code of ERROR_CODES) assert.match(all.body, new RegExp(`<li id="${code}"><a class="govuk-link" href="/ayuda/errores\\?q=${code}">${code} · `), code);
+    assert.doesNotMatch(all.body, /govuk-summary-card/, 'a short page on a phone: no card until one is asked for');
+    assert.match(all.body, /href="\/clave\/recuperar">Recuperar clave<\/a>/);
     const hostile = await clave.web.inject(`/ayuda/errores?q=${encodeURIComponent('<script>alert(1)</script>')}`);
     assert.equal(hostile.statusCode, 200);
     assert.doesNotMatch(hostile.body, /<script>alert/);

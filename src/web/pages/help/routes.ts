@@ -14,12 +14,10 @@ export const helpRoutes = (throttle: Throttle) => async (app: FastifyInstance): 
     if (!allowed.allowed) throw new JourneyError('CLV-004', { retryAfterSeconds: allowed.retryAfterSeconds });
     const query = typeof request.query.q === 'string' ? request.query.q.trim().slice(0, MAX_QUERY) : '';
     const params = { institute: request.instituteName };
-    const entries = query
-      ? searchErrors(query, request.locale, 5).map((entry) => errorEntry(entry.code, request.locale, params))
-      : ERROR_CODES.map((code) => errorEntry(code, request.locale, params));
+    const entries = query ? searchErrors(query, request.locale, 5).map((entry) => errorEntry(entry.code, request.locale, params)) : [];
     const linked = entries.map((entry) => ({ ...entry, actionParts: withJourneyLinks(entry.action, request.locale) }));
-    // Nothing found ("me sale error"): the journeys and every code's title, so the person can still find their way.
-    const browse = query && entries.length === 0 ? ERROR_CODES.map((code) => ({ code, title: errorEntry(code, request.locale, params).title })) : [];
+    // No query, or nothing found ("me sale error"): the journeys and every code's title, a short page on a phone.
+    const browse = entries.length === 0 ? ERROR_CODES.map((code) => ({ code, title: errorEntry(code, request.locale, params).title })) : [];
     return reply.page('help/help.njk', { query, entries: linked, browse });
   });
 };
