@@ -106,6 +106,9 @@ for (const backend of backends()) {
       }
       const mails = await mailsTo(address);
       assert.deepEqual(mails.map((m) => /CLV-0\d\d/.exec(m.subject)?.[0]).sort(), ['CLV-010', 'CLV-010', 'CLV-011']);
+      const blocked = mails.find((m) => m.subject.includes('CLV-011'))!;
+      assert.match(blocked.text, /no revisaremos más respuestas para su cédula, aunque sean correctas, ni le enviaremos enlaces/, 'says why a right answer now will not bring a link');
+      assert.match(blocked.text, /Si no fue usted, no tiene que hacer nada/, 'and reassures, as CLV-010 does');
       clock.advance(2 * MINUTE);
       await verifyIdentity(carla);
       assert.equal((await mailsTo(address)).length, 3, 'no link, no further notice');

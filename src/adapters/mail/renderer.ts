@@ -78,7 +78,7 @@ function compose(n: Notification, t: Translate, locale: Locale, options: Rendere
         ],
       };
     case 'identity_blocked':
-      return { subject: t('identityBlocked.subject'), blocks: [{ paragraph: t('identityBlocked.intro') }, { paragraph: t('identityBlocked.wait') }] };
+      return { subject: t('identityBlocked.subject'), blocks: [{ paragraph: t('identityBlocked.intro') }, { paragraph: t('identityBlocked.wait') }, { paragraph: t('identityFailed.ignore') }] };
     case 'clave_changed':
       return {
         subject: t(n.generated ? 'changed.subjectGenerated' : 'changed.subjectChanged'),
