@@ -20,6 +20,9 @@ test('npm start: serves the portal on the embedded database, loads the demo regi
   assert.equal(demoCedulas.length, 3, first.output());
   assert.match(first.output(), /nació el \d{2}\/\d{2}\/\d{4}/);
   assert.match(first.output(), /empleadores: .+/);
+  assert.match(first.output(), /nadie tiene clave todavía: empiece con Generar clave/);
+  assert.match(first.output(), /Con datos de contacto sin verificar \(no se le envía nada, CLV-012\): \d{10} /, 'the journeys where nothing comes can be tried too');
+  assert.match(first.output(), /Una cédula válida que no está en el registro \(tampoco recibe nada\): 1710034065/);
   const home = await fetch(`http://127.0.0.1:${port}/`);
   assert.equal(home.status, 200);
   assert.match(await home.text(), /Gestione su clave personal/);

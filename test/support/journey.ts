@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { demoAffiliate, showcaseAffiliates, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
+import { demoAffiliate, showcaseAffiliates, unverifiedAffiliate, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 import { registryReader } from '../../src/adapters/db/registry-reader.ts';
 import { samplePoints, splitSamples } from '../../src/domain/kba-draws.ts';
 import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
@@ -33,11 +33,9 @@ export function mailablePeople(count: number): DemoAffiliate[] {
 
 /** A demo person whose contact data was never verified at an agency. */
 export function unverifiedPerson(): DemoAffiliate {
-  for (let i = 0; i < DEMO_AFFILIATES; i++) {
-    const person = demoAffiliate(i);
-    if (!person.affiliate.datosVerificados) return person;
-  }
-  throw new Error('the demo registry has no unverified person');
+  const person = unverifiedAffiliate(DEMO_AFFILIATES);
+  if (!person) throw new Error('the demo registry has no unverified person');
+  return person;
 }
 
 /** A valid cédula that is not in the demo registry. */

@@ -108,6 +108,15 @@ export function* demoEmploymentCsv(count: number, seed?: number): Generator<stri
 }
 
 /** The first people a newcomer can try every journey with: verified contact, two or more employers. */
+/** The first demo person whose contact data was never verified at an agency: nothing can be sent to them (CLV-012). */
+export function unverifiedAffiliate(count: number, seed?: number): DemoAffiliate | undefined {
+  for (let i = 0; i < count; i++) {
+    const candidate = demoAffiliate(i, seed);
+    if (!candidate.affiliate.datosVerificados) return candidate;
+  }
+  return undefined;
+}
+
 export function showcaseAffiliates(count: number, seed?: number): DemoAffiliate[] {
   const chosen: DemoAffiliate[] = [];
   for (let i = 0; chosen.length < 3 && i < count; i++) {
