@@ -34,11 +34,11 @@ export interface HeldByBrowser {
 
 /**
  * GET of a link: says whether it can be used (and which journey it continues), and changes
- * nothing (mail scanners prefetch links). For a spent link, the browser that spent it is told where it got to: 'resume'
- * while it holds the live reset session the link opened (the mail's link opened again, or
- * Back from the new-clave page, goes on to that page), 'unlocked' when the link was the
- * unlock it finished, 'finished' when it opened the reset session in which this browser set
- * the clave. Anyone else is told the link was used.
+ * nothing (mail scanners prefetch links). For a spent link, the browser that spent it is
+ * told where it got to: 'resume' while it holds the live reset session the link opened (the
+ * mail's link opened again, or Back from the new-clave page, goes on to that page),
+ * 'unlocked' when the link was the unlock it finished, 'finished' when it opened the reset
+ * session in which this browser set the clave. Anyone else is told the link was used.
  */
 export async function checkLink(ctx: RecoveryContext, token: unknown, held: HeldByBrowser = {}): Promise<{ usable: FlowKind | undefined } | 'resume' | 'unlocked' | 'finished'> {
   if (!isWellFormedToken(token)) throw new JourneyError('CLV-022');
@@ -49,7 +49,6 @@ export async function checkLink(ctx: RecoveryContext, token: unknown, held: Held
     if (held.reset && lookup.flowId === held.reset.flowId && (await holdsLiveReset(ctx, held.reset))) return 'resume';
   }
   if (lookup.status !== 'live') throw refusal(lookup);
-  // Which journey it continues, for the page to say so.
   return { usable: lookup.journey };
 }
 

@@ -51,6 +51,7 @@ async function resetSession(ctx: RecoveryContext, flowId: string, resetToken: un
   return { flow: found.flow, hash, affiliate: found.affiliate, claves: found.claves };
 }
 
+/** The reset session's deadline is its flow's (set when the link was redeemed). */
 function sessionView(ctx: RecoveryContext, flow: FlowRecord): ResetSessionView {
   const secondsLeft = Math.max(0, Math.ceil((flow.expiresAt.getTime() - ctx.clock().getTime()) / 1000));
   return { kind: flow.kind, deadline: flow.expiresAt, secondsLeft };
