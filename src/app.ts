@@ -213,6 +213,7 @@ export async function createClave(config: Config, overrides: ClaveOverrides = {}
     {
       publicUrl: config.publicUrl,
       instituteName: config.instituteName,
+      agenciesUrl: config.agenciesUrl,
       trustProxy: config.trustProxy,
       production: config.nodeEnv !== 'development',
       metrics: config.metricsToken ? { token: config.metricsToken } : config.nodeEnv === 'production' ? 'off' : 'open',

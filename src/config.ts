@@ -28,6 +28,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   timeZone: string;
   instituteName: string;
+  /** The institute's page of agencies and their hours, linked where people are sent to one; none by default. */
+  agenciesUrl: string | undefined;
   demoData: boolean;
   limits: Limits;
 }
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     timeZone: timeZone(env),
     instituteName,
+    agenciesUrl: url(env, 'AGENCIES_URL', ['https:', 'http:']),
     demoData: booleanFlag(env, 'DEMO_DATA', storageConfig.kind === 'pglite-file' && !production),
     limits: readLimits(env),
   };

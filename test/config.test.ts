@@ -36,6 +36,7 @@ const bad: [Record<string, string>, string][] = [
   [{ PUBLIC_URL: 'https://clave.example/clave-personal' }, 'PUBLIC_URL'],
   [{ PUBLIC_URL: 'https://clave.example/?from=mail' }, 'PUBLIC_URL'],
   [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+  [{ AGENCIES_URL: 'javascript:alert(1)' }, 'AGENCIES_URL'],
   [{ SMTP_URL: 'nope' }, 'SMTP_URL'],
   [{ TIME_ZONE: 'Marte/Olympus' }, 'TIME_ZONE'],
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

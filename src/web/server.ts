@@ -35,6 +35,7 @@ import { opsRoutes } from './pages/ops/routes.ts';
 export interface WebOptions {
   publicUrl: URL;
   instituteName: string;
+  agenciesUrl?: string;
   trustProxy: boolean | number | string[];
   production: boolean;
   /** Who may read /metrics (web/plugins/metrics.ts). */
@@ -86,7 +87,7 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(fastifyFormbody, { bodyLimit: LIMITS.bodyLimit });
   await app.register(csrfPlugin, { secureCookies: https });
   await app.register(i18nPlugin, { instituteName: options.instituteName, secureCookies: https });
-  await app.register(viewsPlugin, { instituteName: options.instituteName, timeZone: options.timeZone, assetVersion: options.assetVersion, production: options.production });
+  await app.register(viewsPlugin, { instituteName: options.instituteName, agenciesUrl: options.agenciesUrl, timeZone: options.timeZone, assetVersion: options.assetVersion, production: options.production });
   await app.register(assetsPlugin);
   await app.register(errorsPlugin, { throttle: services.throttle });
   await app.register(drainingPlugin);

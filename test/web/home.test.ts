@@ -30,6 +30,7 @@ describe('web shell', () => {
       assert.ok(html.includes(`href="${href}"`), href);
     }
     assert.doesNotMatch(html, /GOV\.UK|govuk-header__logotype|crown/i);
+    assert.doesNotMatch(html, /Agencias y horarios/, 'no agencies link without AGENCIES_URL');
   });
 
   test('English is one click away and the choice is remembered', async () => {
@@ -141,9 +142,16 @@ describe('web shell', () => {
 describe('web shell over https', () => {
   let clave: TestClave;
   before(async () => {
-    clave = await startTestClave(pglite!, { PUBLIC_URL: 'https://clave.example' });
+    clave = await startTestClave(pglite!, { PUBLIC_URL: 'https://clave.example', AGENCIES_URL: 'https://www.instituto.example/agencias?x=1&y=2' });
   });
   after(async () => clave.dispose());
+
+  test('AGENCIES_URL: every page\'s footer links to the agencies (many answers end in "acuda a una agencia")', async () => {
+    for (const url of ['/', '/ingresar', '/no/existe']) {
+      const page = await clave.web.inject({ method: 'GET', url });
+      assert.match(page.body, /<a class="govuk-footer__link" href="https:\/\/www\.instituto\.example\/agencias\?x=1&amp;y=2">Agencias y horarios de atención<\/a>/, url);
+    }
+  });
 
   test('HSTS is sent and cookies are Secure', async () => {
     const response = await clave.web.inject({ method: 'GET', url: '/?lang=en' });

@@ -11,6 +11,8 @@ const govukDist = dirname(dirname(createRequire(import.meta.url).resolve('govuk-
 
 export interface ViewOptions {
   instituteName: string;
+  /** AGENCIES_URL: where the footer sends people told to visit an agency. */
+  agenciesUrl?: string;
   timeZone: string;
   assetVersion: string;
   production: boolean;
@@ -58,6 +60,7 @@ export const viewsPlugin = fp(async (app, options: ViewOptions) => {
     // A page's language and header follow cookies (lang, the session): no cache may share it across people.
     return this.type('text/html; charset=utf-8').header('vary', 'Cookie').view(template, {
       instituteName: options.instituteName,
+      agenciesUrl: options.agenciesUrl,
       assetVersion: options.assetVersion,
       locale: request.locale,
       t: request.t,
