@@ -44,7 +44,7 @@ for (const backend of backends()) {
       const deadline = new Date(openedAt.getTime() + 10 * MINUTE);
       const form = await browser.get('/clave/nueva');
       assert.equal(form.statusCode, 200);
-      assert.match(visibleText(form.body), new RegExp(`Tiene hasta las ${wallClock(deadline)} \\(hora de Ecuador\\) para guardar su nueva clave\\. Después tendrá que pedir un enlace nuevo\\.`));
+      assert.match(visibleText(form.body), new RegExp(`Tiene hasta las ${wallClock(deadline)} \\(hora de Ecuador\\) para guardar su nueva clave: 10 minutos desde que abrió el enlace\\. Después tendrá que pedir un enlace nuevo\\.`));
       assert.match(form.body, /data-session-deadline-seconds="600"/);
       assert.match(form.body, /data-session-ended hidden/, 'the "time is over" warning waits for the deadline');
       assert.match(form.body, /href="\/clave\/recuperar">Empezar de nuevo: Recuperar clave</);

@@ -75,7 +75,7 @@ function showSessionEnded() {
   sessionEnded = true;
   clearTimeout(timer);
   if (meter) showMeter('', undefined);
-  sessionDeadline.querySelector('[data-session-ended]').hidden = false;
+  for (const warning of document.querySelectorAll('[data-session-ended]')) warning.hidden = false;
 }
 
 let asked = 0;

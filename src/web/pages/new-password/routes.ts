@@ -12,11 +12,14 @@ interface PasswordForm {
 }
 
 /** The form, with the reset session's deadline and, for when it has passed, where to start again. */
-function render(reply: FastifyReply, form: ReturnType<typeof claveForm>, { kind, deadline, secondsLeft }: ResetSessionView) {
+function render(reply: FastifyReply, form: ReturnType<typeof claveForm>, { kind, deadline, secondsLeft }: ResetSessionView, sessionMinutes: number) {
   return privatePage(reply)
     .code(form.hasErrors ? 422 : 200)
-    .page('new-password/new-password.njk', { ...form, step: 4, totalSteps: 4, deadline, secondsLeft, restartUrl: `/clave/${JOURNEY_PATHS[kind]}`, kind, csrfToken: reply.generateCsrf() });
+    .page('new-password/new-password.njk', { ...form, step: 4, totalSteps: 4, deadline, secondsLeft, sessionMinutes, restartUrl: `/clave/${JOURNEY_PATHS[kind]}`, kind, csrfToken: reply.generateCsrf() });
 }
+
+/** RESET_SESSION_TTL as the page says it: whole minutes from opening the link. */
+const minutes = (limits: Limits) => Math.round(limits.resetSessionTtlMs / 60_000);
 
 /** A refused reset session whose flow already set its clave (a second click, another tab): this browser is shown that. */
 const savedBefore = (error: unknown): boolean => error instanceof JourneyError && error.next.claveSaved === true;
@@ -40,7 +43,7 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
       if (resetWasDone(request)) return reply.redirect('/clave/lista', 303);
       const session = readResetCookie(request);
       if (!session) throw new JourneyError('CLV-050');
-      return onResetSession(reply, session.flowId, '/clave/lista', async () => render(reply, claveForm(request, limits, []), await recovery.newClaveSession(session.flowId, session.resetToken)));
+      return onResetSession(reply, session.flowId, '/clave/lista', async () => render(reply, claveForm(request, limits, []), await recovery.newClaveSession(session.flowId, session.resetToken), minutes(limits)));
     });
 
     app.post<{ Body: PasswordForm }>('/clave/nueva', { preValidation: app.csrfProtection }, async (request, reply) => {
@@ -52,7 +55,7 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
       const { password, confirmation } = request.body ?? {};
       return onResetSession(reply, session.flowId, '/clave/lista?ya=1', async () => {
         const outcome = await recovery.setNewPassword(session.flowId, session.resetToken, password, confirmation, clientInfo(request));
-        if (outcome.step === 'set_password') return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }), outcome.session);
+        if (outcome.step === 'set_password') return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }), outcome.session, minutes(limits));
         markResetDone(reply, session.flowId, secureCookies);
         return reply.redirect('/clave/lista', 303);
       });
