@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { csvRows } from './adapters/registry/csv-rows.ts';
-import { demoAffiliatesCsv, demoEmploymentCsv, showcaseAffiliates, unverifiedAffiliate, type DemoAffiliate } from './adapters/registry/demo-registry.ts';
+import { demoAffiliatesCsv, demoEmploymentCsv, NOT_IN_DEMO_REGISTRY, showcaseAffiliates, unverifiedAffiliate, type DemoAffiliate } from './adapters/registry/demo-registry.ts';
 import type { RegistryStore, SettingsStore } from './services/ports.ts';
 import { importAffiliates, importEmployment } from './services/registry-import.ts';
 
@@ -30,9 +30,6 @@ function describe({ affiliate, employment }: DemoAffiliate): string {
   return `  ${affiliate.cedula}  ${affiliate.nombres} ${affiliate.apellidos}, nació el ${day}/${month}/${year}\n      correo: ${affiliate.correo}\n      empleadores: ${employers}`;
 }
 
-/** A valid cédula that the demo registry does not hold (the same as the tests'). */
-const NOT_REGISTERED = '1710034065';
-
 /** The console lines that let a newcomer try every journey, the ones where nothing can be sent included. */
 export function demoBanner(publicUrl: URL): string {
   const people = showcaseAffiliates(DEMO_AFFILIATES).map(describe).join('\n');
@@ -41,7 +38,7 @@ export function demoBanner(publicUrl: URL): string {
     'Afiliados de demostración (datos ficticios; nadie tiene clave todavía: empiece con Generar clave):',
     people,
     ...(unverified ? [`  Con datos de contacto sin verificar (no se le envía nada, CLV-012): ${unverified.affiliate.cedula} ${unverified.affiliate.nombres} ${unverified.affiliate.apellidos}`] : []),
-    `  Una cédula válida que no está en el registro (tampoco recibe nada): ${NOT_REGISTERED}`,
+    `  Una cédula válida que no está en el registro (tampoco recibe nada): ${NOT_IN_DEMO_REGISTRY}`,
     `  Los correos llegan al buzón de desarrollo: ${new URL('/dev/correo', publicUrl)}`,
   ].join('\n');
 }

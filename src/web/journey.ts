@@ -11,6 +11,9 @@ export function policyFigures(limits: Limits) {
   return { min: limits.passwordMinLength, max: PASSWORD_MAX_LENGTH, below: limits.passwordClassesBelow, history: limits.passwordHistory };
 }
 
+/** A lifetime as the pages say it: whole minutes. */
+export const wholeMinutes = (ms: number): number => Math.round(ms / 60_000);
+
 export interface FieldError {
   /** The id of the field the summary links to. */
   href: string;

@@ -31,6 +31,7 @@ import { devMailboxRoutes } from './pages/dev-mailbox/routes.ts';
 import { helpRoutes } from './pages/help/routes.ts';
 import { homeRoutes } from './pages/home/routes.ts';
 import { opsRoutes } from './pages/ops/routes.ts';
+import { wholeMinutes } from './journey.ts';
 
 export interface WebOptions {
   publicUrl: URL;
@@ -95,13 +96,12 @@ export async function buildWebApp(options: WebOptions, services: WebServices): P
   await app.register(homeRoutes);
   await app.register(helpRoutes(services.throttle));
   const { recovery } = services;
-  const minutes = (ms: number) => Math.round(ms / 60_000);
   await app.register(captchaRoutes(recovery));
   await app.register(startRoutes(recovery));
   await app.register(identityRoutes(recovery));
   await app.register(
     checkEmailRoutes({
-      linkMinutes: { recovery: minutes(options.limits.recoveryLinkTtlMs), unlock: minutes(options.limits.unlockLinkTtlMs) },
+      linkMinutes: { recovery: wholeMinutes(options.limits.recoveryLinkTtlMs), unlock: wholeMinutes(options.limits.unlockLinkTtlMs) },
       emailsPerDay: options.limits.emailsPerCedulaPerDay,
       identityFailures: { max: options.limits.identityMaxFailures, hours: Math.round(options.limits.identityFailureWindowMs / 3_600_000) },
       clock: options.clock,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { demoAffiliate, showcaseAffiliates, unverifiedAffiliate, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
+import { demoAffiliate, NOT_IN_DEMO_REGISTRY, showcaseAffiliates, unverifiedAffiliate, type DemoAffiliate } from '../../src/adapters/registry/demo-registry.ts';
 import { registryReader } from '../../src/adapters/db/registry-reader.ts';
 import { samplePoints, splitSamples } from '../../src/domain/kba-draws.ts';
 import { buildQuestions } from '../../src/domain/knowledge-questions.ts';
@@ -39,7 +39,7 @@ export function unverifiedPerson(): DemoAffiliate {
 }
 
 /** A valid cédula that is not in the demo registry. */
-export const UNKNOWN_CEDULA = '1710034065';
+export const UNKNOWN_CEDULA = NOT_IN_DEMO_REGISTRY;
 
 /** The right answers, computed the way the server does (tests hold the server secret). */
 export async function correctAnswers(clave: Clave, person: DemoAffiliate): Promise<Record<string, string>> {

@@ -15,13 +15,14 @@ export interface TokenRow {
 
 export function classify(row: TokenRow | undefined, now: Date): TokenLookup {
   if (!row) return { status: 'unknown' };
-  // What a spent token still says of itself: whose flow, and of which journey.
-  const spent = { ...(row.flow_kind ? { journey: row.flow_kind } : {}), ...(row.flow_id ? { flowId: row.flow_id } : {}) };
+  // Which journey the token belongs to; a spent one also says whose flow.
+  const journey = row.flow_kind ? { journey: row.flow_kind } : {};
+  const spent = { ...journey, ...(row.flow_id ? { flowId: row.flow_id } : {}) };
   if (row.revoked_at) return { status: 'replaced', ...spent };
   if (row.used_at) return { status: 'used', ...spent };
   if (row.expires_at.getTime() <= now.getTime()) return { status: 'expired', ...spent };
   const token: TokenRecord = { purpose: row.purpose, cedula: row.cedula, flowId: row.flow_id, expiresAt: row.expires_at };
-  return { status: 'live', token, ...(row.flow_kind ? { journey: row.flow_kind } : {}) };
+  return { status: 'live', token, ...journey };
 }
 
 const TOKEN_FIELDS = ['purpose', 'cedula', 'flow_id', 'expires_at', 'used_at', 'revoked_at'] as const;

@@ -107,7 +107,9 @@ export function* demoEmploymentCsv(count: number, seed?: number): Generator<stri
   }
 }
 
-/** The first people a newcomer can try every journey with: verified contact, two or more employers. */
+/** A valid cédula that the demo registry does not hold: a stranger's, for whom nothing is sent. */
+export const NOT_IN_DEMO_REGISTRY = '1710034065';
+
 /** The first demo person whose contact data was never verified at an agency: nothing can be sent to them (CLV-012). */
 export function unverifiedAffiliate(count: number, seed?: number): DemoAffiliate | undefined {
   for (let i = 0; i < count; i++) {
@@ -117,6 +119,7 @@ export function unverifiedAffiliate(count: number, seed?: number): DemoAffiliate
   return undefined;
 }
 
+/** The first people a newcomer can try every journey with: verified contact, two or more employers. */
 export function showcaseAffiliates(count: number, seed?: number): DemoAffiliate[] {
   const chosen: DemoAffiliate[] = [];
   for (let i = 0; chosen.length < 3 && i < count; i++) {

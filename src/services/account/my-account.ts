@@ -74,7 +74,7 @@ export async function changeClave(ctx: RecoveryContext, logins: LoginStore, acti
   if (!allowed.allowed) throw new JourneyError('CLV-043', { retryAfterSeconds: allowed.retryAfterSeconds });
   // A blank current clave (the form sends it back empty after any refusal) is a field to
   // fill in, not a wrong clave: it is neither verified nor counted towards the lock.
-  if (typeof change.current !== 'string' || change.current === '') return { changed: false, violations: ['currentMissing', ...wrongCurrentViolations(ctx, change)] };
+  if (asTyped(change.current) === '') return { changed: false, violations: ['currentMissing', ...wrongCurrentViolations(ctx, change)] };
   const affiliate = await ctx.storage.stores.registry.affiliate(cedula);
   if (!affiliate) throw new JourneyError('CLV-050');
   const current = await checkCurrentClave(ctx, logins, active, change.current, client);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Limits } from '../../../config.ts';
 import { JOURNEY_PATHS } from '../../../domain/flow.ts';
 import { JourneyError, type RecoveryService, type ResetSessionView } from '../../../services/recovery/index.ts';
-import { clientInfo, privatePage } from '../../journey.ts';
+import { clientInfo, privatePage, wholeMinutes } from '../../journey.ts';
 import { claveForm } from './clave-form.ts';
 import { markResetDone, readResetCookie, resetWasDone } from '../../journey-cookies.ts';
 
@@ -18,14 +18,13 @@ function render(reply: FastifyReply, form: ReturnType<typeof claveForm>, { kind,
     .page('new-password/new-password.njk', { ...form, step: 4, totalSteps: 4, deadline, secondsLeft, sessionMinutes, restartUrl: `/clave/${JOURNEY_PATHS[kind]}`, kind, csrfToken: reply.generateCsrf() });
 }
 
-/** RESET_SESSION_TTL as the page says it: whole minutes from opening the link. */
-const minutes = (limits: Limits) => Math.round(limits.resetSessionTtlMs / 60_000);
-
 /** A refused reset session whose flow already set its clave (a second click, another tab): this browser is shown that. */
 const savedBefore = (error: unknown): boolean => error instanceof JourneyError && error.next.claveSaved === true;
 
 /** Step 4: the new clave, under the reset session the link opened. */
 export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, secureCookies: boolean) {
+  // RESET_SESSION_TTL as the page says it: whole minutes from opening the link.
+  const sessionMinutes = wholeMinutes(limits.resetSessionTtlMs);
   return async (app: FastifyInstance): Promise<void> => {
     /** Runs `work` on the reset session; if its clave was saved before, marks this browser done and goes to `donePage`. */
     async function onResetSession<T>(reply: FastifyReply, flowId: string, donePage: string, work: () => Promise<T>): Promise<T | FastifyReply> {
@@ -43,7 +42,7 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
       if (resetWasDone(request)) return reply.redirect('/clave/lista', 303);
       const session = readResetCookie(request);
       if (!session) throw new JourneyError('CLV-050');
-      return onResetSession(reply, session.flowId, '/clave/lista', async () => render(reply, claveForm(request, limits, []), await recovery.newClaveSession(session.flowId, session.resetToken), minutes(limits)));
+      return onResetSession(reply, session.flowId, '/clave/lista', async () => render(reply, claveForm(request, limits, []), await recovery.newClaveSession(session.flowId, session.resetToken), sessionMinutes));
     });
 
     app.post<{ Body: PasswordForm }>('/clave/nueva', { preValidation: app.csrfProtection }, async (request, reply) => {
@@ -55,7 +54,7 @@ export function newPasswordRoutes(recovery: RecoveryService, limits: Limits, sec
       const { password, confirmation } = request.body ?? {};
       return onResetSession(reply, session.flowId, '/clave/lista?ya=1', async () => {
         const outcome = await recovery.setNewPassword(session.flowId, session.resetToken, password, confirmation, clientInfo(request));
-        if (outcome.step === 'set_password') return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }), outcome.session, minutes(limits));
+        if (outcome.step === 'set_password') return render(reply, claveForm(request, limits, outcome.violations, { password, confirmation }), outcome.session, sessionMinutes);
         markResetDone(reply, session.flowId, secureCookies);
         return reply.redirect('/clave/lista', 303);
       });
